@@ -1,0 +1,114 @@
+// Jepsen's history.txt and jepsen.log lines:
+//   [prefix] process  type  f  value [error]
+// separated by tabs (history.txt, most logs) or runs of spaces (some logs), e.g.
+//   INFO  jepsen.util - 2	:invoke	:cas	[3 0]
+// A line is an event iff it holds one of the type keywords :invoke :ok :fail :info as a
+// token of its own (after a space or tab, before a space, tab or the line's end); the token
+// before it is the process and everything before that is a log prefix. Every other line is
+// log output and is skipped. The fields after the type are EDN and read with EdnReader, so a
+// value may hold spaces ([3 0], {:a 1}) whatever the separator.
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "checker/parse/edn_history.h"
+#include "checker/parse/edn_reader.h"
+#include "checker/parse/formats.h"
+#include "fenceline/history.h"
+#include "fenceline/status.h"
+
+namespace fenceline::internal {
+namespace {
+
+inline bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// Finds the first type-keyword token in line [begin, end). Returns its offset and sets
+// `type`, or returns npos.
+size_t FindTypeToken(std::string_view text, size_t begin, size_t end, EventType& type) {
+  const char* base = text.data();
+  size_t i = begin;
+  while (i < end) {
+    const void* hit = std::memchr(base + i, ':', end - i);
+    if (hit == nullptr) return std::string_view::npos;
+    const size_t at = static_cast<size_t>(static_cast<const char*>(hit) - base);
+    i = at + 1;
+    if (at > begin && !IsBlank(base[at - 1])) continue;
+    size_t e = at + 1;
+    while (e < end && !IsBlank(base[e])) ++e;
+    if (EventTypeFromName(text.substr(at + 1, e - at - 1), type)) return at;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder) {
+  EdnReader r(text, name);
+  PositionalErrorRule rule;
+  size_t line_begin = 0;
+  while (line_begin < text.size()) {
+    size_t next = text.find('\n', line_begin);
+    if (next == std::string_view::npos) next = text.size();
+    size_t line_end = next;
+    if (line_end > line_begin && text[line_end - 1] == '\r') --line_end;
+    const size_t begin = line_begin;
+    line_begin = next + 1;
+
+    EventType type;
+    const size_t type_at = FindTypeToken(text, begin, line_end, type);
+    if (type_at == std::string_view::npos) continue;
+
+    // The process is the token just before the type.
+    size_t pe = type_at;
+    while (pe > begin && IsBlank(text[pe - 1])) --pe;
+    size_t ps = pe;
+    while (ps > begin && !IsBlank(text[ps - 1])) --ps;
+    if (ps == pe) {
+      return r.ErrorAt(type_at, "expected a process before :" +
+                                    std::string(EventTypeName(type)) + ", got start of line");
+    }
+    Event ev;
+    ev.type = type;
+    r.set_offset(ps);
+    r.LimitTo(pe);
+    {
+      Status s = r.Read(ev.process);
+      if (!s.ok() || r.offset() != pe ||
+          !(ev.process.is_int() || ev.process.is_keyword() || ev.process.is_string())) {
+        r.Unlimit();
+        return r.ErrorAt(ps, "expected a process (an integer, keyword or string) before :" +
+                                 std::string(EventTypeName(type)) + ", got '" +
+                                 std::string(text.substr(ps, pe - ps)) + "'");
+      }
+    }
+    r.LimitTo(line_end);
+    r.set_offset(type_at + 1 + EventTypeName(type).size());
+    const std::string after = "after :" + std::string(EventTypeName(type));
+
+    FENCELINE_ASSIGN_OR_RETURN(bool more, r.SkipToElementOnLine());
+    if (!more) return r.Expected(r.offset(), "a function keyword " + after);
+    std::string_view f;
+    FENCELINE_RETURN_IF_ERROR(r.ReadKeywordView(f, "as the function " + after));
+    ev.f.assign(f);
+
+    FENCELINE_ASSIGN_OR_RETURN(more, r.SkipToElementOnLine());
+    if (!more) return r.Expected(r.offset(), "a value after :" + ev.f);
+    FENCELINE_RETURN_IF_ERROR(r.Read(ev.value));
+
+    FENCELINE_ASSIGN_OR_RETURN(more, r.SkipToElementOnLine());
+    if (more) {
+      FENCELINE_RETURN_IF_ERROR(r.Read(ev.error));
+      FENCELINE_ASSIGN_OR_RETURN(more, r.SkipToElementOnLine());
+      if (more) return r.Expected(r.offset(), "end of line after the error");
+    }
+    r.Unlimit();
+    ev.pos = r.PosAt(ps);
+    rule.Apply(ev);
+    SplitIndependentTuple(ev);
+    FENCELINE_RETURN_IF_ERROR(builder.Add(std::move(ev)));
+  }
+  return OkStatus();
+}
+
+}  // namespace fenceline::internal
