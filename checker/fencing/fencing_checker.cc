@@ -1,0 +1,564 @@
+// CheckFencing: the lease and token checks, one lock at a time, plus the stale-token check
+// through the linearizability engine (include/fenceline/fencing.h, docs/fencing.md).
+//
+// Every check is a sweep over one lock's grants or writes, sorted once by lease_timeline.cc:
+//   non-monotonic-grant  grants by grant time; the highest token granted certainly before;
+//   overlapping-leases   grants by grant time; an active set of leases that may still be live;
+//   forged-token         per write, the grants of its token, and the tokens an acquire of
+//                        unknown outcome could have issued (prefix minima, suffix minima);
+//   foreign-token, expired-lease-write, write-after-expiry, false-rejection  per write.
+// Locks are independent, so they run in parallel on oneTBB (the brief for issue 4 allows it
+// here); each writes only its own slot and the results are concatenated in lock order, then
+// sorted, so the report does not depend on the thread count.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include "checker/fencing/lease_timeline.h"
+#include "checker/fencing/stale_token.h"
+#include "fenceline/fencing.h"
+
+namespace fenceline {
+
+std::string_view SeverityName(Severity s) {
+  return s == Severity::kError ? "error" : "warning";
+}
+
+std::string_view CertaintyName(Certainty c) {
+  return c == Certainty::kCertain ? "certain" : "possible";
+}
+
+std::string_view FencingVerdictName(FencingVerdict v) {
+  switch (v) {
+    case FencingVerdict::kSafe: return "safe";
+    case FencingVerdict::kViolation: return "violation";
+    case FencingVerdict::kInconclusive: return "inconclusive";
+  }
+  return "?";
+}
+
+namespace internal {
+namespace {
+
+constexpr int64_t kMaxToken = std::numeric_limits<int64_t>::max();
+constexpr int64_t kMinToken = std::numeric_limits<int64_t>::min();
+// Later rejections a dangerous forged token caused that a violation lists in its timeline.
+constexpr size_t kMaxLinkedRejections = 5;
+
+std::string At(const Stamp& s) {
+  return s.t == kNever ? std::string() : " at " + FormatSeconds(s.t);
+}
+
+std::string Outcome3(Outcome o) {
+  switch (o) {
+    case Outcome::kOk: return "the storage accepted it";
+    case Outcome::kFail: return "the storage rejected it";
+    case Outcome::kInfo: return "the storage may have accepted it";
+  }
+  return "";
+}
+
+class LockChecker {
+ public:
+  LockChecker(const FencingInput& in, uint32_t lock)
+      : in_(in), h_(*in.history), lock_(lock), ld_(in.per_lock[lock]) {}
+
+  std::vector<Violation> Run() {
+    NonMonotonicGrants();
+    if (in_.timed) OverlappingLeases();
+    Writes();
+    return std::move(out_);
+  }
+
+ private:
+  const Grant& G(uint32_t g) const { return in_.grants[g]; }
+  const std::string& Client(uint32_t c) const { return in_.clients[c]; }
+  const std::string& LockName() const { return in_.locks[lock_]; }
+
+  Violation Make(std::string id, Severity severity, const Proof& p) const {
+    Violation v;
+    v.id = std::move(id);
+    v.severity = severity;
+    v.certainty = p.certain ? Certainty::kCertain : Certainty::kPossible;
+    if (!p.certain && !p.unknown_outcome && p.margin) {
+      v.margin_ms = static_cast<double>(*p.margin) / 1e6;
+    }
+    v.lock = LockName();
+    return v;
+  }
+
+  void AddGrantEvidence(const Grant& g, const std::string& note, Violation& v) const {
+    for (size_t i = 0; i < g.evidence.size(); ++i) {
+      AppendRef(h_, g.evidence[i], i == 0 ? note : "", v.timeline);
+    }
+  }
+
+  void Emit(Violation v) {
+    SortTimeline(v.timeline);
+    out_.push_back(std::move(v));
+  }
+
+  // non-monotonic-grant: against the highest token granted before, as written, then checked
+  // under the clock model; if that pair is uncertain, the highest token certainly before.
+  void NonMonotonicGrants() {
+    std::vector<uint32_t> by_hi = ld_.grants;
+    std::stable_sort(by_hi.begin(), by_hi.end(), [&](uint32_t a, uint32_t b) {
+      return G(a).granted_hi.t < G(b).granted_hi.t;
+    });
+    size_t face_i = 0, cert_i = 0;
+    uint32_t face_max = kNoIndex, cert_max = kNoIndex;
+    for (uint32_t g2 : ld_.grants) {
+      const Grant& b = G(g2);
+      if (b.granted_lo.t == kNever) continue;
+      while (face_i < by_hi.size() && G(by_hi[face_i]).granted_hi.t < b.granted_lo.t) {
+        const uint32_t g = by_hi[face_i++];
+        if (face_max == kNoIndex || G(g).token > G(face_max).token) face_max = g;
+      }
+      while (cert_i < by_hi.size() && G(by_hi[cert_i]).granted_hi.t != kNever &&
+             G(by_hi[cert_i]).granted_hi.t < b.granted_lo.t - in_.skew_ns) {
+        const uint32_t g = by_hi[cert_i++];
+        if (cert_max == kNoIndex || G(g).token > G(cert_max).token) cert_max = g;
+      }
+      if (face_max == kNoIndex || G(face_max).token < b.token) continue;
+      uint32_t g1 = face_max;
+      Proof p;
+      p.Need(Before(in_, G(g1).granted_hi, b.granted_lo));
+      if (!p.certain && cert_max != kNoIndex && G(cert_max).token >= b.token) {
+        g1 = cert_max;
+        p = Proof();
+        p.Need(Before(in_, G(g1).granted_hi, b.granted_lo));
+      }
+      if (!p.face) continue;
+      const Grant& a = G(g1);
+      Violation v = Make("non-monotonic-grant", Severity::kError, p);
+      v.clients = {Client(b.client)};
+      if (a.client != b.client) v.clients.push_back(Client(a.client));
+      v.tokens = {b.token, a.token};
+      AddGrantEvidence(a, "earlier grant of token " + std::to_string(a.token), v);
+      AddGrantEvidence(b, "later grant of token " + std::to_string(b.token), v);
+      v.message = "the lock service granted " + LockName() + " to " + Client(b.client) +
+                  " with token " + std::to_string(b.token) + At(b.granted_hi) +
+                  ", not greater than token " + std::to_string(a.token) + " it had granted to " +
+                  Client(a.client) + At(a.granted_hi) +
+                  "; fencing tokens must increase with every grant";
+      Emit(std::move(v));
+    }
+  }
+
+  // overlapping-leases: a grant to another client while an earlier lease was certainly live.
+  void OverlappingLeases() {
+    std::vector<uint32_t> by_hi = ld_.grants;
+    std::stable_sort(by_hi.begin(), by_hi.end(), [&](uint32_t a, uint32_t b) {
+      return G(a).granted_hi.t < G(b).granted_hi.t;
+    });
+    std::vector<uint32_t> active;
+    size_t next = 0;
+    for (uint32_t g2 : ld_.grants) {
+      const Grant& b = G(g2);
+      if (b.granted_lo.t == kNever || b.granted_hi.t == kNever) continue;
+      while (next < by_hi.size() && G(by_hi[next]).granted_hi.t < b.granted_lo.t) {
+        const uint32_t g = by_hi[next++];
+        if (G(g).live_until.t != kNever) active.push_back(g);
+      }
+      // A lease no longer live as written cannot overlap this or any later grant.
+      std::erase_if(active, [&](uint32_t g) { return G(g).live_until.t <= b.granted_lo.t; });
+      for (uint32_t g1 : active) {
+        const Grant& a = G(g1);
+        if (a.client == b.client) continue;
+        Proof p;
+        p.Need(Before(in_, a.granted_hi, b.granted_lo));
+        p.Need(Before(in_, b.granted_hi, a.live_until));
+        std::vector<uint32_t> uncertain_releases;
+        for (uint32_t r : a.releases) {
+          const Operation& rel = h_.ops[r];
+          const Stamp call{rel.call, NodeOf(rel)};
+          if (rel.outcome == Outcome::kOk) {
+            p.Need(Before(in_, b.granted_hi, call));
+          } else if (!Before(in_, b.granted_hi, call).certain) {
+            // A release of unknown outcome may have ended the lease before the grant.
+            p.certain = false;
+            p.unknown_outcome = true;
+            uncertain_releases.push_back(r);
+          }
+        }
+        for (uint32_t e : a.end_records) {
+          const Event& rec = h_.other_events[e];
+          p.Need(Before(in_, b.granted_hi, Stamp{rec.time.value_or(kNever), NodeIdOf(rec.node)}));
+        }
+        if (!p.face) continue;
+        Violation v = Make("overlapping-leases", Severity::kError, p);
+        v.clients = {Client(a.client), Client(b.client)};
+        v.tokens = {a.token, b.token};
+        AddGrantEvidence(a, Client(a.client) + " granted token " + std::to_string(a.token), v);
+        AddGrantEvidence(b, Client(b.client) + " granted token " + std::to_string(b.token) +
+                                " while " + Client(a.client) + "'s lease was live", v);
+        for (uint32_t r : uncertain_releases) {
+          AppendOp(h_, r, "release of unknown outcome", v.timeline);
+        }
+        v.message = Client(b.client) + " was granted " + LockName() + " with token " +
+                    std::to_string(b.token) + At(b.granted_hi) + " while " + Client(a.client) +
+                    "'s lease with token " + std::to_string(a.token) +
+                    " was certainly live until " + FormatSeconds(a.live_until.t) +
+                    " and not released; the lock service let two clients hold " + LockName() +
+                    " at once";
+        Emit(std::move(v));
+      }
+    }
+  }
+
+  uint32_t NodeOf(const Operation& op) const { return NodeIdOf(op.node); }
+  uint32_t NodeIdOf(const std::string& node) const {
+    for (uint32_t i = 0; i < in_.nodes.size(); ++i) {
+      if (in_.nodes[i] == node) return i;
+    }
+    return 0;
+  }
+
+  struct ResourceWrites {
+    std::vector<uint32_t> writes;  // by call
+    std::vector<int64_t> max_token;  // prefix max over accepted or unknown writes
+  };
+
+  void Writes() {
+    // Tokens an acquire of unknown outcome could have issued: above every token granted
+    // certainly before its invoke (lo), below every token granted certainly after the write.
+    std::vector<uint32_t> by_hi = ld_.grants;
+    std::stable_sort(by_hi.begin(), by_hi.end(), [&](uint32_t a, uint32_t b) {
+      return G(a).granted_hi.t < G(b).granted_hi.t;
+    });
+    std::vector<int64_t> lo_prefix_min;
+    {
+      size_t gi = 0;
+      int64_t max_before = kMinToken;
+      int64_t running_min = kMaxToken;
+      for (const UnknownAcquire& u : ld_.unknown) {
+        while (gi < by_hi.size() && G(by_hi[gi]).granted_hi.t != kNever &&
+               G(by_hi[gi]).granted_hi.t < u.call.t - in_.skew_ns) {
+          max_before = std::max(max_before, G(by_hi[gi++]).token);
+        }
+        running_min = std::min(running_min, max_before);
+        lo_prefix_min.push_back(running_min);
+      }
+    }
+    // Suffix minima of tokens over grants by granted_lo.
+    std::vector<int64_t> suffix_min(ld_.grants.size() + 1, kMaxToken);
+    for (size_t i = ld_.grants.size(); i-- > 0;) {
+      suffix_min[i] = std::min(suffix_min[i + 1], G(ld_.grants[i]).token);
+    }
+    int64_t max_issued = kMinToken;
+    for (uint32_t g : ld_.grants) max_issued = std::max(max_issued, G(g).token);
+
+    std::map<uint32_t, ResourceWrites> per_resource;
+    for (uint32_t wi : ld_.writes) per_resource[in_.writes[wi].resource].writes.push_back(wi);
+    for (auto& [r, rw] : per_resource) {
+      int64_t m = kMinToken;
+      for (uint32_t wi : rw.writes) {
+        const Write& w = in_.writes[wi];
+        if (w.outcome != Outcome::kFail) m = std::max(m, w.token);
+        rw.max_token.push_back(m);
+      }
+    }
+
+    for (uint32_t wi : ld_.writes) {
+      const Write& w = in_.writes[wi];
+      const std::vector<uint32_t>* issued = in_.GrantsWithToken(lock_, w.token);
+      // forged-token
+      Proof p;
+      if (issued != nullptr) {
+        for (uint32_t g : *issued) {
+          if (!p.Need(Before(in_, w.call, G(g).granted_lo))) break;
+        }
+      }
+      if (p.face) {
+        bool info_could = false;
+        if (!ld_.has_records && !ld_.unknown.empty()) {
+          const auto k = static_cast<size_t>(
+              std::lower_bound(ld_.unknown.begin(), ld_.unknown.end(), w.call.t + in_.skew_ns,
+                               [](const UnknownAcquire& u, Nanos t) { return u.call.t < t; }) -
+              ld_.unknown.begin());
+          auto first_after = std::upper_bound(
+              ld_.grants.begin(), ld_.grants.end(), w.call.t + in_.skew_ns,
+              [&](Nanos t, uint32_t g) { return t < G(g).granted_lo.t; });
+          const int64_t hi = suffix_min[static_cast<size_t>(first_after - ld_.grants.begin())];
+          info_could = k > 0 && lo_prefix_min[k - 1] < w.token && w.token < hi;
+        }
+        if (info_could) {
+          p.certain = false;
+          p.unknown_outcome = true;
+        }
+        Forged(w, issued, p, max_issued, per_resource[w.resource]);
+        continue;
+      }
+      // foreign-token
+      uint32_t own = kNoIndex, other = kNoIndex;
+      for (uint32_t g : *issued) {
+        if (G(g).client == w.client) own = g;
+        else if (other == kNoIndex) other = g;
+      }
+      if (own == kNoIndex) {
+        Foreign(w, G(other));
+        continue;
+      }
+      if (!in_.timed) continue;
+      if (w.outcome != Outcome::kFail) Expired(w, G(own));
+      else FalseRejection(w, G(own), per_resource[w.resource]);
+    }
+  }
+
+  void Forged(const Write& w, const std::vector<uint32_t>* issued, const Proof& p,
+              int64_t max_issued, const ResourceWrites& rw) {
+    Violation v = Make("forged-token", Severity::kError, p);
+    const std::string& who = Client(w.client);
+    v.resource = in_.resources[w.resource];
+    v.clients = {who};
+    v.tokens = {w.token};
+    AppendOp(h_, w.op, "write with token " + std::to_string(w.token), v.timeline);
+    std::string msg = who + " wrote to " + v.resource + " with token " +
+                      std::to_string(w.token) + At(w.call) + ", ";
+    if (issued != nullptr) {
+      const Grant& g = G(issued->front());
+      v.clients.push_back(Client(g.client));
+      AddGrantEvidence(g, "token " + std::to_string(w.token) + " issued only now", v);
+      msg += FormatSeconds(g.granted_lo.t - w.call.t) + " before the lock service issued token " +
+             std::to_string(w.token) + " for " + LockName() + " (to " + Client(g.client) + ")";
+    } else {
+      msg += "a token the lock service never issued for " + LockName();
+    }
+    msg += "; " + Outcome3(w.outcome);
+    if (w.token > max_issued && w.outcome != Outcome::kFail) {
+      // Under max-seen fencing the storage now rejects every honest holder.
+      std::vector<uint32_t> locked_out;
+      for (uint32_t wi : rw.writes) {
+        const Write& later = in_.writes[wi];
+        if (later.outcome == Outcome::kFail && later.token < w.token && later.call.t > w.call.t) {
+          locked_out.push_back(wi);
+        }
+      }
+      msg += ", and as it is above every token issued for " + LockName() +
+             ", under max-seen fencing it locks every honest holder out";
+      if (!locked_out.empty()) {
+        msg += ": the storage then rejected " + std::to_string(locked_out.size()) +
+               " later write" + (locked_out.size() == 1 ? "" : "s");
+        const Write& first = in_.writes[locked_out.front()];
+        msg += " (first " + Client(first.client) + "'s with token " +
+               std::to_string(first.token) + At(first.call) + ")";
+      }
+      for (size_t i = 0; i < locked_out.size() && i < kMaxLinkedRejections; ++i) {
+        const Write& later = in_.writes[locked_out[i]];
+        AppendOp(h_, later.op,
+                 "rejected because of forged token " + std::to_string(w.token), v.timeline);
+        if (std::find(v.clients.begin(), v.clients.end(), Client(later.client)) ==
+            v.clients.end()) {
+          v.clients.push_back(Client(later.client));
+        }
+      }
+    }
+    v.message = std::move(msg);
+    Emit(std::move(v));
+  }
+
+  void Foreign(const Write& w, const Grant& g) {
+    Proof p;
+    Violation v = Make("foreign-token", Severity::kError, p);
+    v.resource = in_.resources[w.resource];
+    v.clients = {Client(w.client), Client(g.client)};
+    v.tokens = {w.token};
+    AppendOp(h_, w.op, Client(w.client) + " presents token " + std::to_string(w.token),
+             v.timeline);
+    AddGrantEvidence(g, "token " + std::to_string(w.token) + " granted to " + Client(g.client),
+                     v);
+    v.message = Client(w.client) + " wrote to " + v.resource + " with token " +
+                std::to_string(w.token) + At(w.call) + ", but the lock service granted token " +
+                std::to_string(w.token) + " on " + LockName() + " to " + Client(g.client) +
+                At(g.granted_hi) + "; " + Outcome3(w.outcome);
+    Emit(std::move(v));
+  }
+
+  std::string EndPhrase(const Grant& g) const {
+    if (g.end_event && g.end_face.t == g.end_worst.t) {
+      if (g.end_event->kind == EventRef::Kind::kRecord) {
+        return "the lock service " + h_.other_events[g.end_event->index].f + "d its lease on " +
+               LockName();
+      }
+      return "it released " + LockName();
+    }
+    return "its lease on " + LockName() + " expired";
+  }
+
+  void Expired(const Write& w, const Grant& g) {
+    Proof p;
+    if (g.end_worst.t == kNever) {
+      if (g.end_face.t == kNever) return;
+      p.certain = false;
+      p.unknown_outcome = true;
+      if (!Before(in_, g.end_face, w.call).face) return;
+    } else if (!p.Need(Before(in_, g.end_worst, w.call))) {
+      return;
+    }
+    if (w.outcome == Outcome::kInfo) {
+      p.certain = false;
+      p.unknown_outcome = true;
+    }
+    const Stamp end = g.end_worst.t != kNever ? g.end_worst : g.end_face;
+    // Another client's grant of the lock before the write: certainly, else as written.
+    const Grant* other = nullptr;
+    Order other_order;
+    for (uint32_t gi : ld_.grants) {
+      const Grant& o = G(gi);
+      if (o.client == w.client || o.token <= w.token) continue;
+      const Order ord = Before(in_, o.granted_hi, w.call);
+      if (!ord.face) continue;
+      const bool better = other == nullptr || (ord.certain && !other_order.certain) ||
+                          (ord.certain == other_order.certain && o.token < other->token);
+      if (better) {
+        other = &o;
+        other_order = ord;
+      }
+    }
+    const std::string& who = Client(w.client);
+    const std::string id = other != nullptr ? "expired-lease-write" : "write-after-expiry";
+    Proof q = p;
+    if (other != nullptr) q.Need(other_order);
+    Violation v =
+        Make(id, other != nullptr ? Severity::kError : Severity::kWarning, q);
+    v.resource = in_.resources[w.resource];
+    v.clients = {who};
+    v.tokens = {w.token};
+    AppendOp(h_, w.op, "write with token " + std::to_string(w.token) + " after the lease ended",
+             v.timeline);
+    AddGrantEvidence(g, who + " granted token " + std::to_string(w.token), v);
+    if (g.end_event) AppendRef(h_, *g.end_event, "lease ended", v.timeline);
+    std::string msg = who + " wrote with token " + std::to_string(w.token) + At(w.call) + ", " +
+                      FormatSeconds(w.call.t - end.t) + " after " + EndPhrase(g);
+    if (other != nullptr) {
+      v.clients.push_back(Client(other->client));
+      v.tokens.push_back(other->token);
+      AddGrantEvidence(*other,
+                       Client(other->client) + " granted token " + std::to_string(other->token),
+                       v);
+      msg += " and " + FormatSeconds(w.call.t - other->granted_hi.t) + " after " +
+             Client(other->client) + " was granted token " + std::to_string(other->token);
+    }
+    msg += "; " + Outcome3(w.outcome);
+    v.message = std::move(msg);
+    Emit(std::move(v));
+  }
+
+  void FalseRejection(const Write& w, const Grant& g, const ResourceWrites& rw) {
+    if (g.live_until.t == kNever) return;
+    Proof p;
+    if (!p.Need(Before(in_, g.granted_hi, w.call))) return;
+    if (!p.Need(Before(in_, w.ret, g.live_until))) return;
+    // A higher token presented before the rejection explains it.
+    auto upto = [&](Nanos t) {
+      return static_cast<size_t>(
+          std::lower_bound(rw.writes.begin(), rw.writes.end(), t,
+                           [&](uint32_t wi, Nanos x) { return in_.writes[wi].call.t < x; }) -
+          rw.writes.begin());
+    };
+    const size_t face_n = upto(w.ret.t);
+    if (face_n > 0 && rw.max_token[face_n - 1] > w.token) return;
+    const size_t cert_n = upto(w.ret.t + in_.skew_ns);
+    for (size_t i = face_n; i < cert_n; ++i) {
+      const Write& o = in_.writes[rw.writes[i]];
+      if (o.outcome != Outcome::kFail && o.token > w.token) p.Need(Before(in_, w.ret, o.call));
+    }
+    Violation v = Make("false-rejection", Severity::kWarning, p);
+    const std::string& who = Client(w.client);
+    v.resource = in_.resources[w.resource];
+    v.clients = {who};
+    v.tokens = {w.token};
+    AppendOp(h_, w.op, "rejected write with the current token " + std::to_string(w.token),
+             v.timeline);
+    AddGrantEvidence(g, who + " granted token " + std::to_string(w.token), v);
+    v.message = "the storage rejected " + who + "'s write to " + v.resource + " with token " +
+                std::to_string(w.token) + At(w.call) + ", although no higher token had been "
+                "presented to it and " + who + "'s lease on " + LockName() +
+                " was certainly live until " + FormatSeconds(g.live_until.t);
+    Emit(std::move(v));
+  }
+
+  const FencingInput& in_;
+  const History& h_;
+  uint32_t lock_;
+  const LockData& ld_;
+  std::vector<Violation> out_;
+};
+
+uint32_t FirstLine(const Violation& v) {
+  uint32_t line = std::numeric_limits<uint32_t>::max();
+  for (const TimelineEvent& e : v.timeline) {
+    if (e.line != 0) line = std::min(line, e.line);
+  }
+  return line;
+}
+
+}  // namespace
+}  // namespace internal
+
+StatusOr<FencingResult> CheckFencing(const History& history, const FencingOptions& options) {
+  using internal::FencingInput;
+  FENCELINE_ASSIGN_OR_RETURN(FencingInput in, internal::BuildLeaseTimeline(history, options));
+  FencingResult result;
+  result.locks = in.locks.size();
+  result.resources = in.resources.size();
+  result.grants = in.grants.size();
+  result.writes = in.writes.size();
+  result.notes = in.notes;
+
+  std::vector<std::vector<Violation>> per_lock(in.locks.size());
+  auto run = [&](size_t lock) {
+    per_lock[lock] = internal::LockChecker(in, static_cast<uint32_t>(lock)).Run();
+  };
+  if (options.threads == 1 || in.locks.size() < 2) {
+    for (size_t l = 0; l < in.locks.size(); ++l) run(l);
+  } else {
+    // Tasks only fill their own slot and never throw.
+    tbb::task_arena arena(options.threads > 0 ? options.threads
+                                              : tbb::task_arena::automatic);
+    arena.execute([&] {
+      tbb::parallel_for(tbb::blocked_range<size_t>(0, in.locks.size()),
+                        [&](const tbb::blocked_range<size_t>& r) {
+                          for (size_t l = r.begin(); l != r.end(); ++l) run(l);
+                        });
+    });
+  }
+  for (auto& vs : per_lock) {
+    for (Violation& v : vs) result.violations.push_back(std::move(v));
+  }
+
+  FENCELINE_ASSIGN_OR_RETURN(internal::StaleTokenOutcome stale,
+                             internal::CheckStaleTokens(in, options));
+  for (Violation& v : stale.violations) result.violations.push_back(std::move(v));
+  for (std::string& n : stale.notes) result.notes.push_back(std::move(n));
+  std::sort(result.notes.begin(), result.notes.end());
+
+  std::stable_sort(result.violations.begin(), result.violations.end(),
+                   [](const Violation& a, const Violation& b) {
+                     if (a.lock != b.lock) return a.lock < b.lock;
+                     if (a.resource != b.resource) return a.resource < b.resource;
+                     const uint32_t la = internal::FirstLine(a), lb = internal::FirstLine(b);
+                     if (la != lb) return la < lb;
+                     return a.id < b.id;
+                   });
+
+  bool certain_error = false, possible_error = stale.unknown;
+  for (const Violation& v : result.violations) {
+    if (v.severity != Severity::kError) continue;
+    if (v.certainty == Certainty::kCertain) certain_error = true;
+    else possible_error = true;
+  }
+  result.verdict = certain_error    ? FencingVerdict::kViolation
+                   : possible_error ? FencingVerdict::kInconclusive
+                                    : FencingVerdict::kSafe;
+  return result;
+}
+
+}  // namespace fenceline

@@ -1,0 +1,557 @@
+// Decoding the fencing vocabulary into per-lock timelines (see the header for the bounds).
+#include "checker/fencing/lease_timeline.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <utility>
+
+#include "checker/model/model_util.h"
+
+namespace fenceline::internal {
+namespace {
+
+constexpr std::string_view kOperations = "acquire, renew, release, write, read";
+
+// The field `name` of the completion's value if `prefer_output`, else of the invoke's, falling
+// back to the other.
+const Value* Field(const Operation& op, std::string_view name, bool prefer_output) {
+  const Value* first = prefer_output ? &op.output : &op.input;
+  const Value* second = prefer_output ? &op.input : &op.output;
+  if (first->is_map()) {
+    if (const Value* v = first->Find(name)) {
+      if (!v->is_nil()) return v;
+    }
+  }
+  if (second->is_map()) {
+    if (const Value* v = second->Find(name)) {
+      if (!v->is_nil()) return v;
+    }
+  }
+  return nullptr;
+}
+
+std::string NameOf(const Value& v) { return v.is_string() ? v.text() : v.ToDisplay(); }
+
+Status Malformed(const History& h, const Operation& op, std::string_view what) {
+  return Unsupported(OpWhere(h.source, op) + "fencing: expected " + std::string(what) + " in " +
+                     op.f + ", got " + (op.output.is_nil() ? op.input : op.output).ToEdn());
+}
+
+Status MalformedRecord(const History& h, const Event& e, std::string_view what) {
+  return Unsupported(h.source + ":" + std::to_string(e.pos.line) + ":" +
+                     std::to_string(e.pos.column) + ": fencing: expected " + std::string(what) +
+                     " in " + e.f + " record, got " + e.value.ToEdn());
+}
+
+// Lease in ns, as measured, or nullopt; an error for a value that is not a number.
+StatusOr<std::optional<Nanos>> LeaseOf(const Value* v) {
+  if (v == nullptr) return std::optional<Nanos>();
+  double ms = 0;
+  if (v->is_int()) {
+    ms = static_cast<double>(v->int_value());
+  } else if (v->kind() == ValueKind::kFloat) {
+    ms = v->float_value();
+  } else {
+    return InvalidArgument("lease_ms");
+  }
+  if (!(ms >= 0)) return InvalidArgument("lease_ms");
+  return std::optional<Nanos>(static_cast<Nanos>(std::llround(ms * 1e6)));
+}
+
+Nanos Scale(Nanos d, double factor) {
+  return static_cast<Nanos>(std::llround(static_cast<double>(d) * factor));
+}
+
+Nanos SatAdd(Nanos a, Nanos b) {
+  if (a == kNever || b == kNever) return kNever;
+  if (b > 0 && a > kNever - b) return kNever;
+  return a + b;
+}
+
+bool IsRecord(std::string_view f) { return f == "grant" || f == "expire" || f == "revoke"; }
+
+// Interning names in sorted order: collect, then number.
+class SortedNames {
+ public:
+  void Add(const std::string& s) { set_.insert(s); }
+  std::vector<std::string> Finish() {
+    std::vector<std::string> out(set_.begin(), set_.end());
+    for (uint32_t i = 0; i < out.size(); ++i) ids_.emplace(out[i], i);
+    return out;
+  }
+  uint32_t Id(const std::string& s) const {
+    auto it = ids_.find(s);
+    return it == ids_.end() ? kNoIndex : it->second;
+  }
+
+ private:
+  std::set<std::string> set_;
+  std::unordered_map<std::string, uint32_t> ids_;
+};
+
+// One operation of the vocabulary, decoded.
+struct Decoded {
+  uint32_t op = 0;
+  enum class Kind : uint8_t { kAcquire, kRenew, kRelease, kWrite, kRead } kind = Kind::kAcquire;
+  std::string name;  // lock or resource
+  int64_t token = 0;
+  bool has_token = false;
+  std::optional<Nanos> lease_ns;
+};
+
+}  // namespace
+
+const std::vector<uint32_t>* FencingInput::GrantsWithToken(uint32_t lock, int64_t token) const {
+  auto it = by_token.find(LockToken{lock, token});
+  return it == by_token.end() ? nullptr : &it->second;
+}
+
+Order Before(const FencingInput& in, const Stamp& a, const Stamp& b) {
+  Order o;
+  o.cross = a.node != b.node && in.skew_ns > 0;
+  if (a.t == kNever || b.t == kNever) return o;
+  o.gap = b.t - a.t;
+  o.face = o.gap > 0;
+  o.certain = o.gap > in.SkewBetween(a, b);
+  return o;
+}
+
+bool Proof::Need(const Order& o) {
+  if (!o.certain) {
+    certain = false;
+    if (o.face && o.cross) margin = margin ? std::min(*margin, o.gap) : o.gap;
+  }
+  if (!o.face) face = false;
+  return face;
+}
+
+StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingOptions& options) {
+  if (!(options.clock_skew_ms >= 0)) {
+    return InvalidArgument("--clock-skew must be a number of ms >= 0, got " +
+                           std::to_string(options.clock_skew_ms));
+  }
+  if (!(options.clock_drift_ppm >= 0 && options.clock_drift_ppm < 1e6)) {
+    return InvalidArgument("--clock-drift must be a number of ppm in [0, 1000000), got " +
+                           std::to_string(options.clock_drift_ppm));
+  }
+  FencingInput in;
+  in.history = &history;
+  in.timed = history.timed;
+  in.drift = options.clock_drift_ppm / 1e6;
+
+  // Pass 1: decode every operation and record, collecting names.
+  std::vector<Decoded> decoded;
+  decoded.reserve(history.ops.size());
+  SortedNames lock_names, resource_names;
+  std::unordered_map<std::string, uint32_t> node_ids{{"", 0}};
+  in.nodes.emplace_back();
+  auto node_of = [&](const std::string& n) {
+    auto [it, inserted] = node_ids.try_emplace(n, static_cast<uint32_t>(in.nodes.size()));
+    if (inserted) in.nodes.push_back(n);
+    return it->second;
+  };
+  for (const Operation& op : history.ops) {
+    Decoded d;
+    d.op = static_cast<uint32_t>(op.index);
+    const bool is_lock_op = op.f == "acquire" || op.f == "renew" || op.f == "release";
+    if (op.f == "acquire") d.kind = Decoded::Kind::kAcquire;
+    else if (op.f == "renew") d.kind = Decoded::Kind::kRenew;
+    else if (op.f == "release") d.kind = Decoded::Kind::kRelease;
+    else if (op.f == "write") d.kind = Decoded::Kind::kWrite;
+    else if (op.f == "read") d.kind = Decoded::Kind::kRead;
+    else return UnknownOperation(history.source, op, "fencing", kOperations);
+    const Value* name = Field(op, is_lock_op ? "lock" : "resource", false);
+    if (name == nullptr) {
+      return Malformed(history, op, is_lock_op ? "a \"lock\"" : "a \"resource\"");
+    }
+    d.name = NameOf(*name);
+    if (is_lock_op) lock_names.Add(d.name);
+    else resource_names.Add(d.name);
+    const bool needs_token =
+        d.kind == Decoded::Kind::kWrite || d.kind == Decoded::Kind::kRenew ||
+        d.kind == Decoded::Kind::kRelease ||
+        (d.kind == Decoded::Kind::kAcquire && op.outcome == Outcome::kOk);
+    if (d.kind != Decoded::Kind::kRead) {
+      const Value* token = Field(op, "token", true);
+      if (token != nullptr && !token->is_int()) {
+        return Malformed(history, op, "an integer \"token\"");
+      }
+      if (token != nullptr) {
+        d.token = token->int_value();
+        d.has_token = true;
+      } else if (needs_token) {
+        return Malformed(history, op, "an integer \"token\"");
+      }
+    }
+    if (op.outcome == Outcome::kOk &&
+        (d.kind == Decoded::Kind::kAcquire || d.kind == Decoded::Kind::kRenew)) {
+      StatusOr<std::optional<Nanos>> lease = LeaseOf(Field(op, "lease_ms", true));
+      if (!lease.ok()) return Malformed(history, op, "a number \"lease_ms\" >= 0");
+      d.lease_ns = *lease;
+    }
+    node_of(op.node);
+    decoded.push_back(std::move(d));
+  }
+  struct RecordRef {
+    uint32_t event;
+    std::string lock;
+    int64_t token;
+    std::string client;
+    std::optional<Nanos> lease_ns;
+  };
+  std::vector<RecordRef> records;
+  for (uint32_t i = 0; i < history.other_events.size(); ++i) {
+    const Event& e = history.other_events[i];
+    if (!IsRecord(e.f)) continue;
+    if (!e.value.is_map()) return MalformedRecord(history, e, "a value {lock, token, client}");
+    const Value* lock = e.value.Find("lock");
+    const Value* token = e.value.Find("token");
+    const Value* client = e.value.Find("client");
+    if (lock == nullptr) return MalformedRecord(history, e, "a \"lock\"");
+    if (token == nullptr || !token->is_int()) {
+      return MalformedRecord(history, e, "an integer \"token\"");
+    }
+    if (client == nullptr) return MalformedRecord(history, e, "a \"client\"");
+    if (history.timed && !e.time) return MalformedRecord(history, e, "a \"time\"");
+    StatusOr<std::optional<Nanos>> lease = LeaseOf(e.value.Find("lease_ms"));
+    if (!lease.ok()) return MalformedRecord(history, e, "a number \"lease_ms\" >= 0");
+    records.push_back({i, NameOf(*lock), token->int_value(), NameOf(*client), *lease});
+    lock_names.Add(records.back().lock);
+    node_of(e.node);
+  }
+  for (const auto& [resource, lock] : options.lock_for) {
+    if (resource.empty() || lock.empty()) {
+      return InvalidArgument("--lock-for expects RESOURCE=LOCK, got '" + resource + "=" + lock +
+                             "'");
+    }
+    lock_names.Add(lock);
+  }
+  in.locks = lock_names.Finish();
+  in.resources = resource_names.Finish();
+  in.skew_ns = in.nodes.size() > 1 ? static_cast<Nanos>(std::llround(options.clock_skew_ms * 1e6))
+                                   : 0;
+  in.clients = history.process_names;
+  std::unordered_map<std::string, uint32_t> client_ids;
+  for (uint32_t i = 0; i < in.clients.size(); ++i) client_ids.emplace(in.clients[i], i);
+  auto client_of = [&](const std::string& name) {
+    auto [it, inserted] = client_ids.try_emplace(name, static_cast<uint32_t>(in.clients.size()));
+    if (inserted) in.clients.push_back(name);
+    return it->second;
+  };
+
+  // Resources to locks.
+  std::map<std::string, std::string> explicit_lock(options.lock_for.begin(),
+                                                   options.lock_for.end());
+  in.resource_lock.assign(in.resources.size(), kNoIndex);
+  for (uint32_t r = 0; r < in.resources.size(); ++r) {
+    auto it = explicit_lock.find(in.resources[r]);
+    if (it != explicit_lock.end()) {
+      in.resource_lock[r] = lock_names.Id(it->second);
+    } else if (uint32_t same = lock_names.Id(in.resources[r]); same != kNoIndex) {
+      in.resource_lock[r] = same;
+    } else if (in.locks.size() == 1) {
+      in.resource_lock[r] = 0;
+    } else {
+      in.notes.push_back("resource " + in.resources[r] +
+                         " maps to no lock (use --lock-for RESOURCE=LOCK): only stale-token is "
+                         "checked on it");
+    }
+  }
+  in.per_lock.resize(in.locks.size());
+
+  const double shrink = 1 - in.drift, stretch = 1 + in.drift;
+  auto stamp_call = [&](const Operation& op) {
+    return Stamp{op.call, node_ids.at(op.node)};
+  };
+  auto stamp_ret = [&](const Operation& op) {
+    return Stamp{op.ret, node_ids.at(op.node)};
+  };
+  auto add_grant = [&](Grant g) {
+    const auto id = static_cast<uint32_t>(in.grants.size());
+    in.by_token[LockToken{g.lock, g.token}].push_back(id);
+    in.grants.push_back(std::move(g));
+    return id;
+  };
+  // Lease extension bookkeeping, folded into end_worst / end_face at the end.
+  struct Ext {
+    Stamp base;            // max over oks of completion + D(1+ρ)
+    bool unbounded = false;  // an ok without a lease: no bound
+    bool may_extend = false; // a renew of unknown outcome
+    Stamp cap;             // min over releases/expiries
+  };
+  std::vector<Ext> ext;
+  auto extend = [&](uint32_t g, const Stamp& from_call, const Stamp& from_ret,
+                    std::optional<Nanos> lease) {
+    Grant& gr = in.grants[g];
+    if (g >= ext.size()) ext.resize(g + 1);
+    Ext& e = ext[g];
+    if (!lease) {
+      e.unbounded = true;
+      return;
+    }
+    if (!gr.lease_ns) gr.lease_ns = lease;
+    const Stamp live{SatAdd(from_call.t, Scale(*lease, shrink)), from_call.node};
+    if (gr.live_until.t == kNever || live.t > gr.live_until.t) gr.live_until = live;
+    const Stamp end{SatAdd(from_ret.t, Scale(*lease, stretch)), from_ret.node};
+    if (e.base.t == kNever || (end.t != kNever && end.t > e.base.t)) e.base = end;
+    if (end.t == kNever) e.base = end;
+  };
+  auto cap = [&](uint32_t g, const Stamp& at, const EventRef& ref) {
+    if (g >= ext.size()) ext.resize(g + 1);
+    Ext& e = ext[g];
+    if (at.t == kNever) return;
+    if (e.cap.t == kNever || at.t < e.cap.t) {
+      e.cap = at;
+      in.grants[g].end_event = ref;
+    }
+  };
+
+  // Pass 2: grants (acquire oks), unknown acquires.
+  for (const Decoded& d : decoded) {
+    const Operation& op = history.ops[d.op];
+    if (d.kind != Decoded::Kind::kAcquire) continue;
+    const uint32_t lock = lock_names.Id(d.name);
+    if (op.outcome == Outcome::kInfo) {
+      in.per_lock[lock].unknown.push_back(
+          UnknownAcquire{lock, static_cast<uint32_t>(op.process), d.op, stamp_call(op)});
+      continue;
+    }
+    if (op.outcome != Outcome::kOk) continue;
+    Grant g;
+    g.lock = lock;
+    g.token = d.token;
+    g.client = static_cast<uint32_t>(op.process);
+    g.granted_lo = stamp_call(op);
+    g.granted_hi = stamp_ret(op);
+    g.evidence.push_back({EventRef::Kind::kCompletion, d.op});
+    const uint32_t id = add_grant(std::move(g));
+    extend(id, stamp_call(op), stamp_ret(op), d.lease_ns);
+  }
+  // Grant records: authoritative; merged with the acquire of the same token and client.
+  for (const RecordRef& r : records) {
+    const Event& e = history.other_events[r.event];
+    if (e.f != "grant") continue;
+    const uint32_t lock = lock_names.Id(r.lock);
+    in.per_lock[lock].has_records = true;
+    const uint32_t client = client_of(r.client);
+    // Without times, a record's time is on no scale the operations share.
+    const Stamp at{in.timed ? e.time.value_or(kNever) : kNever, node_ids.at(e.node)};
+    uint32_t id = kNoIndex;
+    if (const auto* same = in.GrantsWithToken(lock, r.token)) {
+      for (uint32_t g : *same) {
+        if (in.grants[g].client == client && !in.grants[g].authoritative) id = g;
+      }
+    }
+    if (id == kNoIndex) {
+      Grant g;
+      g.lock = lock;
+      g.token = r.token;
+      g.client = client;
+      id = add_grant(std::move(g));
+    }
+    Grant& g = in.grants[id];
+    g.authoritative = true;
+    g.granted_lo = g.granted_hi = at;
+    g.evidence.insert(g.evidence.begin(), {EventRef::Kind::kRecord, r.event});
+    if (r.lease_ns || g.lease_ns) extend(id, at, at, r.lease_ns ? r.lease_ns : g.lease_ns);
+  }
+  // Pass 3: renewals, releases, expiries.
+  auto find_grant = [&](uint32_t lock, int64_t token, uint32_t client) {
+    uint32_t found = kNoIndex;
+    if (const auto* same = in.GrantsWithToken(lock, token)) {
+      for (uint32_t g : *same) {
+        if (in.grants[g].client == client) found = g;
+      }
+    }
+    return found;
+  };
+  for (const Decoded& d : decoded) {
+    const Operation& op = history.ops[d.op];
+    if (d.kind != Decoded::Kind::kRenew && d.kind != Decoded::Kind::kRelease) continue;
+    const uint32_t lock = lock_names.Id(d.name);
+    const auto client = static_cast<uint32_t>(op.process);
+    uint32_t g = find_grant(lock, d.token, client);
+    if (d.kind == Decoded::Kind::kRenew) {
+      if (op.outcome == Outcome::kFail) continue;
+      if (g == kNoIndex) {
+        if (op.outcome != Outcome::kOk) continue;
+        // The lock service renewed a token we never saw granted: an acquire of unknown outcome
+        // by this client issued it, before the renewal completed.
+        Grant ng;
+        ng.lock = lock;
+        ng.token = d.token;
+        ng.client = client;
+        ng.implied = true;
+        ng.granted_lo = stamp_call(op);
+        for (const UnknownAcquire& u : in.per_lock[lock].unknown) {
+          if (u.client == client && u.call.t <= op.call) ng.granted_lo = u.call;
+        }
+        ng.granted_hi = stamp_ret(op);
+        ng.evidence.push_back({EventRef::Kind::kCompletion, d.op});
+        g = add_grant(std::move(ng));
+      }
+      if (op.outcome == Outcome::kOk) {
+        extend(g, stamp_call(op), stamp_ret(op), d.lease_ns);
+      } else {
+        if (g >= ext.size()) ext.resize(g + 1);
+        ext[g].may_extend = true;
+      }
+    } else {
+      if (g == kNoIndex || op.outcome == Outcome::kFail) continue;
+      in.grants[g].releases.push_back(d.op);
+      if (op.outcome == Outcome::kOk) cap(g, stamp_ret(op), {EventRef::Kind::kCompletion, d.op});
+    }
+  }
+  for (const RecordRef& r : records) {
+    const Event& e = history.other_events[r.event];
+    if (e.f == "grant") continue;
+    const uint32_t lock = lock_names.Id(r.lock);
+    uint32_t g = find_grant(lock, r.token, client_of(r.client));
+    if (g == kNoIndex) continue;
+    in.grants[g].end_records.push_back(r.event);
+    cap(g, Stamp{in.timed ? e.time.value_or(kNever) : kNever, node_ids.at(e.node)},
+        {EventRef::Kind::kRecord, r.event});
+  }
+  ext.resize(in.grants.size());
+  for (uint32_t g = 0; g < in.grants.size(); ++g) {
+    Grant& gr = in.grants[g];
+    const Ext& e = ext[g];
+    Stamp face = e.unbounded || !gr.lease_ns ? Stamp{} : e.base;
+    if (e.cap.t != kNever && (face.t == kNever || e.cap.t < face.t)) face = e.cap;
+    else if (face.t != kNever) gr.end_event.reset();
+    gr.end_face = face;
+    gr.end_worst = e.may_extend ? e.cap : face;
+    in.per_lock[gr.lock].grants.push_back(g);
+  }
+
+  // Writes, by lock.
+  for (const Decoded& d : decoded) {
+    if (d.kind != Decoded::Kind::kWrite) continue;
+    const Operation& op = history.ops[d.op];
+    Write w;
+    w.op = d.op;
+    w.resource = resource_names.Id(d.name);
+    w.lock = in.resource_lock[w.resource];
+    w.client = static_cast<uint32_t>(op.process);
+    w.token = d.token;
+    w.outcome = op.outcome;
+    w.call = stamp_call(op);
+    w.ret = stamp_ret(op);
+    if (w.lock != kNoIndex) in.per_lock[w.lock].writes.push_back(static_cast<uint32_t>(in.writes.size()));
+    in.writes.push_back(w);
+  }
+  for (LockData& l : in.per_lock) {
+    std::stable_sort(l.grants.begin(), l.grants.end(), [&](uint32_t a, uint32_t b) {
+      const Grant& ga = in.grants[a];
+      const Grant& gb = in.grants[b];
+      if (ga.granted_lo.t != gb.granted_lo.t) return ga.granted_lo.t < gb.granted_lo.t;
+      return ga.token < gb.token;
+    });
+    std::stable_sort(l.unknown.begin(), l.unknown.end(),
+                     [](const UnknownAcquire& a, const UnknownAcquire& b) { return a.call.t < b.call.t; });
+    std::stable_sort(l.writes.begin(), l.writes.end(), [&](uint32_t a, uint32_t b) {
+      return in.writes[a].call.t < in.writes[b].call.t;
+    });
+  }
+  if (!in.timed && !history.ops.empty()) {
+    in.notes.push_back(
+        "the history has no time on every client event: leases cannot be measured, so "
+        "expired-lease-write, overlapping-leases and false-rejection were not checked");
+  }
+  std::sort(in.notes.begin(), in.notes.end());
+  return in;
+}
+
+void AppendOp(const History& h, uint32_t index, std::string note, std::vector<TimelineEvent>& out) {
+  const Operation& op = h.ops[index];
+  TimelineEvent inv;
+  inv.time = op.invoke_time;
+  inv.node = op.node;
+  inv.process = h.process_names[static_cast<uint32_t>(op.process)];
+  inv.type = "invoke";
+  inv.f = op.f;
+  inv.value = op.input;
+  inv.line = op.invoke_pos.line;
+  inv.note = std::move(note);
+  out.push_back(std::move(inv));
+  if (op.complete_pos.line != 0) {
+    TimelineEvent c;
+    c.time = op.complete_time;
+    c.node = op.node;
+    c.process = h.process_names[static_cast<uint32_t>(op.process)];
+    c.type = std::string(OutcomeName(op.outcome));
+    c.f = op.f;
+    c.value = op.output;
+    c.error = op.error;
+    c.line = op.complete_pos.line;
+    out.push_back(std::move(c));
+  }
+}
+
+void AppendRecord(const History& h, uint32_t index, std::string note,
+                  std::vector<TimelineEvent>& out) {
+  const Event& e = h.other_events[index];
+  TimelineEvent t;
+  t.time = e.time;
+  t.node = e.node;
+  t.process = e.process.ToDisplay();
+  t.type = std::string(EventTypeName(e.type));
+  t.f = e.f;
+  t.value = e.value;
+  t.error = e.error;
+  t.line = e.pos.line;
+  t.note = std::move(note);
+  out.push_back(std::move(t));
+}
+
+void AppendRef(const History& h, const EventRef& ref, std::string note,
+               std::vector<TimelineEvent>& out) {
+  if (ref.kind == EventRef::Kind::kRecord) {
+    AppendRecord(h, ref.index, std::move(note), out);
+  } else {
+    AppendOp(h, ref.index, std::move(note), out);
+  }
+}
+
+void SortTimeline(std::vector<TimelineEvent>& timeline) {
+  std::stable_sort(timeline.begin(), timeline.end(),
+                   [](const TimelineEvent& a, const TimelineEvent& b) {
+                     const Nanos ta = a.time.value_or(kNever);
+                     const Nanos tb = b.time.value_or(kNever);
+                     if (ta != tb) return ta < tb;
+                     return a.line < b.line;
+                   });
+  // The same event may be cited twice (as two roles): keep the first, merging notes.
+  std::vector<TimelineEvent> out;
+  for (TimelineEvent& e : timeline) {
+    if (!out.empty() && e.line != 0 && out.back().line == e.line) {
+      if (!e.note.empty() && out.back().note != e.note) {
+        out.back().note += out.back().note.empty() ? e.note : "; " + e.note;
+      }
+      continue;
+    }
+    out.push_back(std::move(e));
+  }
+  timeline = std::move(out);
+}
+
+std::string FormatSeconds(Nanos ns) {
+  const double s = static_cast<double>(ns) / 1e9;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.3f", s);
+  if (std::string_view(buf) == "0.000" || std::string_view(buf) == "-0.000") {
+    std::snprintf(buf, sizeof buf, "%.6f", s);
+  }
+  std::string out(buf);
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  if (out == "-0") out = "0";
+  return out + " s";
+}
+
+}  // namespace fenceline::internal

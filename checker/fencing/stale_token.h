@@ -1,0 +1,33 @@
+// checker/fencing/stale_token.h
+//
+// The stale-token check: the storage's accepted writes and its reads on each resource must be
+// linearizable against the fenced-register model (checker/model/fenced_register_model.h). The
+// linearizability engine decides it, one partition per resource, so concurrent writes and
+// writes of unknown outcome are handled soundly. Rejected writes are left out (they are the
+// business of false-rejection; leaving constraints out can only hide violations, never invent
+// them). Under a skew bound every interval is widened by half the bound on each side, so only
+// orders that hold under every clock assignment constrain the search; a resource that fails
+// only without the widening gets a possible violation.
+#ifndef FENCELINE_CHECKER_FENCING_STALE_TOKEN_H_
+#define FENCELINE_CHECKER_FENCING_STALE_TOKEN_H_
+
+#include <string>
+#include <vector>
+
+#include "checker/fencing/lease_timeline.h"
+#include "fenceline/fencing.h"
+
+namespace fenceline::internal {
+
+struct StaleTokenOutcome {
+  std::vector<Violation> violations;  // by resource
+  std::vector<std::string> notes;     // why a resource's search was inconclusive
+  bool unknown = false;               // some resource's search was inconclusive
+};
+
+// Non-OK only if the engine could not run (an operation it cannot interpret).
+StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const FencingOptions& options);
+
+}  // namespace fenceline::internal
+
+#endif  // FENCELINE_CHECKER_FENCING_STALE_TOKEN_H_

@@ -1,0 +1,111 @@
+// include/fenceline/fencing.h
+//
+// Lease and fencing-token analysis (docs/fencing.md). Given a history of lock operations
+// (acquire, renew, release, and the lock service's grant/expire/revoke records) and storage
+// operations (write, read), finds the ways a lock failed to protect a resource:
+//   1. Build, per lock, a timeline of grants with conservative lease bounds: when the client may
+//      rely on its lease, and until when the service may still consider it live.
+//   2. Sweep each lock's grants and each resource's writes in time order for the lease and token
+//      checks (expired-lease-write, forged-token, foreign-token, overlapping-leases,
+//      non-monotonic-grant, false-rejection).
+//   3. Check the storage's writes and reads per resource against the fenced-register model with
+//      the linearizability engine (stale-token), so concurrency and unknown outcomes are sound.
+// Every comparison of two timestamps goes through the clock model (skew between nodes, drift of
+// lease durations); a violation that holds under some but not all clock assignments or outcomes
+// of unknown operations is reported as possible, with the skew that would explain it away.
+#ifndef FENCELINE_FENCING_H_
+#define FENCELINE_FENCING_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "fenceline/check.h"
+#include "fenceline/history.h"
+#include "fenceline/status.h"
+#include "fenceline/value.h"
+
+namespace fenceline {
+
+struct FencingOptions {
+  // How far two nodes' clocks may disagree, in ms. 0: one clock.
+  double clock_skew_ms = 0;
+  // Rate error of every clock, in parts per million: a lease of D ms lasts [D(1-ρ), D(1+ρ)].
+  double clock_drift_ppm = 0;
+  // (resource, lock) pairs; a resource not listed is guarded by the lock of the same name, else
+  // by the history's only lock.
+  std::vector<std::pair<std::string, std::string>> lock_for;
+  int threads = 0;                          // 0: every core. 1: fully serial.
+  std::chrono::milliseconds time_limit{0};  // for the stale-token search; 0: none
+  size_t memory_budget = kDefaultMemoryBudget;  // for the stale-token search, bytes
+};
+
+enum class Severity : uint8_t { kError, kWarning };
+std::string_view SeverityName(Severity s);  // "error", "warning"
+
+enum class Certainty : uint8_t { kCertain, kPossible };
+std::string_view CertaintyName(Certainty c);  // "certain", "possible"
+
+// One event of a violation's evidence, in time order within the violation.
+struct TimelineEvent {
+  std::optional<Nanos> time;  // as written, on `node`'s clock
+  std::string node;
+  std::string process;        // process name as written
+  std::string type;           // "invoke", "ok", "fail", "info"
+  std::string f;
+  Value value;
+  Value error;
+  uint32_t line = 0;          // input line; 0 for events built in code
+  std::string note;           // the event's part in the violation: "p5 granted token 35"
+};
+
+struct Violation {
+  std::string id;  // "stale-token", "expired-lease-write", ... (docs/fencing.md)
+  Severity severity = Severity::kError;
+  Certainty certainty = Certainty::kCertain;
+  // For a possible violation: the skew, in ms, that would explain it away. Unset when certain or
+  // when an unknown outcome rather than the clock makes it uncertain.
+  std::optional<double> margin_ms;
+  std::string lock;      // "" if none applies
+  std::string resource;  // "" if none applies
+  std::vector<std::string> clients;
+  std::vector<int64_t> tokens;
+  std::vector<TimelineEvent> timeline;
+  std::string message;   // one sentence a person can act on
+};
+
+enum class FencingVerdict {
+  kSafe,          // no error-level violation, certain or possible
+  kViolation,     // an error-level violation is certain
+  kInconclusive,  // a possible error-level violation, or an unknown stale-token search
+};
+std::string_view FencingVerdictName(FencingVerdict v);  // "safe", "violation", "inconclusive"
+
+struct FencingResult {
+  FencingVerdict verdict = FencingVerdict::kSafe;
+  // Ordered by lock, then resource, then first input line, then id: the same at any thread count.
+  std::vector<Violation> violations;
+  // Why parts of the analysis are incomplete ("resource r1 maps to no lock", "stale-token search
+  // on resource r1 stopped: memory budget ..."). Sorted.
+  std::vector<std::string> notes;
+  size_t locks = 0;      // distinct locks seen
+  size_t resources = 0;  // distinct resources seen
+  size_t grants = 0;     // acquire oks and grant records
+  size_t writes = 0;     // write operations, any outcome
+};
+
+// Runs every check on `history`. Non-OK (kUnsupported, "source:line:col: ...") for an
+// operation of the fencing vocabulary whose value is malformed (an acquire ok without a token),
+// kInvalidArgument for bad options. Violations are an OK result. Thread-safe; the result does
+// not depend on options.threads.
+[[nodiscard]] StatusOr<FencingResult> CheckFencing(const History& history,
+                                                   const FencingOptions& options = {});
+
+}  // namespace fenceline
+
+#endif  // FENCELINE_FENCING_H_
