@@ -1,0 +1,201 @@
+#include "histories/record/event_log.h"
+
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace fenceline::record {
+
+Nanos MonotonicNow() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return Nanos{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string JsonInt(int64_t i) { return std::to_string(i); }
+std::string JsonNull() { return "null"; }
+
+std::string JsonObject(std::initializer_list<std::pair<std::string_view, std::string>> members) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [k, v] : members) {
+    if (!first) out += ',';
+    first = false;
+    out += JsonString(k);
+    out += ':';
+    out += v;
+  }
+  out += '}';
+  return out;
+}
+
+std::string JsonArray(std::initializer_list<std::string> items) {
+  std::string out = "[";
+  bool first = true;
+  for (const auto& v : items) {
+    if (!first) out += ',';
+    first = false;
+    out += v;
+  }
+  out += ']';
+  return out;
+}
+
+EventLog::~EventLog() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Status EventLog::Open(const std::string& path) {
+  fd_ = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) return IoError(path + ": cannot create log: " + std::strerror(errno));
+  return OkStatus();
+}
+
+Nanos EventLog::Append(const Record& record) {
+  Nanos now = MonotonicNow();
+  AppendAt(record, now);
+  return now;
+}
+
+void EventLog::AppendAt(const Record& record, Nanos time) {
+  std::string line = "{\"process\":" + record.process + ",\"type\":" + JsonString(record.type) +
+                     ",\"f\":" + JsonString(record.f);
+  if (!record.value.empty()) line += ",\"value\":" + record.value;
+  line += ",\"time\":" + std::to_string(time);
+  if (!record.error.empty()) line += ",\"error\":" + JsonString(record.error);
+  for (const auto& [k, v] : record.extra) line += "," + JsonString(k) + ":" + v;
+  line += "}\n";
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ < 0) return;
+  // One write per line with O_APPEND; a short write only happens on a full disk, where the
+  // merge then reports the torn line.
+  size_t done = 0;
+  while (done < line.size()) {
+    ssize_t n = write(fd_, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+namespace {
+
+struct Line {
+  Nanos time;
+  size_t file;
+  size_t index;
+  rapidjson::Document doc;
+};
+
+}  // namespace
+
+StatusOr<MergeStats> MergeLogs(const std::vector<std::string>& inputs, const std::string& output) {
+  std::vector<Line> lines;
+  std::map<std::string, std::string> lease_owner;  // lease hex -> process JSON text
+  for (size_t f = 0; f < inputs.size(); ++f) {
+    std::ifstream in(inputs[f]);
+    if (!in) return IoError(inputs[f] + ": cannot read log");
+    std::string text;
+    size_t line_no = 0;
+    while (std::getline(in, text)) {
+      ++line_no;
+      if (text.empty()) continue;
+      Line l{0, f, lines.size(), rapidjson::Document()};
+      l.doc.Parse(text.c_str(), text.size());
+      std::string where = inputs[f] + ":" + std::to_string(line_no) + ": ";
+      if (l.doc.HasParseError() || !l.doc.IsObject()) {
+        return InternalError(where + "recorder wrote a line that is not a JSON object");
+      }
+      auto t = l.doc.FindMember("time");
+      if (t == l.doc.MemberEnd() || !t->value.IsInt64()) {
+        return InternalError(where + "recorder wrote an event without an integer time");
+      }
+      l.time = t->value.GetInt64();
+      auto lease = l.doc.FindMember("lease");
+      auto proc = l.doc.FindMember("process");
+      if (lease != l.doc.MemberEnd() && lease->value.IsString() && proc != l.doc.MemberEnd()) {
+        rapidjson::StringBuffer sb;
+        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+        proc->value.Accept(w);
+        lease_owner[lease->value.GetString()] = sb.GetString();
+      }
+      lines.push_back(std::move(l));
+    }
+  }
+  std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+    if (a.time != b.time) return a.time < b.time;
+    if (a.file != b.file) return a.file < b.file;
+    return a.index < b.index;
+  });
+
+  std::string tmp = output + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return IoError(output + ": cannot write history");
+    for (Line& l : lines) {
+      auto value = l.doc.FindMember("value");
+      if (value != l.doc.MemberEnd() && value->value.IsObject()) {
+        auto client = value->value.FindMember("client");
+        if (client != value->value.MemberEnd() && client->value.IsString()) {
+          std::string c = client->value.GetString();
+          if (c.rfind("lease:", 0) == 0) {
+            auto owner = lease_owner.find(c.substr(6));
+            if (owner != lease_owner.end()) {
+              rapidjson::Document p;
+              p.Parse(owner->second.c_str());
+              client->value.CopyFrom(p, l.doc.GetAllocator());
+            }
+          }
+        }
+      }
+      rapidjson::StringBuffer sb;
+      rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+      l.doc.Accept(w);
+      out << sb.GetString() << '\n';
+    }
+    out.flush();
+    if (!out) return IoError(output + ": write failed");
+  }
+  if (std::rename(tmp.c_str(), output.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return IoError(output + ": cannot rename the history into place: " + std::strerror(errno));
+  }
+  return MergeStats{lines.size(), inputs.size()};
+}
+
+}  // namespace fenceline::record

@@ -1,0 +1,40 @@
+// histories/record/flags.h
+//
+// fenceline-record's command line. Parsed by hand: the recorder is a separate binary and
+// keeps Boost.Program_options confined to the checker's cli/.
+#ifndef FENCELINE_HISTORIES_RECORD_FLAGS_H_
+#define FENCELINE_HISTORIES_RECORD_FLAGS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "fenceline/status.h"
+
+namespace fenceline::record {
+
+inline const std::vector<std::string> kScenarios = {"pause", "forge", "contention", "guarded",
+                                                    "register"};
+
+struct RecordOptions {
+  std::string scenario;
+  bool fenced = false;        // storage rejects tokens below the highest seen
+  int clients = 0;            // contention, register; 0: 3
+  double duration_s = -1;     // contention (default 60), register (default 10); <0: default
+  int64_t lease_ms = 1000;    // rounded up to whole seconds: etcd's TTLs are seconds
+  std::string endpoint;       // a running etcd; empty: start one
+  std::string output;         // the history
+  std::string logs_dir;       // keep the per-process logs (and etcd's) here
+  uint64_t seed = 0;          // 0: from the clock (printed, to re-run)
+  std::string etcd_binary = "etcd";
+  bool help = false;
+};
+
+std::string RecordUsage();
+
+// kInvalidArgument with a message naming the flag.
+StatusOr<RecordOptions> ParseRecordFlags(const std::vector<std::string>& args);
+
+}  // namespace fenceline::record
+
+#endif  // FENCELINE_HISTORIES_RECORD_FLAGS_H_
