@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include <rapidjson/document.h>
@@ -122,6 +123,77 @@ struct Line {
   rapidjson::Document doc;
 };
 
+std::string Text(const rapidjson::Value& v) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  v.Accept(w);
+  return sb.GetString();
+}
+
+const rapidjson::Value* Member(const rapidjson::Value& obj, const char* name) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(name);
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string StringMember(const rapidjson::Value& obj, const char* name) {
+  const rapidjson::Value* v = Member(obj, name);
+  return v != nullptr && v->IsString() ? v->GetString() : "";
+}
+
+std::optional<int64_t> IntMember(const rapidjson::Value& obj, const char* name) {
+  const rapidjson::Value* v = Member(obj, name);
+  if (v == nullptr || !v->IsInt64()) return std::nullopt;
+  return v->GetInt64();
+}
+
+// See MergeLogs(): gives each etcd change's records the least of its known upper bounds.
+// `lease_owner` maps lease hex to the owning process's JSON text.
+void TightenLockWatchTimes(std::vector<Line>& lines,
+                           const std::map<std::string, std::string>& lease_owner) {
+  // (process JSON, token) -> completion time of the acquire that got it / the release of it.
+  std::map<std::pair<std::string, int64_t>, Nanos> acquired, released;
+  std::map<int64_t, std::vector<Line*>> changes;  // etcd revision -> its records
+  for (Line& l : lines) {
+    const rapidjson::Value* value = Member(l.doc, "value");
+    std::optional<int64_t> token = value != nullptr ? IntMember(*value, "token") : std::nullopt;
+    std::string f = StringMember(l.doc, "f");
+    std::string type = StringMember(l.doc, "type");
+    if (StringMember(l.doc, "source") == "etcd-watch") {
+      if (auto rev = IntMember(l.doc, "revision")) changes[*rev].push_back(&l);
+      continue;
+    }
+    if (!token || type != "ok" || (f != "acquire" && f != "release")) continue;
+    const rapidjson::Value* p = Member(l.doc, "process");
+    if (p == nullptr) continue;
+    auto& m = f == "acquire" ? acquired : released;
+    auto [it, fresh] = m.try_emplace({Text(*p), *token}, l.time);
+    if (!fresh && l.time < it->second) it->second = l.time;
+  }
+  for (auto& [revision, records] : changes) {
+    Nanos bound = records.front()->time;
+    for (Line* r : records) {
+      bound = std::min(bound, r->time);
+      const rapidjson::Value* value = Member(r->doc, "value");
+      if (value == nullptr) continue;
+      std::optional<int64_t> token = IntMember(*value, "token");
+      std::string client = StringMember(*value, "client");
+      auto owner = client.rfind("lease:", 0) == 0 ? lease_owner.find(client.substr(6))
+                                                  : lease_owner.end();
+      if (!token || owner == lease_owner.end()) continue;
+      std::string f = StringMember(r->doc, "f");
+      const auto& m = f == "grant" ? acquired : released;
+      if (f != "grant" && f != "revoke") continue;
+      auto it = m.find({owner->second, *token});
+      if (it != m.end()) bound = std::min(bound, it->second);
+    }
+    for (Line* r : records) {
+      r->time = bound;
+      r->doc["time"].SetInt64(bound);
+    }
+  }
+}
+
 }  // namespace
 
 StatusOr<MergeStats> MergeLogs(const std::vector<std::string>& inputs, const std::string& output) {
@@ -149,14 +221,12 @@ StatusOr<MergeStats> MergeLogs(const std::vector<std::string>& inputs, const std
       auto lease = l.doc.FindMember("lease");
       auto proc = l.doc.FindMember("process");
       if (lease != l.doc.MemberEnd() && lease->value.IsString() && proc != l.doc.MemberEnd()) {
-        rapidjson::StringBuffer sb;
-        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-        proc->value.Accept(w);
-        lease_owner[lease->value.GetString()] = sb.GetString();
+        lease_owner[lease->value.GetString()] = Text(proc->value);
       }
       lines.push_back(std::move(l));
     }
   }
+  TightenLockWatchTimes(lines, lease_owner);
   std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
     if (a.time != b.time) return a.time < b.time;
     if (a.file != b.file) return a.file < b.file;

@@ -36,7 +36,10 @@ int RunWatcher(const WatcherConfig& config) {
   int64_t holder = 0;           // create_revision of the holder's key; 0: none
   bool saw_end = false;
 
-  auto record = [&](const char* f, int64_t token, int64_t lease, Nanos at, const char* cause) {
+  // `revision`: etcd's revision of the change the record derives from. An unlock or expiry and
+  // the grant it lets through are one change, so they share it (and, after MergeLogs(), a time).
+  auto record = [&](const char* f, int64_t token, int64_t lease, Nanos at, int64_t revision,
+                    const char* cause) {
     Record r;
     r.process = JsonString("nemesis");
     r.type = "ok";
@@ -45,6 +48,7 @@ int RunWatcher(const WatcherConfig& config) {
                           {"token", JsonInt(token)},
                           {"client", JsonString("lease:" + LeaseHex(lease))}});
     r.extra.emplace_back("source", JsonString("etcd-watch"));
+    r.extra.emplace_back("revision", JsonInt(revision));
     if (cause != nullptr) r.extra.emplace_back("cause", JsonString(cause));
     log.AppendAt(r, at);
   };
@@ -74,9 +78,9 @@ int RunWatcher(const WatcherConfig& config) {
           // lease about to run out reports TTL 0 (whole seconds, rounded down); a gone one -1.
           std::optional<int64_t> ttl = leases.TimeToLive(gone.lease, milliseconds(2000));
           if (ttl.has_value() && *ttl >= 0) {
-            record("revoke", holder, gone.lease, now, "unlock");
+            record("revoke", holder, gone.lease, now, e.mod_revision, "unlock");
           } else {
-            record("expire", holder, gone.lease, now,
+            record("expire", holder, gone.lease, now, e.mod_revision,
                    ttl.has_value() ? "lease expired" : "lease state unknown");
           }
           holder = 0;
@@ -84,7 +88,7 @@ int RunWatcher(const WatcherConfig& config) {
       }
       if (!live.empty() && live.begin()->first != holder) {
         holder = live.begin()->first;
-        record("grant", holder, live.begin()->second.lease, now, nullptr);
+        record("grant", holder, live.begin()->second.lease, now, e.mod_revision, nullptr);
       }
     }
     return !saw_end;
