@@ -123,7 +123,8 @@ class Recording {
   }
 
   Status StartStorage() {
-    storage_path_ = work_ + "/storage.sock";
+    storage_path_ = "@fenceline-record-" + std::to_string(getpid()) + "-" +
+                    std::to_string(MonotonicNow());
     FENCELINE_ASSIGN_OR_RETURN(int fd, ListenStorage(storage_path_));
     std::string log = work_ + "/storage.jsonl";
     bool fenced = opt_.fenced;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <map>
 #include <sstream>
@@ -16,22 +17,27 @@
 namespace fenceline::record {
 namespace {
 
-bool FillAddress(const std::string& path, sockaddr_un& addr) {
+// A name starting with '@' is in Linux's abstract namespace: no file, and no dependence on
+// how long the temporary directory's path is. Returns the address length; 0 if too long.
+socklen_t FillAddress(const std::string& path, sockaddr_un& addr) {
   addr = {};
   addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return false;
+  if (path.size() >= sizeof addr.sun_path) return 0;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  return true;
+  if (path[0] != '@') return sizeof addr;
+  addr.sun_path[0] = '\0';
+  return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
 }
 
 }  // namespace
 
 StatusOr<int> ListenStorage(const std::string& path) {
   sockaddr_un addr{};
-  if (!FillAddress(path, addr)) return InvalidArgument(path + ": socket path too long");
+  socklen_t len = FillAddress(path, addr);
+  if (len == 0) return InvalidArgument(path + ": socket path too long");
   int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd < 0) return IoError(std::string("socket: ") + std::strerror(errno));
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 64) != 0) {
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || listen(fd, 64) != 0) {
     std::string why = std::strerror(errno);
     close(fd);
     return IoError(path + ": cannot listen: " + why);
@@ -106,10 +112,11 @@ Status StorageClient::Connect(const std::string& path) {
   path_ = path;
   if (fd_ >= 0) close(fd_);
   sockaddr_un addr{};
-  if (!FillAddress(path, addr)) return InvalidArgument(path + ": socket path too long");
+  socklen_t len = FillAddress(path, addr);
+  if (len == 0) return InvalidArgument(path + ": socket path too long");
   fd_ = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return IoError(std::string("socket: ") + std::strerror(errno));
-  if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (connect(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0) {
     return IoError(path + ": cannot connect to the storage: " + std::strerror(errno));
   }
   return OkStatus();

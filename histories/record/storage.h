@@ -19,7 +19,7 @@
 
 namespace fenceline::record {
 
-// Binds the listening socket at `path` (in the parent, so clients can connect as soon as it
+// Binds the listening socket at `path` ("@name": Linux's abstract namespace) (in the parent, so clients can connect as soon as it
 // exists). Returns the listening fd.
 StatusOr<int> ListenStorage(const std::string& path);
 

@@ -1,0 +1,155 @@
+// Records every scenario from a real etcd with fenceline-record and checks each history's
+// verdict and violation ids with the built `fenceline check`, as CI does. Needs Debian's
+// etcd-server (scripts/setup.sh installs it); skipped only when /usr/bin/etcd is absent.
+// Every recording must leave no process and no temporary directory behind.
+#include <unistd.h>
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "record/run_program.h"
+
+namespace fenceline::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
+
+constexpr char kEtcd[] = "/usr/bin/etcd";
+
+struct Verdict {
+  int exit_code = -1;
+  std::string verdict;
+  std::vector<std::string> violations;  // "id" of each error-level violation, "id (warning)"
+  int64_t operations = 0;               // cas-register: operations checked
+  int64_t grants = 0;                   // fencing: grants seen
+  std::string report;
+};
+
+class RecordEtcdTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (access(kEtcd, X_OK) != 0) {
+      GTEST_SKIP() << kEtcd << " is absent, so no etcd to record from; install it with "
+                   << "scripts/setup.sh (apt-get install etcd-server etcd-client)";
+    }
+    dir_ = fs::temp_directory_path() /
+           ("fenceline-record-test-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "tmp");
+  }
+
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  // Records `args` into a history and returns its path; fails the test if the recorder fails
+  // or leaves anything behind.
+  std::string Record(std::vector<std::string> args) {
+    std::string out = (dir_ / "history.jsonl").string();
+    std::vector<std::string> argv{FENCELINE_RECORDER};
+    argv.insert(argv.end(), args.begin(), args.end());
+    for (const char* a : {"--etcd-binary", kEtcd, "--seed", "7", "-o"}) argv.emplace_back(a);
+    argv.push_back(out);
+    std::string tmp = (dir_ / "tmp").string();
+    ProgramResult r = RunProgram(argv, tmp);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.err, ::testing::HasSubstr("wrote "));
+    // The guardian has stopped etcd and removed its directory before the recorder exits.
+    EXPECT_THAT(ProcessesMentioning(tmp), IsEmpty());
+    EXPECT_TRUE(fs::is_empty(tmp)) << "the recorder left files in " << tmp;
+    EXPECT_TRUE(fs::exists(out));
+    return out;
+  }
+
+  Verdict Check(const std::string& model, const std::string& path) {
+    ProgramResult r = RunProgram({FENCELINE_CLI, "check", "--model", model, "--format", "json", path});
+    Verdict v;
+    v.exit_code = r.exit_code;
+    v.report = r.out + r.err;
+    rapidjson::Document doc;
+    doc.Parse(r.out.c_str());
+    if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember("files") ||
+        !doc["files"].IsArray() || doc["files"].Empty()) {
+      ADD_FAILURE() << "not a JSON report:\n" << v.report;
+      return v;
+    }
+    const auto& f = doc["files"][0];
+    if (f.HasMember("verdict") && f["verdict"].IsString()) v.verdict = f["verdict"].GetString();
+    if (f.HasMember("operations") && f["operations"].IsInt64()) v.operations = f["operations"].GetInt64();
+    if (f.HasMember("grants") && f["grants"].IsInt64()) v.grants = f["grants"].GetInt64();
+    if (f.HasMember("violations") && f["violations"].IsArray()) {
+      for (const auto& x : f["violations"].GetArray()) {
+        std::string id = x["id"].GetString();
+        if (std::string(x["severity"].GetString()) != "error") id += " (warning)";
+        if (std::string(x["certainty"].GetString()) != "certain") id += " (possible)";
+        v.violations.push_back(id);
+      }
+    }
+    return v;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(RecordEtcdTest, PauseWithUnfencedStorageIsExpiredLeaseWrite) {
+  std::string h = Record({"pause"});
+  Verdict v = Check("fencing", h);
+  EXPECT_EQ(v.exit_code, 1) << v.report;
+  EXPECT_EQ(v.verdict, "violation");
+  EXPECT_THAT(v.violations, UnorderedElementsAre("expired-lease-write", "stale-token")) << v.report;
+}
+
+TEST_F(RecordEtcdTest, PauseWithFencedStorageIsClean) {
+  std::string h = Record({"pause", "--fenced"});
+  Verdict v = Check("fencing", h);
+  EXPECT_EQ(v.exit_code, 0) << v.report;
+  EXPECT_EQ(v.verdict, "safe");
+  EXPECT_THAT(v.violations, IsEmpty()) << v.report;
+}
+
+TEST_F(RecordEtcdTest, ForgedTokenIsForgedToken) {
+  std::string h = Record({"forge", "--fenced"});
+  Verdict v = Check("fencing", h);
+  EXPECT_EQ(v.exit_code, 1) << v.report;
+  EXPECT_THAT(v.violations, UnorderedElementsAre("forged-token")) << v.report;
+  // Unfenced, the storage also takes B's honest token after the forged one.
+  h = Record({"forge"});
+  v = Check("fencing", h);
+  EXPECT_EQ(v.exit_code, 1) << v.report;
+  EXPECT_THAT(v.violations, UnorderedElementsAre("forged-token", "stale-token")) << v.report;
+}
+
+TEST_F(RecordEtcdTest, ContentionWithoutFaultsIsClean) {
+  std::string h = Record({"contention", "--duration", "4", "--clients", "3"});
+  Verdict v = Check("fencing", h);
+  EXPECT_EQ(v.exit_code, 0) << v.report;
+  EXPECT_THAT(v.violations, IsEmpty()) << v.report;
+  EXPECT_GE(v.grants, 6) << "the clients barely took turns:\n" << v.report;
+}
+
+TEST_F(RecordEtcdTest, GuardedWritesAreCleanEvenWithAPause) {
+  std::string h = Record({"guarded"});
+  Verdict v = Check("fencing", h);
+  EXPECT_EQ(v.exit_code, 0) << v.report;
+  EXPECT_THAT(v.violations, IsEmpty()) << v.report;
+}
+
+TEST_F(RecordEtcdTest, RegisterThroughTheGatewayIsLinearizable) {
+  std::string h = Record({"register", "--duration", "3", "--clients", "3"});
+  Verdict v = Check("cas-register", h);
+  EXPECT_EQ(v.exit_code, 0) << v.report;
+  EXPECT_EQ(v.verdict, "linearizable") << v.report;
+  EXPECT_GE(v.operations, 50);
+}
+
+}  // namespace
+}  // namespace fenceline::testing
