@@ -534,6 +534,9 @@ Status EdnReader::ReadNumber(Value& out) {
     negative = tok[0] == '-';
     i = 1;
   }
+  if (tok.size() > i + 1 && tok[i] == '0' && (tok[i + 1] == 'x' || tok[i + 1] == 'X')) {
+    return ReadHex(tok, i + 2, negative, out);
+  }
   const size_t int_begin = i;
   while (i < tok.size() && IsDigit(tok[i])) ++i;
   const size_t int_end = i;
@@ -607,6 +610,32 @@ Status EdnReader::ReadNumber(Value& out) {
   }
   p_ += tok.size();
   out = Value::Float(negative ? -d : d);
+  return OkStatus();
+}
+
+Status EdnReader::ReadHex(std::string_view tok, size_t i, bool negative, Value& out) {
+  const size_t at = offset();
+  if (i == tok.size()) return ErrorAt(at, "expected a number, got " + Quote(tok));
+  uint64_t v = 0;
+  bool overflow = false;
+  for (size_t j = i; j < tok.size(); ++j) {
+    const char c = tok[j];
+    uint64_t d;
+    if (IsDigit(c)) d = static_cast<uint64_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') d = static_cast<uint64_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') d = static_cast<uint64_t>(c - 'A' + 10);
+    else return ErrorAt(at, "expected a number, got " + Quote(tok));
+    if (v > (std::numeric_limits<uint64_t>::max() >> 4)) overflow = true;
+    v = (v << 4) | d;
+  }
+  const uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  p_ += tok.size();
+  if (overflow || v > limit) {
+    // Kept as written (without '+'): a BigInt's text is not necessarily decimal here.
+    out = Value::BigInt(std::string(tok[0] == '+' ? tok.substr(1) : tok));
+  } else {
+    out = Value::Int(negative ? static_cast<int64_t>(~v + 1) : static_cast<int64_t>(v));
+  }
   return OkStatus();
 }
 

@@ -88,6 +88,7 @@ class EdnReader {
   Status ReadString(Value& out);
   Status ReadChar(Value& out);
   Status ReadNumber(Value& out);
+  Status ReadHex(std::string_view tok, size_t digits_begin, bool negative, Value& out);
   Status ReadSymbolic(Value& out);
   Status ReadKeyword(Value& out);
   Status ReadDispatch(Value& out, int depth);
