@@ -38,6 +38,9 @@ extern "C" void OnFatalSignal(int sig) {
     pid_t pid = slot.load();
     if (pid > 0) kill(pid, SIGKILL);
   }
+  static const char kMessage[] = "fenceline-record: interrupted; no history written\n";
+  ssize_t ignored = write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
+  (void)ignored;
   // The guardian sees our pipe close and removes etcd and the temporary directory.
   _exit(128 + sig);
 }

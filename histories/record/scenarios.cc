@@ -67,7 +67,7 @@ class Recording {
     work_ = guardian_.work_dir();
     Gateway gw(endpoint_);
     if (!gw.Healthy(milliseconds(3000))) {
-      return IoError("etcd at " + endpoint_ + " is not healthy (GET /health)");
+      return IoError("etcd at " + endpoint_ + " does not answer GET /health as healthy; is it running? (without --endpoint the recorder starts its own)");
     }
     err_ << "fenceline-record: " << s << (opt_.fenced ? " (fenced)" : "") << " on etcd at "
          << endpoint_ << ", lease " << lease_s_ * 1000 << " ms, seed " << seed_ << "\n";
