@@ -277,8 +277,16 @@ void Pretty(const Value& v, size_t indent, std::string& out) {
       }
       std::string key = items[i].ToEdn();
       out += key;
-      out += ' ';
-      Pretty(items[i + 1], inner + key.size() + 1, out);
+      // A long key (a file name) puts a value that does not fit on the next line, so that
+      // it is not pushed to the right margin.
+      if (key.size() > 24 && inner + key.size() + 1 + items[i + 1].ToEdn().size() > kPrettyWidth) {
+        out += '\n';
+        out.append(inner + 1, ' ');
+        Pretty(items[i + 1], inner + 1, out);
+      } else {
+        out += ' ';
+        Pretty(items[i + 1], inner + key.size() + 1, out);
+      }
     }
   } else {
     for (size_t i = 0; i < items.size(); ++i) {
