@@ -35,6 +35,13 @@ const Value* Field(const Operation& op, std::string_view name, bool prefer_outpu
 
 std::string NameOf(const Value& v) { return v.is_string() ? v.text() : v.ToDisplay(); }
 
+// The name without a copy when the Value is a string.
+const std::string& NameRef(const Value& v, std::string& scratch) {
+  if (v.is_string()) return v.text();
+  scratch = v.ToDisplay();
+  return scratch;
+}
+
 Status Malformed(const History& h, const Operation& op, std::string_view what) {
   return Unsupported(OpWhere(h.source, op) + "fencing: expected " + std::string(what) + " in " +
                      op.f + ", got " + (op.output.is_nil() ? op.input : op.output).ToEdn());
@@ -73,30 +80,51 @@ Nanos SatAdd(Nanos a, Nanos b) {
 
 bool IsRecord(std::string_view f) { return f == "grant" || f == "expire" || f == "revoke"; }
 
-// Interning names in sorted order: collect, then number.
-class SortedNames {
+// Names numbered in sorted order, so that reports list locks and resources alphabetically:
+// interned in first-seen order (one hash lookup an operation, no copy for a known name), then
+// sorted once.
+class NameTable {
  public:
-  void Add(const std::string& s) { set_.insert(s); }
+  uint32_t Add(const std::string& s) {
+    auto it = first_.find(s);
+    if (it != first_.end()) return it->second;
+    const auto id = static_cast<uint32_t>(names_.size());
+    first_.emplace(s, id);
+    names_.push_back(s);
+    return id;
+  }
   std::vector<std::string> Finish() {
-    std::vector<std::string> out(set_.begin(), set_.end());
-    for (uint32_t i = 0; i < out.size(); ++i) ids_.emplace(out[i], i);
+    std::vector<uint32_t> order(names_.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](uint32_t a, uint32_t b) { return names_[a] < names_[b]; });
+    sorted_.assign(names_.size(), 0);
+    std::vector<std::string> out;
+    out.reserve(names_.size());
+    for (uint32_t rank = 0; rank < order.size(); ++rank) {
+      sorted_[order[rank]] = rank;
+      out.push_back(names_[order[rank]]);
+    }
     return out;
   }
+  // After Finish: the sorted id of a first-seen id, or of a name (kNoIndex if unknown).
+  uint32_t Sorted(uint32_t first_seen) const { return sorted_[first_seen]; }
   uint32_t Id(const std::string& s) const {
-    auto it = ids_.find(s);
-    return it == ids_.end() ? kNoIndex : it->second;
+    auto it = first_.find(s);
+    return it == first_.end() ? kNoIndex : sorted_[it->second];
   }
 
  private:
-  std::set<std::string> set_;
-  std::unordered_map<std::string, uint32_t> ids_;
+  std::unordered_map<std::string, uint32_t> first_;
+  std::vector<std::string> names_;
+  std::vector<uint32_t> sorted_;
 };
 
 // One operation of the vocabulary, decoded.
 struct Decoded {
   uint32_t op = 0;
   enum class Kind : uint8_t { kAcquire, kRenew, kRelease, kWrite, kRead } kind = Kind::kAcquire;
-  std::string name;  // lock or resource
+  uint32_t name = 0;  // lock or resource, first-seen id in its NameTable
   int64_t token = 0;
   bool has_token = false;
   std::optional<Nanos> lease_ns;
@@ -145,7 +173,8 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   // Pass 1: decode every operation and record, collecting names.
   std::vector<Decoded> decoded;
   decoded.reserve(history.ops.size());
-  SortedNames lock_names, resource_names;
+  NameTable lock_names, resource_names;
+  std::string scratch;
   std::unordered_map<std::string, uint32_t> node_ids{{"", 0}};
   in.nodes.emplace_back();
   auto node_of = [&](const std::string& n) {
@@ -167,9 +196,8 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     if (name == nullptr) {
       return Malformed(history, op, is_lock_op ? "a \"lock\"" : "a \"resource\"");
     }
-    d.name = NameOf(*name);
-    if (is_lock_op) lock_names.Add(d.name);
-    else resource_names.Add(d.name);
+    const std::string& n = NameRef(*name, scratch);
+    d.name = is_lock_op ? lock_names.Add(n) : resource_names.Add(n);
     const bool needs_token =
         d.kind == Decoded::Kind::kWrite || d.kind == Decoded::Kind::kRenew ||
         d.kind == Decoded::Kind::kRelease ||
@@ -313,7 +341,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   for (const Decoded& d : decoded) {
     const Operation& op = history.ops[d.op];
     if (d.kind != Decoded::Kind::kAcquire) continue;
-    const uint32_t lock = lock_names.Id(d.name);
+    const uint32_t lock = lock_names.Sorted(d.name);
     if (op.outcome == Outcome::kInfo) {
       in.per_lock[lock].unknown.push_back(
           UnknownAcquire{lock, static_cast<uint32_t>(op.process), d.op, stamp_call(op)});
@@ -371,7 +399,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   for (const Decoded& d : decoded) {
     const Operation& op = history.ops[d.op];
     if (d.kind != Decoded::Kind::kRenew && d.kind != Decoded::Kind::kRelease) continue;
-    const uint32_t lock = lock_names.Id(d.name);
+    const uint32_t lock = lock_names.Sorted(d.name);
     const auto client = static_cast<uint32_t>(op.process);
     uint32_t g = find_grant(lock, d.token, client);
     if (d.kind == Decoded::Kind::kRenew) {
@@ -433,7 +461,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     const Operation& op = history.ops[d.op];
     Write w;
     w.op = d.op;
-    w.resource = resource_names.Id(d.name);
+    w.resource = resource_names.Sorted(d.name);
     w.lock = in.resource_lock[w.resource];
     w.client = static_cast<uint32_t>(op.process);
     w.token = d.token;

@@ -13,17 +13,21 @@ namespace fenceline::internal {
 namespace {
 
 struct Storage {
-  History history;
-  std::vector<uint32_t> original;  // sub-history op -> OpIndex in the input
+  const History* view = nullptr;  // the history searched: the input itself, or `copy`
+  History copy;
+  std::vector<uint32_t> original;  // copy's op -> OpIndex in the input; empty: the same
+  uint32_t Original(OpIndex i) const {
+    return original.empty() ? static_cast<uint32_t>(i) : original[static_cast<uint32_t>(i)];
+  }
 };
 
-// The storage's operations the engine needs, optionally widened by `widen` ns on each side.
+// A copy of the storage's operations the engine needs, widened by `widen` ns on each side.
 Storage StorageHistory(const History& h, Nanos widen, const std::vector<bool>* keep_resource,
                        const FencingInput& in) {
   Storage s;
-  s.history.source = h.source;
-  s.history.process_names = h.process_names;
-  s.history.timed = h.timed;
+  s.copy.source = h.source;
+  s.copy.process_names = h.process_names;
+  s.copy.timed = h.timed;
   std::vector<uint32_t> picked;
   for (const Operation& op : h.ops) {
     const bool write = op.f == "write";
@@ -42,15 +46,15 @@ Storage StorageHistory(const History& h, Nanos widen, const std::vector<bool>* k
   }
   std::stable_sort(picked.begin(), picked.end(),
                    [&](uint32_t a, uint32_t b) { return h.ops[a].call < h.ops[b].call; });
-  s.history.ops.reserve(picked.size());
+  s.copy.ops.reserve(picked.size());
   for (uint32_t i : picked) {
     Operation op = h.ops[i];
-    op.index = static_cast<OpIndex>(s.history.ops.size());
+    op.index = static_cast<OpIndex>(s.copy.ops.size());
     if (widen > 0) {
       op.call -= widen;
       if (op.ret != kNever) op.ret += widen;
     }
-    s.history.ops.push_back(std::move(op));
+    s.copy.ops.push_back(std::move(op));
     s.original.push_back(i);
   }
   return s;
@@ -77,7 +81,7 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
                 " are not linearizable against a fenced register";
     return v;
   }
-  const uint32_t u = s.original[static_cast<uint32_t>(ce.unlinearizable.front())];
+  const uint32_t u = s.Original(ce.unlinearizable.front());
   const Operation& bad = h.ops[u];
   const std::string& who = h.process_names[static_cast<uint32_t>(bad.process)];
   const Value* state_token = ce.state.is_map() ? ce.state.Find("token") : nullptr;
@@ -90,13 +94,13 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
     const Operation* higher = nullptr;
     int64_t higher_token = 0;
     bool higher_held = false;
-    for (const Operation& op : s.history.ops) {
+    for (const Operation& op : s.view->ops) {
       if (op.f != "write" || op.outcome != Outcome::kOk) continue;
       const Value* ot = op.input.is_map() ? op.input.Find("token") : nullptr;
       if (ot == nullptr || !ot->is_int() || ot->int_value() <= token) continue;
       const Value* r = op.input.Find("resource");
       if (r == nullptr || *r != p.key) continue;
-      const Operation& orig = h.ops[s.original[static_cast<uint32_t>(op.index)]];
+      const Operation& orig = h.ops[s.Original(op.index)];
       if (orig.ret >= bad.call) continue;
       // Prefer the write whose token the search's state holds, then the highest token.
       const bool held = state_token != nullptr && *state_token == *ot;
@@ -147,7 +151,7 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
   // last few for context.
   const size_t context = std::min<size_t>(ce.linearized.size(), 3);
   for (size_t i = ce.linearized.size() - context; i < ce.linearized.size(); ++i) {
-    const uint32_t o = s.original[static_cast<uint32_t>(ce.linearized[i])];
+    const uint32_t o = s.Original(ce.linearized[i]);
     if (h.ops[o].f != "write") continue;
     AppendOp(h, o, "", v.timeline);
   }
@@ -160,19 +164,26 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
 StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const FencingOptions& options) {
   const History& h = *in.history;
   StaleTokenOutcome out;
-  std::unique_ptr<Model> model = MakeFencedRegisterModel();
+  std::unique_ptr<Model> model = MakeFencedRegisterModelForFencing();
   CheckOptions co;
   co.threads = options.threads;
   co.time_limit = options.time_limit;
   co.memory_budget = options.memory_budget;
 
   const Nanos widen = in.skew_ns > 0 ? (in.skew_ns + 1) / 2 : 0;
-  Storage widened = StorageHistory(h, widen, nullptr, in);
-  if (widened.history.ops.empty()) return out;
-  FENCELINE_ASSIGN_OR_RETURN(CheckResult r, CheckLinearizability(widened.history, *model, co));
+  Storage widened;
+  if (widen > 0) {
+    widened = StorageHistory(h, widen, nullptr, in);
+    widened.view = &widened.copy;
+  } else {
+    // One clock: the input itself, its lock operations irrelevant to the model.
+    widened.view = &h;
+  }
+  FENCELINE_ASSIGN_OR_RETURN(CheckResult r, CheckLinearizability(*widened.view, *model, co));
   std::vector<bool> retry(in.resources.size(), false);
   bool any_retry = false;
   for (const PartitionResult& p : r.partitions) {
+    if (p.key.is_nil()) continue;  // the lock operations
     if (p.verdict == Verdict::kNotLinearizable && p.counterexample) {
       out.violations.push_back(Explain(in, widened, p, Certainty::kCertain));
     } else if (p.verdict == Verdict::kUnknown) {
@@ -190,7 +201,8 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const Fenci
   if (any_retry) {
     // As written, without the skew: what holds here but not above is possible only.
     Storage face = StorageHistory(h, 0, &retry, in);
-    FENCELINE_ASSIGN_OR_RETURN(CheckResult r2, CheckLinearizability(face.history, *model, co));
+    face.view = &face.copy;
+    FENCELINE_ASSIGN_OR_RETURN(CheckResult r2, CheckLinearizability(face.copy, *model, co));
     for (const PartitionResult& p : r2.partitions) {
       if (p.verdict == Verdict::kNotLinearizable && p.counterexample) {
         out.violations.push_back(Explain(in, face, p, Certainty::kPossible));

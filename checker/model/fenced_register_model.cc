@@ -95,8 +95,8 @@ const Value* Field(const Operation& op, std::string_view name, bool prefer_outpu
 
 class FencedRegisterModel final : public Model {
  public:
-  explicit FencedRegisterModel(const ModelOptions& options)
-      : initial_(options.initial.value_or(Value())) {}
+  FencedRegisterModel(const ModelOptions& options, bool for_fencing)
+      : initial_(options.initial.value_or(Value())), for_fencing_(for_fencing) {}
 
   std::string_view id() const override { return kFencedRegisterId; }
   std::string_view description() const override {
@@ -113,6 +113,7 @@ class FencedRegisterModel final : public Model {
   }
 
   StatusOr<Value> PartitionOf(const Operation& op) const override {
+    if (for_fencing_ && op.f != "write" && op.f != "read") return Value();
     const Value* r = Field(op, "resource", false);
     if (r == nullptr) {
       return Unsupported(OpWhere("", op).substr(1) + std::string(kFencedRegisterId) +
@@ -132,8 +133,11 @@ class FencedRegisterModel final : public Model {
     for (const Operation* op : ops) {
       CompiledOp c;
       c.outcome = op->outcome;
-      if (op->f == "write") {
+      if (for_fencing_ && op->f != "write" && op->f != "read") {
+        c.relevant = false;
+      } else if (op->f == "write") {
         c.kind = Kind::kWrite;
+        c.relevant = !(for_fencing_ && op->outcome == Outcome::kFail);
         const Value* token = Field(*op, "token", false);
         if (token == nullptr || !token->is_int()) {
           return BadValue(source, *op, kFencedRegisterId, "an integer \"token\"", op->input);
@@ -166,12 +170,17 @@ class FencedRegisterModel final : public Model {
 
  private:
   Value initial_;
+  bool for_fencing_;
 };
 
 }  // namespace
 
 std::unique_ptr<Model> MakeFencedRegisterModel(const ModelOptions& options) {
-  return std::make_unique<FencedRegisterModel>(options);
+  return std::make_unique<FencedRegisterModel>(options, false);
+}
+
+std::unique_ptr<Model> MakeFencedRegisterModelForFencing() {
+  return std::make_unique<FencedRegisterModel>(ModelOptions(), true);
 }
 
 }  // namespace fenceline::internal

@@ -23,6 +23,12 @@ inline constexpr std::string_view kFencedRegisterId = "fenced-register";
 // token. The model is immutable and thread-safe.
 std::unique_ptr<Model> MakeFencedRegisterModel(const ModelOptions& options = {});
 
+// The variant the fencing analysis runs on a whole lock-and-storage history, so that nothing is
+// copied: operations other than write and read fall in the nil partition and are irrelevant,
+// and so are rejected writes (they are the business of false-rejection; leaving a constraint
+// out can only hide a violation, never invent one).
+std::unique_ptr<Model> MakeFencedRegisterModelForFencing();
+
 }  // namespace fenceline::internal
 
 #endif  // FENCELINE_CHECKER_MODEL_FENCED_REGISTER_MODEL_H_
