@@ -311,8 +311,11 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     Stamp cap;             // min over releases/expiries
   };
   std::vector<Ext> ext;
+  // `from_client`: an acquire or renew ok, whose invoke the client may rely on; a grant record
+  // bounds only the end, because the service's lease may have started before the grant (an
+  // etcd lease is created before its holder waits for the lock).
   auto extend = [&](uint32_t g, const Stamp& from_call, const Stamp& from_ret,
-                    std::optional<Nanos> lease) {
+                    std::optional<Nanos> lease, bool from_client) {
     Grant& gr = in.grants[g];
     if (g >= ext.size()) ext.resize(g + 1);
     Ext& e = ext[g];
@@ -322,7 +325,9 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     }
     if (!gr.lease_ns) gr.lease_ns = lease;
     const Stamp live{SatAdd(from_call.t, Scale(*lease, shrink)), from_call.node};
-    if (gr.live_until.t == kNever || live.t > gr.live_until.t) gr.live_until = live;
+    if (from_client && (gr.live_until.t == kNever || live.t > gr.live_until.t)) {
+      gr.live_until = live;
+    }
     const Stamp end{SatAdd(from_ret.t, Scale(*lease, stretch)), from_ret.node};
     if (e.base.t == kNever || (end.t != kNever && end.t > e.base.t)) e.base = end;
     if (end.t == kNever) e.base = end;
@@ -356,7 +361,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     g.granted_hi = stamp_ret(op);
     g.evidence.push_back({EventRef::Kind::kCompletion, d.op});
     const uint32_t id = add_grant(std::move(g));
-    extend(id, stamp_call(op), stamp_ret(op), d.lease_ns);
+    extend(id, stamp_call(op), stamp_ret(op), d.lease_ns, true);
   }
   // Grant records: authoritative; merged with the acquire of the same token and client.
   for (const RecordRef& r : records) {
@@ -382,9 +387,16 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     }
     Grant& g = in.grants[id];
     g.authoritative = true;
-    g.granted_lo = g.granted_hi = at;
+    // The record is the grant's latest possible instant (a watch reports it after the fact);
+    // the acquire's invoke stays the earliest.
+    if (g.evidence.empty() || at.t == kNever) {
+      if (g.evidence.empty()) g.granted_lo = g.granted_hi = at;
+    } else {
+      if (at.t < g.granted_hi.t) g.granted_hi = at;
+      if (at.t < g.granted_lo.t) g.granted_lo = at;
+    }
     g.evidence.insert(g.evidence.begin(), {EventRef::Kind::kRecord, r.event});
-    if (r.lease_ns || g.lease_ns) extend(id, at, at, r.lease_ns ? r.lease_ns : g.lease_ns);
+    if (r.lease_ns || g.lease_ns) extend(id, at, at, r.lease_ns ? r.lease_ns : g.lease_ns, false);
   }
   // Pass 3: renewals, releases, expiries.
   auto find_grant = [&](uint32_t lock, int64_t token, uint32_t client) {
@@ -422,7 +434,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
         g = add_grant(std::move(ng));
       }
       if (op.outcome == Outcome::kOk) {
-        extend(g, stamp_call(op), stamp_ret(op), d.lease_ns);
+        extend(g, stamp_call(op), stamp_ret(op), d.lease_ns, true);
       } else {
         if (g >= ext.size()) ext.resize(g + 1);
         ext[g].may_extend = true;

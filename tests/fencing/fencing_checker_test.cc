@@ -297,6 +297,21 @@ TEST(FencingCheckerTest, GrantRecordsMakeForgeryCertain) {
   EXPECT_EQ(r.violations[0].certainty, Certainty::kCertain);
 }
 
+TEST(FencingCheckerTest, GrantRecordDoesNotExtendWhatTheClientMayRelyOn) {
+  // etcd: p1's lease starts at its acquire, but it waits 5 s for the lock. Its lease may run out
+  // 10 s after the invoke, so p2's grant at 10.5 s is no overlap, though 5 s after p1's grant.
+  H h;
+  h.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 0)
+      .Record("grant", "L", 1, "p1", 5'000)
+      .E("p1", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(1)}, {"lease_ms", I(10'000)}}), 5'001)
+      .E("p2", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 6'000)
+      .Record("grant", "L", 2, "p2", 10'500)
+      .E("p2", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(2)}, {"lease_ms", I(10'000)}}), 10'501);
+  EXPECT_TRUE(Check(h.Build()).violations.empty());
+}
+
 TEST(FencingCheckerTest, TokenOfAnotherClientIsForeign) {
   H h;
   h.Acquire("p5", "L", 35, 10'000, 0).Write("p4", "file", 35, EventType::kOk, 100);
