@@ -1,0 +1,192 @@
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "fenceline/history.h"
+
+namespace fenceline {
+
+std::string_view EventTypeName(EventType t) {
+  switch (t) {
+    case EventType::kInvoke: return "invoke";
+    case EventType::kOk: return "ok";
+    case EventType::kFail: return "fail";
+    case EventType::kInfo: return "info";
+  }
+  return "?";
+}
+
+std::string_view OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kOk: return "ok";
+    case Outcome::kFail: return "fail";
+    case Outcome::kInfo: return "info";
+  }
+  return "?";
+}
+
+struct HistoryBuilder::Impl {
+  std::string source;
+  History history;
+  // Event sequence numbers of each op's invoke and completion: the time base when the input
+  // has no (or incomplete) times.
+  std::vector<std::pair<Nanos, Nanos>> seq;
+  std::unordered_map<std::string, uint32_t> process_ids;
+  // ProcessId -> index of its open operation, or kNone.
+  std::vector<uint32_t> open_op;
+  Nanos next_seq = 0;
+  bool all_timed = true;
+  bool any_client_event = false;
+  Status first_error;
+  uint32_t next_line = 1;
+  bool finished = false;
+
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  std::string Where(const SourcePos& pos) const {
+    return source + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": ";
+  }
+};
+
+HistoryBuilder::HistoryBuilder(std::string source) : impl_(std::make_unique<Impl>()) {
+  impl_->source = source;
+  impl_->history.source = std::move(source);
+}
+HistoryBuilder::~HistoryBuilder() = default;
+HistoryBuilder::HistoryBuilder(HistoryBuilder&&) noexcept = default;
+HistoryBuilder& HistoryBuilder::operator=(HistoryBuilder&&) noexcept = default;
+
+bool HistoryBuilder::IsClientProcess(const Value& process) {
+  if (process.is_int()) return true;
+  return process.is_string() && process.text() != "nemesis";
+}
+
+Status HistoryBuilder::Add(Event event) {
+  Impl& m = *impl_;
+  if (!IsClientProcess(event.process)) {
+    m.history.other_events.push_back(std::move(event));
+    return OkStatus();
+  }
+  m.any_client_event = true;
+  if (!event.time) m.all_timed = false;
+  const std::string name = event.process.ToDisplay();
+  auto [it, inserted] = m.process_ids.try_emplace(name, static_cast<uint32_t>(m.history.process_names.size()));
+  if (inserted) {
+    m.history.process_names.push_back(name);
+    m.open_op.push_back(Impl::kNone);
+  }
+  const uint32_t pid = it->second;
+  const Nanos seq = m.next_seq++;
+
+  if (event.type == EventType::kInvoke) {
+    if (m.open_op[pid] != Impl::kNone) {
+      const Operation& open = m.history.ops[m.open_op[pid]];
+      // After :info the process is crashed and its operation stays open forever; Jepsen never
+      // reuses the id, but if a history does, the old operation simply stays pending.
+      if (open.complete_pos.line == 0 || open.outcome != Outcome::kInfo) {
+        return InvalidHistory(m.Where(event.pos) + "process " + name +
+                              " invokes again while its operation from line " +
+                              std::to_string(open.invoke_pos.line) + " is still open");
+      }
+    }
+    Operation op;
+    op.index = static_cast<OpIndex>(m.history.ops.size());
+    op.process = static_cast<ProcessId>(pid);
+    op.outcome = Outcome::kInfo;
+    op.f = std::move(event.f);
+    op.input = std::move(event.value);
+    op.key = std::move(event.key);
+    op.node = std::move(event.node);
+    op.invoke_time = event.time;
+    op.invoke_pos = event.pos;
+    op.extra = std::move(event.extra);
+    m.open_op[pid] = static_cast<uint32_t>(m.history.ops.size());
+    m.history.ops.push_back(std::move(op));
+    m.seq.emplace_back(seq, kNever);
+    return OkStatus();
+  }
+
+  const uint32_t open_index = m.open_op[pid];
+  if (open_index == Impl::kNone || m.history.ops[open_index].complete_pos.line != 0) {
+    return InvalidHistory(m.Where(event.pos) + "process " + name + " completes an operation (:" +
+                          std::string(EventTypeName(event.type)) + " " + event.f +
+                          ") it never invoked");
+  }
+  Operation& op = m.history.ops[open_index];
+  if (!event.f.empty() && event.f != op.f) {
+    return InvalidHistory(m.Where(event.pos) + "completion f '" + event.f +
+                          "' differs from its invoke's '" + op.f + "' (line " +
+                          std::to_string(op.invoke_pos.line) + ")");
+  }
+  op.outcome = event.type == EventType::kOk     ? Outcome::kOk
+               : event.type == EventType::kFail ? Outcome::kFail
+                                                : Outcome::kInfo;
+  op.output = std::move(event.value);
+  op.error = std::move(event.error);
+  if (!op.key && event.key) op.key = std::move(event.key);
+  op.complete_time = event.time;
+  op.complete_pos = event.pos;
+  for (auto& kv : event.extra) op.extra.push_back(std::move(kv));
+  if (op.outcome != Outcome::kInfo) m.seq[open_index].second = seq;
+  // An :info completion leaves the process crashed: its operation may take effect any time later.
+  m.open_op[pid] = Impl::kNone;
+  if (op.outcome == Outcome::kInfo) m.open_op[pid] = open_index;
+  return OkStatus();
+}
+
+StatusOr<History> HistoryBuilder::Finish() {
+  Impl& m = *impl_;
+  if (!m.first_error.ok()) return m.first_error;
+  if (m.finished) return InternalError("HistoryBuilder::Finish called twice");
+  m.finished = true;
+  History& h = m.history;
+  h.timed = m.any_client_event && m.all_timed;
+  for (size_t i = 0; i < h.ops.size(); ++i) {
+    Operation& op = h.ops[i];
+    if (h.timed) {
+      op.call = *op.invoke_time;
+      op.ret = op.outcome == Outcome::kInfo ? kNever : *op.complete_time;
+      if (op.ret < op.call) {
+        return InvalidHistory(m.Where(op.complete_pos) + "completion time " +
+                              std::to_string(op.ret) + " is before its invoke's time " +
+                              std::to_string(op.call) + " (line " +
+                              std::to_string(op.invoke_pos.line) + ")");
+      }
+    } else {
+      op.call = m.seq[i].first;
+      op.ret = op.outcome == Outcome::kInfo ? kNever : m.seq[i].second;
+    }
+  }
+  return std::move(h);
+}
+
+HistoryBuilder& HistoryBuilder::Convenience(int process, EventType type, std::string f,
+                                            Value value) {
+  Impl& m = *impl_;
+  if (!m.first_error.ok()) return *this;
+  Event e;
+  e.process = Value::Int(process);
+  e.type = type;
+  e.f = std::move(f);
+  e.value = std::move(value);
+  e.pos = {m.next_line++, 1};
+  m.first_error = Add(std::move(e));
+  return *this;
+}
+
+HistoryBuilder& HistoryBuilder::Invoke(int process, std::string f, Value value) {
+  return Convenience(process, EventType::kInvoke, std::move(f), std::move(value));
+}
+HistoryBuilder& HistoryBuilder::Ok(int process, Value value) {
+  return Convenience(process, EventType::kOk, "", std::move(value));
+}
+HistoryBuilder& HistoryBuilder::Fail(int process, Value value) {
+  return Convenience(process, EventType::kFail, "", std::move(value));
+}
+HistoryBuilder& HistoryBuilder::Info(int process, Value value) {
+  return Convenience(process, EventType::kInfo, "", std::move(value));
+}
+
+StatusOr<History> HistoryBuilder::Build() { return Finish(); }
+
+}  // namespace fenceline

@@ -1,0 +1,82 @@
+// include/fenceline/check.h
+//
+// Linearizability checking of a History against a sequential Model.
+//   1. Partition: Model::PartitionOf splits the operations (P-compositionality, Horn & Kroening,
+//      FORTE 2015); a history is linearizable iff every partition is.
+//   2. Search each partition with Wing & Gong's backtracking algorithm and Lowe's memoization of
+//      (linearized set, model state) ("Testing for linearizability", CCPE 2017), as Porcupine
+//      and Knossos do, plus greedy linearization of pure operations (reads).
+//   3. Partitions, and histories in CheckHistories, run in parallel on oneTBB; results are
+//      assembled in a fixed order, so the result never depends on the thread count.
+#ifndef FENCELINE_CHECK_H_
+#define FENCELINE_CHECK_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fenceline/history.h"
+#include "fenceline/model.h"
+#include "fenceline/status.h"
+#include "fenceline/value.h"
+
+namespace fenceline {
+
+enum class Verdict { kLinearizable, kNotLinearizable, kUnknown };
+std::string_view VerdictName(Verdict v);  // "linearizable", "not-linearizable", "unknown"
+
+inline constexpr size_t kDefaultMemoryBudget = size_t{4} << 30;  // bytes, whole run
+
+struct CheckOptions {
+  int threads = 0;                              // 0: every core. 1: fully serial.
+  std::chrono::milliseconds time_limit{0};      // per history, wall clock; 0: none
+  // Memory the memoization of all concurrently searched partitions may take, in bytes. A
+  // partition that needs more stops with kUnknown ("memory budget ...").
+  size_t memory_budget = kDefaultMemoryBudget;
+  // Stop every partition once one violation is found (others then report kUnknown,
+  // "cancelled after the first violation"). Off: every partition gets a verdict.
+  bool first_violation_only = false;
+};
+
+// Why a violation holds: the search's deepest point.
+struct Counterexample {
+  // The longest linearizable prefix found, in linearization order.
+  std::vector<OpIndex> linearized;
+  Value state;  // the model's state after `linearized`
+  // The operation(s) none of whose placements extends that prefix: the first operation whose
+  // return came before it could be linearized.
+  std::vector<OpIndex> unlinearizable;
+};
+
+struct PartitionResult {
+  Value key;                     // nil for single-partition models
+  Verdict verdict = Verdict::kUnknown;
+  std::string reason;            // why the verdict is unknown; empty otherwise
+  size_t op_count = 0;           // operations in the partition (before dropping irrelevant ones)
+  uint64_t states_explored = 0;  // memoized configurations
+  std::optional<Counterexample> counterexample;  // set iff kNotLinearizable
+};
+
+struct CheckResult {
+  // kNotLinearizable if any partition is; else kUnknown if any is; else kLinearizable.
+  Verdict verdict = Verdict::kLinearizable;
+  std::vector<PartitionResult> partitions;  // ordered by key (Value order)
+};
+
+// Checks `history` against `model`. A non-OK status means the check could not run (an
+// operation the model cannot interpret). Arguments must outlive the call. Thread-safe.
+[[nodiscard]] StatusOr<CheckResult> CheckLinearizability(const History& history, const Model& model,
+                                                         const CheckOptions& options = {});
+
+// Checks several histories at once; partitions of all of them share the thread pool.
+// result[i] belongs to histories[i].
+[[nodiscard]] std::vector<StatusOr<CheckResult>> CheckHistories(
+    const std::vector<const History*>& histories, const Model& model,
+    const CheckOptions& options = {});
+
+}  // namespace fenceline
+
+#endif  // FENCELINE_CHECK_H_

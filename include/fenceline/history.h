@@ -1,0 +1,129 @@
+// include/fenceline/history.h
+//
+// The history model, in Jepsen's conventions so that histories from Jepsen-style tests need no
+// translation. An Event is one input record; HistoryBuilder pairs each invoke with the next
+// completion of the same process into an Operation:
+//   ok   - it took effect;
+//   fail - it did not take effect (a model may still learn from it: a failed cas observed a
+//          value other than the expected one);
+//   info - unknown: it may have taken effect at any point after its invoke, or never. An invoke
+//          with no completion at the end of the history is treated the same way.
+// Real-time order comes from `time` when every client event has one, otherwise from the order of
+// the events in the input. Events of non-client processes (Jepsen's :nemesis) are kept for
+// reports and take no part in any check.
+#ifndef FENCELINE_HISTORY_H_
+#define FENCELINE_HISTORY_H_
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fenceline/status.h"
+#include "fenceline/value.h"
+
+namespace fenceline {
+
+enum class ProcessId : uint32_t {};
+enum class OpIndex : uint32_t {};
+using Nanos = int64_t;
+
+// Return time of an operation that never completed (info or pending): after everything.
+inline constexpr Nanos kNever = std::numeric_limits<Nanos>::max();
+
+enum class EventType : uint8_t { kInvoke, kOk, kFail, kInfo };
+std::string_view EventTypeName(EventType t);  // "invoke", "ok", "fail", "info"
+
+// Where an event was read: 1-based line and column of its first character. line 0: built in code.
+struct SourcePos {
+  uint32_t line = 0;
+  uint32_t column = 0;
+};
+
+struct Event {
+  Value process;              // an Int for clients; a String or Keyword (e.g. :nemesis) otherwise
+  EventType type = EventType::kInvoke;
+  std::string f;              // the function, without a leading colon: "cas"
+  Value value;
+  std::optional<Value> key;   // an explicit `key` field, if any
+  std::optional<Nanos> time;  // nanoseconds, on the clock named by `node`
+  Value error;                // `error` field, nil if absent
+  std::string node;           // the clock that stamped `time`; "" for the single default clock
+  // Every other field, in input order, kept for reports.
+  std::vector<std::pair<std::string, Value>> extra;
+  SourcePos pos;
+};
+
+enum class Outcome : uint8_t { kOk, kFail, kInfo };
+std::string_view OutcomeName(Outcome o);  // "ok", "fail", "info"
+
+struct Operation {
+  OpIndex index{};            // position in History::ops
+  ProcessId process{};        // index into History::process_names
+  Outcome outcome = Outcome::kInfo;
+  std::string f;
+  Value input;                // the invoke's value
+  Value output;               // the completion's value; nil when there is no completion
+  std::optional<Value> key;   // from the invoke (or the completion if only it has one)
+  // Real-time interval. With times: nanoseconds. Without: the events' positions in the input.
+  // `ret` is kNever for info and pending operations. Operation a precedes b iff a.ret < b.call.
+  Nanos call = 0;
+  Nanos ret = kNever;
+  Value error;                // the completion's error, nil if none
+  std::string node;           // the invoke's clock
+  std::optional<Nanos> invoke_time, complete_time;  // raw times as written, if any
+  SourcePos invoke_pos, complete_pos;  // complete_pos.line == 0: no completion
+  std::vector<std::pair<std::string, Value>> extra;  // extra fields of invoke then completion
+};
+
+struct History {
+  std::string source;                       // file name, "<stdin>", or a label
+  std::vector<Operation> ops;               // in invoke order
+  std::vector<Event> other_events;          // non-client events (nemesis), in input order
+  std::vector<std::string> process_names;   // ProcessId -> name as written ("0", "p1")
+  bool timed = false;                       // true: call/ret are nanoseconds from `time`
+};
+
+// Builds a History from events in input order. Not thread-safe; single use.
+class HistoryBuilder {
+ public:
+  explicit HistoryBuilder(std::string source = "<history>");
+
+  // True for the events of client processes: integer ids, and strings other than "nemesis".
+  // Keyword processes (:nemesis) and any other kind are not clients.
+  static bool IsClientProcess(const Value& process);
+
+  // Adds the next event. Errors (kInvalidHistory, message "source:line:col: ..."): a second
+  // invoke by a process whose operation is still open, a completion with no open invoke, a
+  // completion whose f differs from its invoke's.
+  Status Add(Event event);
+
+  // Closes the history (call once; the builder is spent): open invokes become info operations. Decides the time base: event
+  // times if every client event had one, else input order.
+  StatusOr<History> Finish();
+
+  // Conveniences for tests and generators: events stamped with line = running event count.
+  HistoryBuilder& Invoke(int process, std::string f, Value value = {});
+  HistoryBuilder& Ok(int process, Value value = {});
+  HistoryBuilder& Fail(int process, Value value = {});
+  HistoryBuilder& Info(int process, Value value = {});
+  // The first error met by the conveniences above, else Finish().
+  StatusOr<History> Build();
+
+ ~HistoryBuilder();
+  HistoryBuilder(HistoryBuilder&&) noexcept;
+  HistoryBuilder& operator=(HistoryBuilder&&) noexcept;
+
+ private:
+  HistoryBuilder& Convenience(int process, EventType type, std::string f, Value value);
+
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace fenceline
+
+#endif  // FENCELINE_HISTORY_H_

@@ -1,0 +1,29 @@
+// tests/testing/run_cli.h
+//
+// Runs the built `fenceline` binary (or any command) and captures its exit code and output,
+// for the CLI tests, which test what users run.
+#ifndef FENCELINE_TESTS_TESTING_RUN_CLI_H_
+#define FENCELINE_TESTS_TESTING_RUN_CLI_H_
+
+#include <string>
+#include <vector>
+
+namespace fenceline::testing {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs FENCELINE_CLI with `args` (no shell: arguments are passed as they are), with `input`
+// on standard input.
+CliResult RunCli(const std::vector<std::string>& args, const std::string& input = "");
+
+// Path of a file under the source tree / the shared corpus ("" if the corpus is absent).
+std::string SourcePath(const std::string& relative);
+std::string CorpusDir();
+
+}  // namespace fenceline::testing
+
+#endif  // FENCELINE_TESTS_TESTING_RUN_CLI_H_
