@@ -1,0 +1,73 @@
+// checker/model/model_util.h
+//
+// Pieces every model's compiler shares: locating an operation in messages, interning values
+// and composite states into the 64-bit ids the search steps through.
+#ifndef FENCELINE_CHECKER_MODEL_MODEL_UTIL_H_
+#define FENCELINE_CHECKER_MODEL_MODEL_UTIL_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "fenceline/history.h"
+#include "fenceline/status.h"
+#include "fenceline/value.h"
+
+namespace fenceline::internal {
+
+// "source:line:col: " of the operation's completion if it has one, else of its invoke.
+std::string OpWhere(std::string_view source, const Operation& op);
+
+// kUnsupported: "source:line:col: <model> has no operation 'f' (operations: ...)".
+Status UnknownOperation(std::string_view source, const Operation& op, std::string_view model,
+                        std::string_view operations);
+// kUnsupported: "source:line:col: <model>: expected <what> for <f>, got <value>".
+Status BadValue(std::string_view source, const Operation& op, std::string_view model,
+                std::string_view what, const Value& got);
+
+// Dense ids for Values; equal Values get equal ids.
+class ValueInterner {
+ public:
+  uint64_t Intern(const Value& v) {
+    auto [it, inserted] = ids_.try_emplace(v, values_.size());
+    if (inserted) values_.push_back(v);
+    return it->second;
+  }
+  const Value& Get(uint64_t id) const { return values_[id]; }
+  size_t size() const { return values_.size(); }
+
+ private:
+  std::unordered_map<Value, uint64_t, ValueHash> ids_;
+  std::vector<Value> values_;
+};
+
+// Dense ids for composite states (a set, a queue) held as vectors of element ids.
+class SequenceInterner {
+ public:
+  uint64_t Intern(const std::vector<uint32_t>& seq) {
+    auto [it, inserted] = ids_.try_emplace(seq, seqs_.size());
+    if (inserted) seqs_.push_back(seq);
+    return it->second;
+  }
+  const std::vector<uint32_t>& Get(uint64_t id) const { return seqs_[id]; }
+
+ private:
+  struct Hash {
+    size_t operator()(const std::vector<uint32_t>& v) const {
+      uint64_t h = 0xcbf29ce484222325ULL;
+      for (uint32_t x : v) h = (h ^ x) * 0x100000001b3ULL;
+      return static_cast<size_t>(h);
+    }
+  };
+  std::unordered_map<std::vector<uint32_t>, uint64_t, Hash> ids_;
+  std::vector<std::vector<uint32_t>> seqs_;
+};
+
+// A Jepsen `[from to]` pair, or false.
+bool IsPair(const Value& v);
+
+}  // namespace fenceline::internal
+
+#endif  // FENCELINE_CHECKER_MODEL_MODEL_UTIL_H_

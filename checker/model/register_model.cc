@@ -1,0 +1,307 @@
+// register and cas-register, and the single-cell compiled spec kv shares with them.
+//   read        ok value v: the register held v (nil: never written)
+//   write v     sets it
+//   cas [a b]   ok: held a, now holds b; fail: did not hold a (the fail is informative)
+// Info operations may have taken effect at any point after their invoke, or never.
+#include <algorithm>
+#include <unordered_map>
+#include <utility>
+
+#include "checker/model/models.h"
+#include "checker/model/register_spec.h"
+
+namespace fenceline::internal {
+namespace {
+
+enum class Kind : uint8_t { kRead, kWrite, kCas, kAppend };
+
+struct CompiledOp {
+  Kind kind = Kind::kRead;
+  Outcome outcome = Outcome::kOk;
+  bool relevant = true;
+  // read: a = expected, b = 1 if a write or cas could have set a prefix of it (lookahead off);
+  // write: a = new; cas: a = from, b = to; append: a = suffix id.
+  uint64_t a = 0, b = 0;
+};
+
+class RegisterSpec final : public PartitionSpec {
+ public:
+  RegisterSpec(std::vector<CompiledOp> ops, ValueInterner values, uint64_t init, bool has_appends,
+               std::vector<std::vector<uint32_t>> resets_for_read)
+      : ops_(std::move(ops)),
+        values_(std::move(values)),
+        init_(init),
+        has_appends_(has_appends),
+        resets_for_read_(std::move(resets_for_read)) {}
+
+  // Between writes a key's value only grows by appends, so a pending read must return an
+  // extension of the current value, unless a write (or cas) it extends could come first.
+  bool HasLookahead() const override { return has_appends_; }
+  bool Reachable(uint64_t state, uint32_t i, const std::vector<bool>& linearized) override {
+    const CompiledOp& o = ops_[i];
+    if (o.kind != Kind::kRead || !o.relevant) return true;
+    if (o.b != 0) {
+      for (uint32_t w : resets_for_read_[o.b - 1]) {
+        if (!linearized[w]) return true;  // that write may still come first
+      }
+    }
+    const Value& now = values_.Get(state);
+    const Value& seen = values_.Get(o.a);
+    if (!now.is_string() || !seen.is_string()) return true;
+    return seen.text().compare(0, now.text().size(), now.text()) == 0;
+  }
+
+  bool Relevant(uint32_t op) const override { return ops_[op].relevant; }
+  uint64_t Init() override { return init_; }
+  bool Pure(uint32_t op) const override {
+    const CompiledOp& o = ops_[op];
+    return o.kind == Kind::kRead || (o.kind == Kind::kCas && o.outcome == Outcome::kFail);
+  }
+
+  std::optional<uint64_t> Step(uint64_t state, uint32_t i) override {
+    const CompiledOp& o = ops_[i];
+    switch (o.kind) {
+      case Kind::kRead:
+        if (state == o.a) return state;
+        return std::nullopt;
+      case Kind::kWrite:
+        return o.a;
+      case Kind::kCas:
+        switch (o.outcome) {
+          case Outcome::kOk: return state == o.a ? std::optional<uint64_t>(o.b) : std::nullopt;
+          case Outcome::kFail: return state != o.a ? std::optional<uint64_t>(state) : std::nullopt;
+          case Outcome::kInfo: return state == o.a ? o.b : state;
+        }
+        return std::nullopt;
+      case Kind::kAppend:
+        return Append(state, o.a);
+    }
+    return std::nullopt;
+  }
+
+  Value Describe(uint64_t state) const override { return values_.Get(state); }
+
+ private:
+  uint64_t Append(uint64_t state, uint64_t suffix) {
+    // Backtracking revisits the same (state, append) pairs; building and hashing the string
+    // again each time would dominate the search on long values.
+    const uint64_t key = state * 0x9e3779b97f4a7c15ULL ^ suffix;
+    auto [it, inserted] = appended_.try_emplace(key, std::make_pair(state, suffix), 0);
+    if (!inserted && it->second.first == std::make_pair(state, suffix)) return it->second.second;
+    const uint64_t next = BuildAppend(state, suffix);
+    it->second = {std::make_pair(state, suffix), next};
+    return next;
+  }
+
+  uint64_t BuildAppend(uint64_t state, uint64_t suffix) {
+    const Value& cur = values_.Get(state);
+    const Value& add = values_.Get(suffix);
+    Value next;
+    if (add.is_string() && (cur.is_string() || cur.is_nil())) {
+      next = Value::String(cur.text() + add.text());
+    } else {
+      std::vector<Value> items = cur.is_sequential() ? cur.items() : std::vector<Value>{};
+      items.push_back(add);
+      next = Value::Vector(std::move(items));
+    }
+    return values_.Intern(next);
+  }
+
+  std::vector<CompiledOp> ops_;
+  ValueInterner values_;
+  uint64_t init_;
+  bool has_appends_;
+  // (state, suffix) -> state after the append; keyed by a hash, verified by the pair.
+  std::unordered_map<uint64_t, std::pair<std::pair<uint64_t, uint64_t>, uint64_t>> appended_;
+  // For reads with b != 0: the writes and cas (spec indices) whose value the read extends.
+  std::vector<std::vector<uint32_t>> resets_for_read_;
+};
+
+// The value an operation carries: the tuple's second element when keys come in tuples.
+const Value& Payload(const Value& v, bool tuples, bool has_key) {
+  if (tuples && !has_key && IsPair(v)) return v.items()[1];
+  return v;
+}
+
+// An operation of unknown outcome whose effect nothing observed can be taken never to have
+// happened: if some linearization applies it, dropping it leaves one too, since the value it
+// set was read by no one (not even extended by appends) and compared by no cas before the
+// next write replaced it. A failed
+// cas is the exception (any other value satisfies it), so with failed cas around nothing is
+// dropped.
+void DropUnobservedUnknowns(std::vector<CompiledOp>& ops, const ValueInterner& values) {
+  std::vector<uint64_t> seen;  // values reads returned and cas expected
+  for (const CompiledOp& c : ops) {
+    if (c.kind == Kind::kCas && c.outcome == Outcome::kFail) return;
+    if (c.kind == Kind::kRead && c.relevant) seen.push_back(c.a);
+    if (c.kind == Kind::kCas) seen.push_back(c.a);
+  }
+  std::sort(seen.begin(), seen.end());
+  seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
+  bool appends = false;
+  for (const CompiledOp& c : ops) appends |= c.kind == Kind::kAppend;
+  // With appends, a written value is also observed through the values appended to it.
+  auto observed = [&](uint64_t v) {
+    if (std::binary_search(seen.begin(), seen.end(), v)) return true;
+    if (!appends) return false;
+    const Value& w = values.Get(v);
+    for (uint64_t r : seen) {
+      const Value& s = values.Get(r);
+      if (!s.is_string() || !w.is_string() || s.text().compare(0, w.text().size(), w.text()) == 0) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto appended_seen = [&](uint64_t suffix) {
+    const Value& add = values.Get(suffix);
+    if (!add.is_string() || add.text().empty()) return true;
+    for (uint64_t v : seen) {
+      const Value& s = values.Get(v);
+      if (!s.is_string() || s.text().find(add.text()) != std::string::npos) return true;
+    }
+    return false;
+  };
+  for (CompiledOp& c : ops) {
+    if (c.outcome != Outcome::kInfo) continue;
+    if (c.kind == Kind::kWrite && !observed(c.a)) c.relevant = false;
+    if (c.kind == Kind::kCas && !observed(c.b)) c.relevant = false;
+    if (c.kind == Kind::kAppend && !appended_seen(c.a)) c.relevant = false;
+  }
+}
+
+// For the lookahead: a read whose value extends the value some write or cas sets may follow
+// that write, whatever came before, as long as the write is not yet linearized and began
+// before the read ended. Returns, per such read (c.b - 1), those writes.
+std::vector<std::vector<uint32_t>> FindResetsForReads(std::vector<CompiledOp>& ops,
+                                                      const std::vector<const Operation*>& src,
+                                                      const ValueInterner& values) {
+  std::vector<std::vector<uint32_t>> lists;
+  std::vector<uint32_t> resets;
+  for (uint32_t i = 0; i < ops.size(); ++i) {
+    const CompiledOp& c = ops[i];
+    if (c.relevant && (c.kind == Kind::kWrite || (c.kind == Kind::kCas && c.outcome != Outcome::kFail))) {
+      resets.push_back(i);
+    }
+  }
+  for (uint32_t r = 0; r < ops.size(); ++r) {
+    CompiledOp& c = ops[r];
+    if (c.kind != Kind::kRead || !c.relevant) continue;
+    const Value& seen = values.Get(c.a);
+    std::vector<uint32_t> mine;
+    for (uint32_t w : resets) {
+      const CompiledOp& wc = ops[w];
+      const Value& set = values.Get(wc.kind == Kind::kWrite ? wc.a : wc.b);
+      if (src[w]->call > src[r]->ret) continue;  // began after the read ended
+      if (!seen.is_string() || !set.is_string() ||
+          seen.text().compare(0, set.text().size(), set.text()) == 0) {
+        mine.push_back(w);
+      }
+    }
+    c.b = 0;
+    if (!mine.empty()) {
+      lists.push_back(std::move(mine));
+      c.b = lists.size();
+    }
+  }
+  return lists;
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const Operation*>& ops,
+                                                         std::string_view source,
+                                                         const RegisterDialect& dialect,
+                                                         const Value& initial) {
+  ValueInterner values;
+  auto intern = [&](const Value& v) {
+    if (dialect.nil_is_empty && v.is_nil()) return values.Intern(Value::String(""));
+    return values.Intern(v);
+  };
+  const uint64_t init = intern(initial);
+  std::vector<CompiledOp> compiled;
+  compiled.reserve(ops.size());
+  for (const Operation* op : ops) {
+    CompiledOp c;
+    c.outcome = op->outcome;
+    const bool has_key = op->key.has_value();
+    const Value& in = Payload(op->input, dialect.tuples, has_key);
+    const Value& out = Payload(op->output, dialect.tuples, has_key);
+    const std::string& f = op->f;
+    if (f == "read" || (dialect.append && f == "get")) {
+      c.kind = Kind::kRead;
+      // Only an ok read observed anything.
+      c.relevant = op->outcome == Outcome::kOk;
+      c.a = intern(out);
+    } else if (f == "write" || (dialect.append && f == "put")) {
+      c.kind = Kind::kWrite;
+      c.relevant = op->outcome != Outcome::kFail;
+      c.a = intern(in);
+    } else if (f == "cas" && (dialect.cas || dialect.append)) {
+      c.kind = Kind::kCas;
+      if (!IsPair(in)) return BadValue(source, *op, dialect.model, "a value [from to]", in);
+      c.a = intern(in.items()[0]);
+      c.b = intern(in.items()[1]);
+    } else if (dialect.append && f == "append") {
+      c.kind = Kind::kAppend;
+      c.relevant = op->outcome != Outcome::kFail;
+      c.a = values.Intern(in);
+    } else {
+      return UnknownOperation(source, *op, dialect.model, dialect.operations);
+    }
+    compiled.push_back(c);
+  }
+  DropUnobservedUnknowns(compiled, values);
+  bool has_appends = false;
+  for (const CompiledOp& c : compiled) has_appends |= c.kind == Kind::kAppend && c.relevant;
+  std::vector<std::vector<uint32_t>> resets;
+  if (has_appends) resets = FindResetsForReads(compiled, ops, values);
+  return std::unique_ptr<PartitionSpec>(
+      std::make_unique<RegisterSpec>(std::move(compiled), std::move(values), init, has_appends,
+                                     std::move(resets)));
+}
+
+namespace {
+
+class RegisterModel final : public Model {
+ public:
+  RegisterModel(const ModelOptions& options, bool cas)
+      : initial_(options.initial.value_or(Value())), cas_(cas) {}
+
+  std::string_view id() const override { return cas_ ? "cas-register" : "register"; }
+  std::string_view description() const override {
+    return cas_ ? "a single register with compare-and-set, starting at nil (--initial overrides)"
+                : "a single read/write register, starting at nil (--initial overrides)";
+  }
+  std::vector<OperationDoc> operations() const override {
+    std::vector<OperationDoc> docs = {
+        {"read", "ok value v: the register held v (nil: never written)"},
+        {"write", "value v: sets the register to v"},
+    };
+    if (cas_) {
+      docs.push_back({"cas", "value [from to]; ok: held from, now holds to; fail: did not hold from"});
+    }
+    return docs;
+  }
+
+  StatusOr<std::unique_ptr<PartitionSpec>> Compile(const std::vector<const Operation*>& ops,
+                                                   std::string_view source) const override {
+    RegisterDialect d;
+    d.model = id();
+    d.operations = cas_ ? "read, write, cas" : "read, write";
+    d.cas = cas_;
+    return CompileRegister(ops, source, d, initial_);
+  }
+
+ private:
+  Value initial_;
+  bool cas_;
+};
+
+}  // namespace
+
+std::unique_ptr<Model> MakeRegisterModel(const ModelOptions& options, bool cas) {
+  return std::make_unique<RegisterModel>(options, cas);
+}
+
+}  // namespace fenceline::internal

@@ -1,0 +1,35 @@
+// checker/model/register_spec.h
+//
+// The compiled form shared by register, cas-register and each key of kv: a single cell whose
+// values are interned to ids. Reads and failed cas are pure; append extends a string (or a
+// list) and interns the result on the fly, so kv states are created only as the search
+// reaches them.
+#ifndef FENCELINE_CHECKER_MODEL_REGISTER_SPEC_H_
+#define FENCELINE_CHECKER_MODEL_REGISTER_SPEC_H_
+
+#include <string_view>
+#include <vector>
+
+#include "checker/model/model_util.h"
+#include "fenceline/model.h"
+
+namespace fenceline::internal {
+
+struct RegisterDialect {
+  std::string_view model;       // for messages: "cas-register"
+  std::string_view operations;  // for messages: "read, write, cas"
+  bool cas = false;
+  bool append = false;          // kv: append, and the get/put aliases
+  bool tuples = false;          // kv: a value may be a [key value] tuple
+  bool nil_is_empty = false;    // kv: an unset key reads as "" (Porcupine's convention) or nil
+};
+
+// Compiles one partition of register-like operations.
+StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const Operation*>& ops,
+                                                         std::string_view source,
+                                                         const RegisterDialect& dialect,
+                                                         const Value& initial);
+
+}  // namespace fenceline::internal
+
+#endif  // FENCELINE_CHECKER_MODEL_REGISTER_SPEC_H_

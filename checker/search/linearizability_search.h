@@ -1,0 +1,40 @@
+// checker/search/linearizability_search.h
+//
+// The search for one partition: Wing & Gong's algorithm as improved by Lowe ("Testing for
+// linearizability", CCPE 2017) and used by Porcupine.
+//   1. Each operation becomes a call and a return entry in one list sorted by real time
+//      (calls before returns at equal times: touching intervals are concurrent).
+//   2. Walking the list, a call entry is tentatively linearized if the model accepts it and the
+//      configuration (linearized set, state) was never seen (memoization); a return entry of a
+//      not-yet-linearized operation means the current prefix cannot be extended: backtrack.
+//   3. Pure operations (reads) that the model accepts are linearized first without branching:
+//      any linearization from here can be rearranged to start with them.
+// The linearized set is memoized as a window of a bitset over operations in call order (words
+// before the window are all ones, after it all zeros), so memory per configuration stays
+// proportional to the operations in flight, not to the history's length.
+#ifndef FENCELINE_CHECKER_SEARCH_LINEARIZABILITY_SEARCH_H_
+#define FENCELINE_CHECKER_SEARCH_LINEARIZABILITY_SEARCH_H_
+
+#include <atomic>
+#include <chrono>
+#include <vector>
+
+#include "fenceline/check.h"
+#include "fenceline/model.h"
+
+namespace fenceline::internal {
+
+struct SearchLimits {
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  size_t memory_budget = kDefaultMemoryBudget;  // bytes for this partition's memo
+  const std::atomic<bool>* cancel = nullptr;     // set by another partition's violation
+};
+
+// Searches `ops` (one partition, in invoke order) with `spec` compiled from them. Fills every
+// field of the result except `key`. Never throws.
+PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Operation*>& ops,
+                                const SearchLimits& limits);
+
+}  // namespace fenceline::internal
+
+#endif  // FENCELINE_CHECKER_SEARCH_LINEARIZABILITY_SEARCH_H_
