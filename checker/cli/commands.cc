@@ -1,0 +1,279 @@
+#include "checker/cli/commands.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "checker/cli/exit_code.h"
+#include "checker/cli/fencing_command.h"
+#include "checker/cli/flags.h"
+#include "fenceline/check.h"
+#include "fenceline/model.h"
+#include "fenceline/parse.h"
+#include "fenceline/report.h"
+
+#ifndef FENCELINE_VERSION
+#define FENCELINE_VERSION "0.1.0"
+#endif
+
+namespace fenceline::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr std::string_view kFencingModel = "fencing";
+
+int Usage(std::ostream& err, const Status& s, std::string_view command) {
+  err << "fenceline " << command << ": " << s.message() << "\n"
+      << "try 'fenceline " << command << " --help'\n";
+  return kExitUnusable;
+}
+
+// Writes the report to --output, or to `out`.
+int Emit(const std::string& text, const std::string& output, std::ostream& out, std::ostream& err) {
+  if (output.empty() || output == "-") {
+    out << text;
+    return kExitOk;
+  }
+  std::ofstream file(output, std::ios::binary);
+  file << text;
+  file.close();
+  if (!file) {
+    err << "fenceline: " << output << ": cannot write the report\n";
+    return kExitUnusable;
+  }
+  return kExitOk;
+}
+
+int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string model_id = "cas-register", format = "text", input_format = "auto", initial, output;
+  int threads = 0;
+  double time_limit_s = 0;
+  size_t memory_mib = kDefaultMemoryBudget >> 20;
+  bool first_violation = false;
+  std::vector<std::string> files;
+  FencingFlags fencing;
+
+  po::options_description desc(
+      "usage: fenceline check [options] FILE...   ('-' reads standard input)\noptions");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("model,m", po::value(&model_id)->default_value(model_id),
+       "register, cas-register, kv, mutex, set, unordered-queue, fifo-queue, or fencing (see `fenceline models`)")
+      ("format,f", po::value(&format)->default_value(format), "report format: text, json, edn or html")
+      ("output,o", po::value(&output), "write the report to FILE instead of standard output")
+      ("input-format", po::value(&input_format)->default_value(input_format),
+       "auto, json-lines, edn or jepsen-log")
+      ("threads,j", po::value(&threads)->default_value(0), "worker threads; 0: every core")
+      ("time-limit", po::value(&time_limit_s)->default_value(0),
+       "seconds per history before its verdict is unknown; 0: none")
+      ("memory-limit", po::value(&memory_mib)->default_value(memory_mib),
+       "MiB of search memory per partition before its verdict is unknown")
+      ("initial", po::value(&initial), "initial value (EDN or JSON) for register, cas-register and kv")
+      ("first-violation", po::bool_switch(&first_violation),
+       "stop searching other partitions once one violation is found (they report unknown)")
+      ("file", po::value(&files), "history files");
+  AddFencingFlags(desc, fencing);
+  po::variables_map vm;
+  if (Status s = ParseFlags(args, desc, "file", vm); !s.ok()) return Usage(err, s, "check");
+  if (vm.count("help")) {
+    out << desc << "\nexit codes: 0 every history is linearizable, 1 a violation was found,\n"
+                   "2 unusable input or command line, 3 no violation but some verdict unknown\n";
+    return kExitOk;
+  }
+  if (files.empty()) return Usage(err, InvalidArgument("no history file given"), "check");
+  if (format != "text" && format != "json" && format != "edn" && format != "html") {
+    return Usage(err, InvalidArgument("unknown format '" + format + "' (text, json, edn or html)"),
+                 "check");
+  }
+  if (threads < 0) return Usage(err, InvalidArgument("--threads must be 0 or more"), "check");
+  if (time_limit_s < 0) return Usage(err, InvalidArgument("--time-limit must be 0 or more"), "check");
+  StatusOr<InputFormat> in_format = ParseInputFormatName(input_format);
+  if (!in_format.ok()) return Usage(err, in_format.status(), "check");
+  ParseOptions parse_options;
+  parse_options.format = *in_format;
+
+  if (model_id == kFencingModel) {
+    CommonCheckArgs common;
+    common.paths = files;
+    common.parse = parse_options;
+    common.format = format;
+    common.threads = threads;
+    common.time_limit = std::chrono::milliseconds(static_cast<int64_t>(time_limit_s * 1000));
+    if (output.empty()) return RunFencingCheck(common, fencing, out, err);
+    std::ostringstream buffer;
+    int code = RunFencingCheck(common, fencing, buffer, err);
+    int written = Emit(buffer.str(), output, out, err);
+    return written != kExitOk ? written : code;
+  }
+
+  ModelOptions model_options;
+  if (vm.count("initial")) {
+    StatusOr<Value> v = ParseValueText(initial, "--initial");
+    if (!v.ok()) return Usage(err, v.status(), "check");
+    model_options.initial = *v;
+  }
+  StatusOr<std::unique_ptr<Model>> model = MakeModel(model_id, model_options);
+  if (!model.ok()) return Usage(err, model.status(), "check");
+
+  // Parse every file first, then check them all in one parallel batch.
+  std::vector<std::unique_ptr<History>> histories(files.size());
+  std::vector<FileReport> reports(files.size());
+  std::vector<const History*> batch;
+  std::vector<size_t> batch_file;
+  for (size_t i = 0; i < files.size(); ++i) {
+    reports[i].path = files[i] == "-" ? "<stdin>" : files[i];
+    StatusOr<History> h = ParseHistoryFile(files[i], parse_options);
+    if (!h.ok()) {
+      reports[i].status = h.status();
+      err << "fenceline: " << h.status().message() << "\n";
+      continue;
+    }
+    histories[i] = std::make_unique<History>(std::move(h).value());
+    batch.push_back(histories[i].get());
+    batch_file.push_back(i);
+  }
+  CheckOptions check_options;
+  check_options.threads = threads;
+  check_options.time_limit = std::chrono::milliseconds(static_cast<int64_t>(time_limit_s * 1000));
+  check_options.memory_budget = memory_mib << 20;
+  check_options.first_violation_only = first_violation;
+  std::vector<StatusOr<CheckResult>> results = CheckHistories(batch, **model, check_options);
+  for (size_t k = 0; k < batch.size(); ++k) {
+    FileReport& r = reports[batch_file[k]];
+    if (!results[k].ok()) {
+      r.status = results[k].status();
+      err << "fenceline: " << r.status.message() << "\n";
+      continue;
+    }
+    r.history = batch[k];
+    r.result = &results[k].value();
+  }
+
+  ReportOptions report_options;
+  report_options.model_id = model_id;
+  std::string text = format == "json"   ? RenderJsonReport(reports, report_options)
+                     : format == "edn"  ? RenderEdnReport(reports, report_options)
+                     : format == "html" ? RenderHtmlReport(reports, report_options)
+                                        : RenderTextReport(reports, report_options);
+  if (int code = Emit(text, output, out, err); code != kExitOk) return code;
+
+  bool unusable = false, violation = false, unknown = false;
+  for (const FileReport& r : reports) {
+    if (!r.status.ok()) { unusable = true; continue; }
+    violation |= r.result->verdict == Verdict::kNotLinearizable;
+    unknown |= r.result->verdict == Verdict::kUnknown;
+  }
+  if (unusable) return kExitUnusable;
+  if (violation) return kExitViolation;
+  if (unknown) return kExitUnknown;
+  return kExitOk;
+}
+
+int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string input_format = "auto";
+  std::vector<std::string> files;
+  po::options_description desc("usage: fenceline validate [options] FILE...\noptions");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("input-format", po::value(&input_format)->default_value(input_format),
+       "auto, json-lines, edn or jepsen-log")
+      ("file", po::value(&files), "history files");
+  po::variables_map vm;
+  if (Status s = ParseFlags(args, desc, "file", vm); !s.ok()) return Usage(err, s, "validate");
+  if (vm.count("help")) {
+    out << desc;
+    return kExitOk;
+  }
+  if (files.empty()) return Usage(err, InvalidArgument("no history file given"), "validate");
+  StatusOr<InputFormat> in_format = ParseInputFormatName(input_format);
+  if (!in_format.ok()) return Usage(err, in_format.status(), "validate");
+  int code = kExitOk;
+  for (const std::string& path : files) {
+    StatusOr<History> h = ParseHistoryFile(path, ParseOptions{*in_format});
+    if (!h.ok()) {
+      err << "fenceline: " << h.status().message() << "\n";
+      code = kExitUnusable;
+      continue;
+    }
+    size_t info = 0;
+    for (const Operation& op : h->ops) info += op.outcome == Outcome::kInfo;
+    out << h->source << ": ok, " << h->ops.size() << " operations (" << info
+        << " info or pending), " << h->process_names.size() << " processes, "
+        << h->other_events.size() << " non-client events, "
+        << (h->timed ? "timed" : "ordered by input") << "\n";
+  }
+  return code;
+}
+
+int RunModels(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (!args.empty() && args[0] != "--help" && args[0] != "-h") {
+    return Usage(err, InvalidArgument("models takes no arguments"), "models");
+  }
+  for (const std::string& id : ModelIds()) {
+    std::unique_ptr<Model> m = std::move(MakeModel(id).value());
+    out << id << ": " << m->description() << "\n";
+    for (const OperationDoc& op : m->operations()) out << "  " << op.f << ": " << op.description << "\n";
+  }
+  out << kFencingModel
+      << ": lease and fencing-token analysis of lock and storage operations (docs/fencing.md)\n"
+         "  acquire, renew, release, write, read; grant, expire, revoke records\n";
+  return kExitOk;
+}
+
+int RunHelp(const std::vector<std::string>&, std::ostream& out, std::ostream&) {
+  out << "fenceline " FENCELINE_VERSION
+         " - checks histories of distributed systems for linearizability and fencing violations\n\n"
+         "usage: fenceline COMMAND [options]\n\ncommands:\n";
+  for (const Command& c : Commands()) {
+    out << "  " << c.name << std::string(10 - std::min<size_t>(9, c.name.size()), ' ') << c.summary
+        << "\n";
+  }
+  out << "\n'fenceline COMMAND --help' describes a command's options.\n";
+  return kExitOk;
+}
+
+int RunVersion(const std::vector<std::string>&, std::ostream& out, std::ostream&) {
+  out << "fenceline " FENCELINE_VERSION "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+const std::vector<Command>& Commands() {
+  static const std::vector<Command> kCommands = {
+      {"check", "check histories against a model (linearizability, or --model fencing)", RunCheck},
+      {"validate", "parse histories and report format problems only", RunValidate},
+      {"models", "list models and the operations each accepts", RunModels},
+      {"help", "show this list", RunHelp},
+      {"version", "print the version", RunVersion},
+  };
+  return kCommands;
+}
+
+int RunMain(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    RunHelp({}, err, err);
+    return kExitUnusable;
+  }
+  std::string name = args[0];
+  if (name == "--help" || name == "-h") name = "help";
+  if (name == "--version" || name == "-V") name = "version";
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  for (const Command& c : Commands()) {
+    if (c.name == name) return c.run(rest, out, err);
+  }
+  err << "fenceline: unknown command '" << name << "'";
+  for (const Command& c : Commands()) {
+    if (c.name.substr(0, 2) == std::string_view(name).substr(0, 2)) {
+      err << ", did you mean '" << c.name << "'?";
+      break;
+    }
+  }
+  err << "\ntry 'fenceline help'\n";
+  return kExitUnusable;
+}
+
+}  // namespace fenceline::cli

@@ -1,0 +1,53 @@
+#include "checker/report/counterexample.h"
+
+#include <algorithm>
+#include <map>
+
+namespace fenceline::internal {
+
+ViolationFacts DescribeViolation(const History& history, const Counterexample& cx, int context) {
+  ViolationFacts facts;
+  if (!cx.unlinearizable.empty()) {
+    facts.op = &history.ops[static_cast<size_t>(cx.unlinearizable.front())];
+  }
+  facts.prefix_length = cx.linearized.size();
+  std::map<uint32_t, const Operation*> last_by_process;
+  for (OpIndex i : cx.linearized) {
+    const Operation& op = history.ops[static_cast<size_t>(i)];
+    if (op.outcome == Outcome::kOk) facts.previous_ok = &op;
+    last_by_process[static_cast<uint32_t>(op.process)] = &op;
+  }
+  for (const auto& [process, op] : last_by_process) facts.last_ops.push_back(op);
+  const size_t n = cx.linearized.size();
+  const size_t from = n > static_cast<size_t>(context) ? n - static_cast<size_t>(context) : 0;
+  for (size_t k = from; k < n; ++k) {
+    facts.prefix_tail.push_back(&history.ops[static_cast<size_t>(cx.linearized[k])]);
+  }
+  return facts;
+}
+
+std::string OperationSummary(const History& history, const Operation& op) {
+  std::string s = "p" + history.process_names[static_cast<size_t>(op.process)] + " " + op.f;
+  if (op.key) s += " " + op.key->ToEdn();
+  if (!op.input.is_nil()) s += " " + op.input.ToEdn();
+  if (op.outcome == Outcome::kOk && !op.output.is_nil() && op.output != op.input) {
+    s += " -> " + op.output.ToEdn();
+  } else if (op.outcome == Outcome::kOk && op.output.is_nil() && op.input.is_nil()) {
+    s += " -> nil";
+  }
+  s += " ";
+  s += OutcomeName(op.outcome);
+  if (op.complete_pos.line == 0) s += " (never completed)";
+  if (!op.error.is_nil()) s += " " + op.error.ToEdn();
+  return s;
+}
+
+std::string OperationLines(const Operation& op) {
+  std::string s = std::to_string(op.invoke_pos.line);
+  if (op.complete_pos.line && op.complete_pos.line != op.invoke_pos.line) {
+    s += "-" + std::to_string(op.complete_pos.line);
+  }
+  return s;
+}
+
+}  // namespace fenceline::internal
