@@ -1,0 +1,110 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "fenceline/history.h"
+#include "testing/matchers.h"
+
+namespace fenceline {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::StatusIs;
+
+Event Ev(Value process, EventType type, std::string f, uint32_t line, std::optional<Nanos> time = {}) {
+  Event e;
+  e.process = std::move(process);
+  e.type = type;
+  e.f = std::move(f);
+  e.pos = {line, 1};
+  e.time = time;
+  return e;
+}
+
+TEST(HistoryBuilderTest, PairsInvokeWithNextCompletionOfSameProcess) {
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder()
+                                      .Invoke(0, "write", Value::Int(1))
+                                      .Invoke(1, "read")
+                                      .Ok(1, Value::Int(1))
+                                      .Ok(0)
+                                      .Build());
+  ASSERT_EQ(h.ops.size(), 2u);
+  EXPECT_EQ(h.ops[0].f, "write");
+  EXPECT_EQ(h.ops[0].call, 0);
+  EXPECT_EQ(h.ops[0].ret, 3);
+  EXPECT_EQ(h.ops[1].output, Value::Int(1));
+  EXPECT_EQ(h.ops[1].ret, 2);
+  EXPECT_FALSE(h.timed);
+}
+
+TEST(HistoryBuilderTest, PendingAndInfoOperationsNeverReturn) {
+  ASSERT_OK_AND_ASSIGN(History h,
+                       HistoryBuilder().Invoke(0, "write").Info(0).Invoke(1, "read").Build());
+  EXPECT_EQ(h.ops[0].outcome, Outcome::kInfo);
+  EXPECT_EQ(h.ops[0].ret, kNever);
+  EXPECT_EQ(h.ops[1].outcome, Outcome::kInfo);
+  EXPECT_EQ(h.ops[1].complete_pos.line, 0u);
+}
+
+TEST(HistoryBuilderTest, UsesTimesWhenEveryEventHasOne) {
+  HistoryBuilder b("t");
+  ASSERT_THAT(b.Add(Ev(Value::Int(0), EventType::kInvoke, "read", 1, 500)), testing::IsOk());
+  ASSERT_THAT(b.Add(Ev(Value::Int(0), EventType::kOk, "read", 2, 900)), testing::IsOk());
+  ASSERT_OK_AND_ASSIGN(History h, b.Finish());
+  EXPECT_TRUE(h.timed);
+  EXPECT_EQ(h.ops[0].call, 500);
+  EXPECT_EQ(h.ops[0].ret, 900);
+}
+
+TEST(HistoryBuilderTest, FallsBackToInputOrderWhenSomeTimeIsMissing) {
+  HistoryBuilder b("t");
+  ASSERT_THAT(b.Add(Ev(Value::Int(0), EventType::kInvoke, "read", 1, 500)), testing::IsOk());
+  ASSERT_THAT(b.Add(Ev(Value::Int(0), EventType::kOk, "read", 2)), testing::IsOk());
+  ASSERT_OK_AND_ASSIGN(History h, b.Finish());
+  EXPECT_FALSE(h.timed);
+  EXPECT_EQ(h.ops[0].ret, 1);
+}
+
+TEST(HistoryBuilderTest, SecondInvokeWhileOpenIsAnError) {
+  HistoryBuilder b("h.jsonl");
+  ASSERT_THAT(b.Add(Ev(Value::Int(4), EventType::kInvoke, "read", 1)), testing::IsOk());
+  EXPECT_THAT(b.Add(Ev(Value::Int(4), EventType::kInvoke, "read", 2)),
+              StatusIs(StatusCode::kInvalidHistory,
+                       HasSubstr("h.jsonl:2:1: process 4 invokes again while its operation from "
+                                 "line 1 is still open")));
+}
+
+TEST(HistoryBuilderTest, CompletionWithDifferentFIsAnError) {
+  HistoryBuilder b("h.jsonl");
+  ASSERT_THAT(b.Add(Ev(Value::Int(0), EventType::kInvoke, "read", 1)), testing::IsOk());
+  EXPECT_THAT(b.Add(Ev(Value::Int(0), EventType::kOk, "write", 2)),
+              StatusIs(StatusCode::kInvalidHistory,
+                       HasSubstr("h.jsonl:2:1: completion f 'write' differs from its invoke's 'read'")));
+}
+
+TEST(HistoryBuilderTest, CompletionAfterInfoIsAnError) {
+  HistoryBuilder b("h.jsonl");
+  ASSERT_THAT(b.Add(Ev(Value::Int(0), EventType::kInvoke, "read", 1)), testing::IsOk());
+  ASSERT_THAT(b.Add(Ev(Value::Int(0), EventType::kInfo, "read", 2)), testing::IsOk());
+  EXPECT_THAT(b.Add(Ev(Value::Int(0), EventType::kOk, "read", 3)),
+              StatusIs(StatusCode::kInvalidHistory, HasSubstr("h.jsonl:3:1: process 0 completes")));
+}
+
+TEST(HistoryBuilderTest, NemesisEventsAreKeptApart) {
+  HistoryBuilder b;
+  ASSERT_THAT(b.Add(Ev(Value::Keyword("nemesis"), EventType::kInfo, "start", 1)), testing::IsOk());
+  ASSERT_THAT(b.Add(Ev(Value::String("nemesis"), EventType::kInfo, "stop", 2)), testing::IsOk());
+  ASSERT_OK_AND_ASSIGN(History h, b.Finish());
+  EXPECT_TRUE(h.ops.empty());
+  EXPECT_EQ(h.other_events.size(), 2u);
+}
+
+TEST(HistoryBuilderTest, CompletionBeforeInvokeTimeIsAnError) {
+  HistoryBuilder b("h.jsonl");
+  ASSERT_THAT(b.Add(Ev(Value::Int(0), EventType::kInvoke, "read", 1, 900)), testing::IsOk());
+  ASSERT_THAT(b.Add(Ev(Value::Int(0), EventType::kOk, "read", 2, 100)), testing::IsOk());
+  EXPECT_THAT(b.Finish(), StatusIs(StatusCode::kInvalidHistory,
+                                   HasSubstr("h.jsonl:2:1: completion time 100 is before")));
+}
+
+}  // namespace
+}  // namespace fenceline

@@ -1,0 +1,140 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "fenceline/check.h"
+#include "fenceline/model.h"
+#include "testing/matchers.h"
+
+namespace fenceline {
+namespace {
+
+using ::testing::HasSubstr;
+
+Value Pair(int a, int b) { return Value::Vector({Value::Int(a), Value::Int(b)}); }
+
+CheckResult Check(const History& h, std::string_view model, CheckOptions options = {}) {
+  auto m = MakeModel(model);
+  EXPECT_TRUE(m.ok());
+  StatusOr<CheckResult> r = CheckLinearizability(h, **m, options);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? *r : CheckResult{};
+}
+
+TEST(LinearizabilitySearchTest, ReadOfOverwrittenValueIsViolation) {
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder()
+                                      .Invoke(0, "write", Value::Int(1)).Ok(0)
+                                      .Invoke(0, "write", Value::Int(2)).Ok(0)
+                                      .Invoke(1, "read").Ok(1, Value::Int(1))
+                                      .Build());
+  CheckResult r = Check(h, "register");
+  EXPECT_EQ(r.verdict, Verdict::kNotLinearizable);
+  ASSERT_TRUE(r.partitions[0].counterexample);
+  const Counterexample& cx = *r.partitions[0].counterexample;
+  ASSERT_EQ(cx.unlinearizable.size(), 1u);
+  EXPECT_EQ(cx.unlinearizable[0], OpIndex{2});
+  EXPECT_EQ(cx.state, Value::Int(2));
+  EXPECT_EQ(cx.linearized.size(), 2u);
+}
+
+TEST(LinearizabilitySearchTest, ConcurrentReadMaySeeEitherValue) {
+  for (int seen : {1, 2}) {
+    ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder()
+                                        .Invoke(0, "write", Value::Int(1)).Ok(0)
+                                        .Invoke(0, "write", Value::Int(2))
+                                        .Invoke(1, "read").Ok(1, Value::Int(seen))
+                                        .Ok(0)
+                                        .Build());
+    EXPECT_EQ(Check(h, "register").verdict, Verdict::kLinearizable) << seen;
+  }
+}
+
+TEST(LinearizabilitySearchTest, InfoWriteMayTakeEffectLate) {
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder()
+                                      .Invoke(0, "write", Value::Int(1)).Info(0)
+                                      .Invoke(1, "read").Ok(1, Value())
+                                      .Invoke(1, "read").Ok(1, Value::Int(1))
+                                      .Build());
+  EXPECT_EQ(Check(h, "register").verdict, Verdict::kLinearizable);
+}
+
+TEST(LinearizabilitySearchTest, InfoWriteMayNeverTakeEffect) {
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder()
+                                      .Invoke(0, "write", Value::Int(1)).Info(0)
+                                      .Invoke(1, "read").Ok(1, Value())
+                                      .Build());
+  EXPECT_EQ(Check(h, "register").verdict, Verdict::kLinearizable);
+}
+
+TEST(LinearizabilitySearchTest, FailedWriteNeverTookEffect) {
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder()
+                                      .Invoke(0, "write", Value::Int(1)).Fail(0)
+                                      .Invoke(1, "read").Ok(1, Value::Int(1))
+                                      .Build());
+  EXPECT_EQ(Check(h, "register").verdict, Verdict::kNotLinearizable);
+}
+
+TEST(LinearizabilitySearchTest, FailedCasObservedAnotherValue) {
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder()
+                                      .Invoke(0, "write", Value::Int(1)).Ok(0)
+                                      .Invoke(1, "cas", Pair(1, 2)).Fail(1)
+                                      .Build());
+  EXPECT_EQ(Check(h, "cas-register").verdict, Verdict::kNotLinearizable);
+}
+
+TEST(LinearizabilitySearchTest, EmptyHistoryIsLinearizable) {
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder().Build());
+  CheckResult r = Check(h, "cas-register");
+  EXPECT_EQ(r.verdict, Verdict::kLinearizable);
+}
+
+TEST(LinearizabilitySearchTest, KeysAreCheckedIndependently) {
+  HistoryBuilder b;
+  auto kv = [](const char* k, Value v) { return Value::Vector({Value::String(k), std::move(v)}); };
+  b.Invoke(0, "put", kv("a", Value::String("1"))).Ok(0);
+  b.Invoke(0, "get", kv("a", Value())).Ok(0, kv("a", Value::String("1")));
+  b.Invoke(1, "get", kv("b", Value())).Ok(1, kv("b", Value::String("7")));
+  ASSERT_OK_AND_ASSIGN(History h, b.Build());
+  CheckResult r = Check(h, "kv");
+  EXPECT_EQ(r.verdict, Verdict::kNotLinearizable);
+  ASSERT_EQ(r.partitions.size(), 2u);
+  EXPECT_EQ(r.partitions[0].key, Value::String("a"));
+  EXPECT_EQ(r.partitions[0].verdict, Verdict::kLinearizable);
+  EXPECT_EQ(r.partitions[1].verdict, Verdict::kNotLinearizable);
+}
+
+TEST(LinearizabilitySearchTest, MemoryBudgetGivesUnknownWithReason) {
+  // Many concurrent writes and a read no order can explain: the search must exhaust its
+  // configurations, which a tiny budget does not allow.
+  HistoryBuilder b;
+  for (int p = 0; p < 12; ++p) b.Invoke(p, "write", Value::Int(p));
+  for (int p = 0; p < 12; ++p) b.Ok(p);
+  b.Invoke(20, "read").Ok(20, Value::Int(99));
+  ASSERT_OK_AND_ASSIGN(History h, b.Build());
+  CheckOptions options;
+  options.memory_budget = 1;
+  CheckResult r = Check(h, "register", options);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_THAT(r.partitions[0].reason, HasSubstr("memory budget"));
+}
+
+TEST(LinearizabilitySearchTest, UnsupportedOperationNamesLine) {
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder("h.jsonl").Invoke(0, "frob").Ok(0).Build());
+  auto m = MakeModel("register");
+  ASSERT_TRUE(m.ok());
+  EXPECT_THAT(CheckLinearizability(h, **m),
+              testing::StatusIs(StatusCode::kUnsupported,
+                                HasSubstr("h.jsonl:2:1: register has no operation 'frob'")));
+}
+
+TEST(LinearizabilitySearchTest, CasNeedsAPair) {
+  ASSERT_OK_AND_ASSIGN(History h,
+                       HistoryBuilder("h.jsonl").Invoke(0, "cas", Value::Int(3)).Ok(0).Build());
+  auto m = MakeModel("cas-register");
+  ASSERT_TRUE(m.ok());
+  EXPECT_THAT(CheckLinearizability(h, **m),
+              testing::StatusIs(StatusCode::kUnsupported,
+                                HasSubstr("expected a value [from to] for cas, got 3")));
+}
+
+}  // namespace
+}  // namespace fenceline
