@@ -178,7 +178,7 @@ class LockChecker {
         std::vector<uint32_t> uncertain_releases;
         for (uint32_t r : a.releases) {
           const Operation& rel = h_.ops[r];
-          const Stamp call{rel.call, NodeOf(rel)};
+          const Stamp call{rel.call, in_.op_node[r]};
           if (rel.outcome == Outcome::kOk) {
             p.Need(Before(in_, b.granted_hi, call));
           } else if (!Before(in_, b.granted_hi, call).certain) {
@@ -190,7 +190,7 @@ class LockChecker {
         }
         for (uint32_t e : a.end_records) {
           const Event& rec = h_.other_events[e];
-          p.Need(Before(in_, b.granted_hi, Stamp{rec.time.value_or(kNever), NodeIdOf(rec.node)}));
+          p.Need(Before(in_, b.granted_hi, Stamp{rec.time.value_or(kNever), in_.event_node[e]}));
         }
         if (!p.face) continue;
         Violation v = Make("overlapping-leases", Severity::kError, p);
@@ -211,14 +211,6 @@ class LockChecker {
         Emit(std::move(v));
       }
     }
-  }
-
-  uint32_t NodeOf(const Operation& op) const { return NodeIdOf(op.node); }
-  uint32_t NodeIdOf(const std::string& node) const {
-    for (uint32_t i = 0; i < in_.nodes.size(); ++i) {
-      if (in_.nodes[i] == node) return i;
-    }
-    return 0;
   }
 
   struct ResourceWrites {

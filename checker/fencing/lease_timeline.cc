@@ -220,7 +220,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
       if (!lease.ok()) return Malformed(history, op, "a number \"lease_ms\" >= 0");
       d.lease_ns = *lease;
     }
-    node_of(op.node);
+    in.op_node.push_back(node_of(op.node));
     decoded.push_back(std::move(d));
   }
   struct RecordRef {
@@ -231,6 +231,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     std::optional<Nanos> lease_ns;
   };
   std::vector<RecordRef> records;
+  in.event_node.assign(history.other_events.size(), 0);
   for (uint32_t i = 0; i < history.other_events.size(); ++i) {
     const Event& e = history.other_events[i];
     if (!IsRecord(e.f)) continue;
@@ -248,7 +249,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     if (!lease.ok()) return MalformedRecord(history, e, "a number \"lease_ms\" >= 0");
     records.push_back({i, NameOf(*lock), token->int_value(), NameOf(*client), *lease});
     lock_names.Add(records.back().lock);
-    node_of(e.node);
+    in.event_node[i] = node_of(e.node);
   }
   for (const auto& [resource, lock] : options.lock_for) {
     if (resource.empty() || lock.empty()) {
@@ -292,10 +293,10 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
 
   const double shrink = 1 - in.drift, stretch = 1 + in.drift;
   auto stamp_call = [&](const Operation& op) {
-    return Stamp{op.call, node_ids.at(op.node)};
+    return Stamp{op.call, in.op_node[static_cast<uint32_t>(op.index)]};
   };
   auto stamp_ret = [&](const Operation& op) {
-    return Stamp{op.ret, node_ids.at(op.node)};
+    return Stamp{op.ret, in.op_node[static_cast<uint32_t>(op.index)]};
   };
   auto add_grant = [&](Grant g) {
     const auto id = static_cast<uint32_t>(in.grants.size());
@@ -369,13 +370,20 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     if (e.f != "grant") continue;
     const uint32_t lock = lock_names.Id(r.lock);
     in.per_lock[lock].has_records = true;
+    // A record naming no client of the history (an etcd lease whose owner the recorder could
+    // not resolve) describes the acquire of the same token, whoever made it.
+    const auto known = client_ids.find(r.client);
+    const bool known_client =
+        known != client_ids.end() && known->second < history.process_names.size();
     const uint32_t client = client_of(r.client);
     // Without times, a record's time is on no scale the operations share.
-    const Stamp at{in.timed ? e.time.value_or(kNever) : kNever, node_ids.at(e.node)};
+    const Stamp at{in.timed ? e.time.value_or(kNever) : kNever, in.event_node[r.event]};
     uint32_t id = kNoIndex;
     if (const auto* same = in.GrantsWithToken(lock, r.token)) {
       for (uint32_t g : *same) {
-        if (in.grants[g].client == client && !in.grants[g].authoritative) id = g;
+        if ((in.grants[g].client == client || !known_client) && !in.grants[g].authoritative) {
+          id = g;
+        }
       }
     }
     if (id == kNoIndex) {
@@ -452,7 +460,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     uint32_t g = find_grant(lock, r.token, client_of(r.client));
     if (g == kNoIndex) continue;
     in.grants[g].end_records.push_back(r.event);
-    cap(g, Stamp{in.timed ? e.time.value_or(kNever) : kNever, node_ids.at(e.node)},
+    cap(g, Stamp{in.timed ? e.time.value_or(kNever) : kNever, in.event_node[r.event]},
         {EventRef::Kind::kRecord, r.event});
   }
   ext.resize(in.grants.size());

@@ -106,6 +106,8 @@ struct FencingInput {
   Nanos skew_ns = 0;   // 0 when every event is on one clock
   double drift = 0;    // ρ, a fraction
   std::vector<std::string> nodes;      // node 0 is ""
+  std::vector<uint32_t> op_node;       // OpIndex -> its node
+  std::vector<uint32_t> event_node;    // other_events index -> its node
   std::vector<std::string> locks;      // sorted
   std::vector<std::string> resources;  // sorted
   std::vector<std::string> clients;    // process names, then record-only clients

@@ -22,8 +22,7 @@ struct Storage {
 };
 
 // A copy of the storage's operations the engine needs, widened by `widen` ns on each side.
-Storage StorageHistory(const History& h, Nanos widen, const std::vector<bool>* keep_resource,
-                       const FencingInput& in) {
+Storage StorageHistory(const History& h, Nanos widen) {
   Storage s;
   s.copy.source = h.source;
   s.copy.process_names = h.process_names;
@@ -33,22 +32,24 @@ Storage StorageHistory(const History& h, Nanos widen, const std::vector<bool>* k
     const bool write = op.f == "write";
     if (!write && op.f != "read") continue;
     if (write && op.outcome == Outcome::kFail) continue;
-    if (keep_resource != nullptr) {
-      const Value* r = op.input.is_map() ? op.input.Find("resource") : nullptr;
-      if (r == nullptr && op.output.is_map()) r = op.output.Find("resource");
-      if (r == nullptr) continue;
-      const std::string name = r->is_string() ? r->text() : r->ToDisplay();
-      auto it = std::lower_bound(in.resources.begin(), in.resources.end(), name);
-      if (it == in.resources.end() || *it != name) continue;
-      if (!(*keep_resource)[static_cast<size_t>(it - in.resources.begin())]) continue;
-    }
     picked.push_back(static_cast<uint32_t>(op.index));
   }
   std::stable_sort(picked.begin(), picked.end(),
                    [&](uint32_t a, uint32_t b) { return h.ops[a].call < h.ops[b].call; });
   s.copy.ops.reserve(picked.size());
   for (uint32_t i : picked) {
-    Operation op = h.ops[i];
+    // Only what the model and the search read; reports go back to the input's operation.
+    const Operation& from = h.ops[i];
+    Operation op;
+    op.process = from.process;
+    op.outcome = from.outcome;
+    op.f = from.f;
+    op.input = from.input;
+    if (from.f == "read") op.output = from.output;
+    op.call = from.call;
+    op.ret = from.ret;
+    op.invoke_pos = from.invoke_pos;
+    op.complete_pos = from.complete_pos;
     op.index = static_cast<OpIndex>(s.copy.ops.size());
     if (widen > 0) {
       op.call -= widen;
@@ -173,7 +174,7 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const Fenci
   const Nanos widen = in.skew_ns > 0 ? (in.skew_ns + 1) / 2 : 0;
   Storage widened;
   if (widen > 0) {
-    widened = StorageHistory(h, widen, nullptr, in);
+    widened = StorageHistory(h, widen);
     widened.view = &widened.copy;
   } else {
     // One clock: the input itself, its lock operations irrelevant to the model.
@@ -200,10 +201,17 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const Fenci
   }
   if (any_retry) {
     // As written, without the skew: what holds here but not above is possible only.
-    Storage face = StorageHistory(h, 0, &retry, in);
-    face.view = &face.copy;
-    FENCELINE_ASSIGN_OR_RETURN(CheckResult r2, CheckLinearizability(face.copy, *model, co));
+    // The input itself, in place; only the resources that passed above are looked at.
+    Storage face;
+    face.view = &h;
+    FENCELINE_ASSIGN_OR_RETURN(CheckResult r2, CheckLinearizability(h, *model, co));
     for (const PartitionResult& p : r2.partitions) {
+      if (p.key.is_nil()) continue;
+      auto it = std::lower_bound(in.resources.begin(), in.resources.end(), ResourceName(p.key));
+      if (it == in.resources.end() || *it != ResourceName(p.key) ||
+          !retry[static_cast<size_t>(it - in.resources.begin())]) {
+        continue;
+      }
       if (p.verdict == Verdict::kNotLinearizable && p.counterexample) {
         out.violations.push_back(Explain(in, face, p, Certainty::kPossible));
       }

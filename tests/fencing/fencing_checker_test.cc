@@ -312,6 +312,17 @@ TEST(FencingCheckerTest, GrantRecordDoesNotExtendWhatTheClientMayRelyOn) {
   EXPECT_TRUE(Check(h.Build()).violations.empty());
 }
 
+TEST(FencingCheckerTest, RecordOfAnUnresolvedClientDescribesTheAcquire) {
+  H h;
+  h.Acquire("p1", "L", 1, 10'000, 0)
+      .Record("grant", "L", 1, "lease:7a3", 1)
+      .Acquire("p2", "L", 2, 10'000, 20'000)
+      .Record("grant", "L", 2, "lease:7a4", 20'001);
+  FencingResult r = Check(h.Build());
+  EXPECT_TRUE(r.violations.empty()) << r.violations[0].message;
+  EXPECT_EQ(r.grants, 2u);
+}
+
 TEST(FencingCheckerTest, TokenOfAnotherClientIsForeign) {
   H h;
   h.Acquire("p5", "L", 35, 10'000, 0).Write("p4", "file", 35, EventType::kOk, 100);
