@@ -21,12 +21,18 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* v = argv[i + 1];
-    if (flag == "--ops") ops = std::atol(v);
-    else if (flag == "--locks") locks = std::atol(v);
-    else if (flag == "--threads") threads = std::atol(v);
-    else if (flag == "--max-seconds") max_seconds = std::atof(v);
-    else if (flag == "--seed") seed = std::atol(v);
-    else if (flag == "--skew-ms") skew_ms = std::atof(v);
+    if (flag == "--ops")
+      ops = std::atol(v);
+    else if (flag == "--locks")
+      locks = std::atol(v);
+    else if (flag == "--threads")
+      threads = std::atol(v);
+    else if (flag == "--max-seconds")
+      max_seconds = std::atof(v);
+    else if (flag == "--seed")
+      seed = std::atol(v);
+    else if (flag == "--skew-ms")
+      skew_ms = std::atof(v);
     else {
       std::fprintf(stderr, "fencing_bench: unknown flag %s\n", argv[i]);
       return 2;
@@ -63,7 +69,8 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"bench\":\"fencing/%zu_ops_%ld_locks%s\",\"ops\":%zu,\"seconds\":%.3f,\"ns_per_op\":%.0f,"
       "\"violations\":%zu,\"verdict\":\"%s\"}\n",
-      n, locks, skew_ms > 0 ? "_skewed" : "", n, seconds, seconds * 1e9 / static_cast<double>(n ? n : 1), r->violations.size(),
+      n, locks, skew_ms > 0 ? "_skewed" : "", n, seconds,
+      seconds * 1e9 / static_cast<double>(n ? n : 1), r->violations.size(),
       std::string(fenceline::FencingVerdictName(r->verdict)).c_str());
   return seconds <= max_seconds ? 0 : 1;
 }

@@ -14,10 +14,12 @@ namespace fenceline::cli {
 
 void AddFencingFlags(boost::program_options::options_description& desc, FencingFlags& flags) {
   namespace po = boost::program_options;
-  desc.add_options()
-      ("lock-for", po::value(&flags.lock_for), "RESOURCE=LOCK: the lock that guards RESOURCE (fencing; repeatable)")
-      ("clock-skew", po::value(&flags.clock_skew_ms), "ms two nodes' clocks may disagree (fencing; default 0)")
-      ("clock-drift", po::value(&flags.clock_drift_ppm), "ppm lease durations may drift (fencing; default 0)");
+  desc.add_options()("lock-for", po::value(&flags.lock_for),
+                     "RESOURCE=LOCK: the lock that guards RESOURCE (fencing; repeatable)")(
+      "clock-skew", po::value(&flags.clock_skew_ms),
+      "ms two nodes' clocks may disagree (fencing; default 0)")(
+      "clock-drift", po::value(&flags.clock_drift_ppm),
+      "ppm lease durations may drift (fencing; default 0)");
 }
 
 namespace {
@@ -96,10 +98,14 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
     std::string text = internal::RenderFencingText(reports, *options);
     std::string escaped;
     for (char c : text) {
-      if (c == '<') escaped += "&lt;";
-      else if (c == '>') escaped += "&gt;";
-      else if (c == '&') escaped += "&amp;";
-      else escaped += c;
+      if (c == '<')
+        escaped += "&lt;";
+      else if (c == '>')
+        escaped += "&gt;";
+      else if (c == '&')
+        escaped += "&amp;";
+      else
+        escaped += c;
     }
     out << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>fenceline fencing "
            "report</title></head><body><pre>\n"

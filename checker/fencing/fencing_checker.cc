@@ -10,6 +10,10 @@
 // Locks are independent, so they run in parallel on oneTBB (the brief for issue 4 allows it
 // here); each writes only its own slot and the results are concatenated in lock order, then
 // sorted, so the report does not depend on the thread count.
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
+
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -17,19 +21,13 @@
 #include <utility>
 #include <vector>
 
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
-
 #include "checker/fencing/lease_timeline.h"
 #include "checker/fencing/stale_token.h"
 #include "fenceline/fencing.h"
 
 namespace fenceline {
 
-std::string_view SeverityName(Severity s) {
-  return s == Severity::kError ? "error" : "warning";
-}
+std::string_view SeverityName(Severity s) { return s == Severity::kError ? "error" : "warning"; }
 
 std::string_view CertaintyName(Certainty c) {
   return c == Certainty::kCertain ? "certain" : "possible";
@@ -37,9 +35,12 @@ std::string_view CertaintyName(Certainty c) {
 
 std::string_view FencingVerdictName(FencingVerdict v) {
   switch (v) {
-    case FencingVerdict::kSafe: return "safe";
-    case FencingVerdict::kViolation: return "violation";
-    case FencingVerdict::kInconclusive: return "inconclusive";
+    case FencingVerdict::kSafe:
+      return "safe";
+    case FencingVerdict::kViolation:
+      return "violation";
+    case FencingVerdict::kInconclusive:
+      return "inconclusive";
   }
   return "?";
 }
@@ -58,9 +59,12 @@ std::string At(const Stamp& s) {
 
 std::string Outcome3(Outcome o) {
   switch (o) {
-    case Outcome::kOk: return "the storage accepted it";
-    case Outcome::kFail: return "the storage rejected it";
-    case Outcome::kInfo: return "the storage may have accepted it";
+    case Outcome::kOk:
+      return "the storage accepted it";
+    case Outcome::kFail:
+      return "the storage rejected it";
+    case Outcome::kInfo:
+      return "the storage may have accepted it";
   }
   return "";
 }
@@ -109,9 +113,8 @@ class LockChecker {
   // under the clock model; if that pair is uncertain, the highest token certainly before.
   void NonMonotonicGrants() {
     std::vector<uint32_t> by_hi = ld_.grants;
-    std::stable_sort(by_hi.begin(), by_hi.end(), [&](uint32_t a, uint32_t b) {
-      return G(a).granted_hi.t < G(b).granted_hi.t;
-    });
+    std::stable_sort(by_hi.begin(), by_hi.end(),
+                     [&](uint32_t a, uint32_t b) { return G(a).granted_hi.t < G(b).granted_hi.t; });
     size_t face_i = 0, cert_i = 0;
     uint32_t face_max = kNoIndex, cert_max = kNoIndex;
     for (uint32_t g2 : ld_.grants) {
@@ -155,9 +158,8 @@ class LockChecker {
   // overlapping-leases: a grant to another client while an earlier lease was certainly live.
   void OverlappingLeases() {
     std::vector<uint32_t> by_hi = ld_.grants;
-    std::stable_sort(by_hi.begin(), by_hi.end(), [&](uint32_t a, uint32_t b) {
-      return G(a).granted_hi.t < G(b).granted_hi.t;
-    });
+    std::stable_sort(by_hi.begin(), by_hi.end(),
+                     [&](uint32_t a, uint32_t b) { return G(a).granted_hi.t < G(b).granted_hi.t; });
     std::vector<uint32_t> active;
     size_t next = 0;
     for (uint32_t g2 : ld_.grants) {
@@ -197,8 +199,10 @@ class LockChecker {
         v.clients = {Client(a.client), Client(b.client)};
         v.tokens = {a.token, b.token};
         AddGrantEvidence(a, Client(a.client) + " granted token " + std::to_string(a.token), v);
-        AddGrantEvidence(b, Client(b.client) + " granted token " + std::to_string(b.token) +
-                                " while " + Client(a.client) + "'s lease was live", v);
+        AddGrantEvidence(b,
+                         Client(b.client) + " granted token " + std::to_string(b.token) +
+                             " while " + Client(a.client) + "'s lease was live",
+                         v);
         for (uint32_t r : uncertain_releases) {
           AppendOp(h_, r, "release of unknown outcome", v.timeline);
         }
@@ -214,7 +218,7 @@ class LockChecker {
   }
 
   struct ResourceWrites {
-    std::vector<uint32_t> writes;  // by call
+    std::vector<uint32_t> writes;    // by call
     std::vector<int64_t> max_token;  // prefix max over accepted or unknown writes
   };
 
@@ -222,9 +226,8 @@ class LockChecker {
     // Tokens an acquire of unknown outcome could have issued: above every token granted
     // certainly before its invoke (lo), below every token granted certainly after the write.
     std::vector<uint32_t> by_hi = ld_.grants;
-    std::stable_sort(by_hi.begin(), by_hi.end(), [&](uint32_t a, uint32_t b) {
-      return G(a).granted_hi.t < G(b).granted_hi.t;
-    });
+    std::stable_sort(by_hi.begin(), by_hi.end(),
+                     [&](uint32_t a, uint32_t b) { return G(a).granted_hi.t < G(b).granted_hi.t; });
     std::vector<int64_t> lo_prefix_min;
     {
       size_t gi = 0;
@@ -275,9 +278,9 @@ class LockChecker {
               std::lower_bound(ld_.unknown.begin(), ld_.unknown.end(), w.call.t + in_.skew_ns,
                                [](const UnknownAcquire& u, Nanos t) { return u.call.t < t; }) -
               ld_.unknown.begin());
-          auto first_after = std::upper_bound(
-              ld_.grants.begin(), ld_.grants.end(), w.call.t + in_.skew_ns,
-              [&](Nanos t, uint32_t g) { return t < G(g).granted_lo.t; });
+          auto first_after =
+              std::upper_bound(ld_.grants.begin(), ld_.grants.end(), w.call.t + in_.skew_ns,
+                               [&](Nanos t, uint32_t g) { return t < G(g).granted_lo.t; });
           const int64_t hi = suffix_min[static_cast<size_t>(first_after - ld_.grants.begin())];
           info_could = k > 0 && lo_prefix_min[k - 1] < w.token && w.token < hi;
         }
@@ -291,16 +294,20 @@ class LockChecker {
       // foreign-token
       uint32_t own = kNoIndex, other = kNoIndex;
       for (uint32_t g : *issued) {
-        if (G(g).client == w.client) own = g;
-        else if (other == kNoIndex) other = g;
+        if (G(g).client == w.client)
+          own = g;
+        else if (other == kNoIndex)
+          other = g;
       }
       if (own == kNoIndex) {
         Foreign(w, G(other));
         continue;
       }
       if (!in_.timed) continue;
-      if (w.outcome != Outcome::kFail) Expired(w, G(own));
-      else FalseRejection(w, G(own), per_resource[w.resource]);
+      if (w.outcome != Outcome::kFail)
+        Expired(w, G(own));
+      else
+        FalseRejection(w, G(own), per_resource[w.resource]);
     }
   }
 
@@ -312,8 +319,8 @@ class LockChecker {
     v.clients = {who};
     v.tokens = {w.token};
     AppendOp(h_, w.op, "write with token " + std::to_string(w.token), v.timeline);
-    std::string msg = who + " wrote to " + v.resource + " with token " +
-                      std::to_string(w.token) + At(w.call) + ", ";
+    std::string msg = who + " wrote to " + v.resource + " with token " + std::to_string(w.token) +
+                      At(w.call) + ", ";
     if (issued != nullptr) {
       const Grant& g = G(issued->front());
       v.clients.push_back(Client(g.client));
@@ -336,16 +343,16 @@ class LockChecker {
       msg += ", and as it is above every token issued for " + LockName() +
              ", under max-seen fencing it locks every honest holder out";
       if (!locked_out.empty()) {
-        msg += ": the storage then rejected " + std::to_string(locked_out.size()) +
-               " later write" + (locked_out.size() == 1 ? "" : "s");
+        msg += ": the storage then rejected " + std::to_string(locked_out.size()) + " later write" +
+               (locked_out.size() == 1 ? "" : "s");
         const Write& first = in_.writes[locked_out.front()];
-        msg += " (first " + Client(first.client) + "'s with token " +
-               std::to_string(first.token) + At(first.call) + ")";
+        msg += " (first " + Client(first.client) + "'s with token " + std::to_string(first.token) +
+               At(first.call) + ")";
       }
       for (size_t i = 0; i < locked_out.size() && i < kMaxLinkedRejections; ++i) {
         const Write& later = in_.writes[locked_out[i]];
-        AppendOp(h_, later.op,
-                 "rejected because of forged token " + std::to_string(w.token), v.timeline);
+        AppendOp(h_, later.op, "rejected because of forged token " + std::to_string(w.token),
+                 v.timeline);
         if (std::find(v.clients.begin(), v.clients.end(), Client(later.client)) ==
             v.clients.end()) {
           v.clients.push_back(Client(later.client));
@@ -362,10 +369,8 @@ class LockChecker {
     v.resource = in_.resources[w.resource];
     v.clients = {Client(w.client), Client(g.client)};
     v.tokens = {w.token};
-    AppendOp(h_, w.op, Client(w.client) + " presents token " + std::to_string(w.token),
-             v.timeline);
-    AddGrantEvidence(g, "token " + std::to_string(w.token) + " granted to " + Client(g.client),
-                     v);
+    AppendOp(h_, w.op, Client(w.client) + " presents token " + std::to_string(w.token), v.timeline);
+    AddGrantEvidence(g, "token " + std::to_string(w.token) + " granted to " + Client(g.client), v);
     v.message = Client(w.client) + " wrote to " + v.resource + " with token " +
                 std::to_string(w.token) + At(w.call) + ", but the lock service granted token " +
                 std::to_string(w.token) + " on " + LockName() + " to " + Client(g.client) +
@@ -418,8 +423,7 @@ class LockChecker {
     const std::string id = other != nullptr ? "expired-lease-write" : "write-after-expiry";
     Proof q = p;
     if (other != nullptr) q.Need(other_order);
-    Violation v =
-        Make(id, other != nullptr ? Severity::kError : Severity::kWarning, q);
+    Violation v = Make(id, other != nullptr ? Severity::kError : Severity::kWarning, q);
     v.resource = in_.resources[w.resource];
     v.clients = {who};
     v.tokens = {w.token};
@@ -433,8 +437,7 @@ class LockChecker {
       v.clients.push_back(Client(other->client));
       v.tokens.push_back(other->token);
       AddGrantEvidence(*other,
-                       Client(other->client) + " granted token " + std::to_string(other->token),
-                       v);
+                       Client(other->client) + " granted token " + std::to_string(other->token), v);
       msg += " and " + FormatSeconds(w.call.t - other->granted_hi.t) + " after " +
              Client(other->client) + " was granted token " + std::to_string(other->token);
     }
@@ -471,9 +474,11 @@ class LockChecker {
              v.timeline);
     AddGrantEvidence(g, who + " granted token " + std::to_string(w.token), v);
     v.message = "the storage rejected " + who + "'s write to " + v.resource + " with token " +
-                std::to_string(w.token) + At(w.call) + ", although no higher token had been "
-                "presented to it and " + who + "'s lease on " + LockName() +
-                " was certainly live until " + FormatSeconds(g.live_until.t);
+                std::to_string(w.token) + At(w.call) +
+                ", although no higher token had been "
+                "presented to it and " +
+                who + "'s lease on " + LockName() + " was certainly live until " +
+                FormatSeconds(g.live_until.t);
     Emit(std::move(v));
   }
 
@@ -513,8 +518,7 @@ StatusOr<FencingResult> CheckFencing(const History& history, const FencingOption
     for (size_t l = 0; l < in.locks.size(); ++l) run(l);
   } else {
     // Tasks only fill their own slot and never throw.
-    tbb::task_arena arena(options.threads > 0 ? options.threads
-                                              : tbb::task_arena::automatic);
+    tbb::task_arena arena(options.threads > 0 ? options.threads : tbb::task_arena::automatic);
     arena.execute([&] {
       tbb::parallel_for(tbb::blocked_range<size_t>(0, in.locks.size()),
                         [&](const tbb::blocked_range<size_t>& r) {
@@ -544,8 +548,10 @@ StatusOr<FencingResult> CheckFencing(const History& history, const FencingOption
   bool certain_error = false, possible_error = stale.unknown;
   for (const Violation& v : result.violations) {
     if (v.severity != Severity::kError) continue;
-    if (v.certainty == Certainty::kCertain) certain_error = true;
-    else possible_error = true;
+    if (v.certainty == Certainty::kCertain)
+      certain_error = true;
+    else
+      possible_error = true;
   }
   result.verdict = certain_error    ? FencingVerdict::kViolation
                    : possible_error ? FencingVerdict::kInconclusive

@@ -186,22 +186,27 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     Decoded d;
     d.op = static_cast<uint32_t>(op.index);
     const bool is_lock_op = op.f == "acquire" || op.f == "renew" || op.f == "release";
-    if (op.f == "acquire") d.kind = Decoded::Kind::kAcquire;
-    else if (op.f == "renew") d.kind = Decoded::Kind::kRenew;
-    else if (op.f == "release") d.kind = Decoded::Kind::kRelease;
-    else if (op.f == "write") d.kind = Decoded::Kind::kWrite;
-    else if (op.f == "read") d.kind = Decoded::Kind::kRead;
-    else return UnknownOperation(history.source, op, "fencing", kOperations);
+    if (op.f == "acquire")
+      d.kind = Decoded::Kind::kAcquire;
+    else if (op.f == "renew")
+      d.kind = Decoded::Kind::kRenew;
+    else if (op.f == "release")
+      d.kind = Decoded::Kind::kRelease;
+    else if (op.f == "write")
+      d.kind = Decoded::Kind::kWrite;
+    else if (op.f == "read")
+      d.kind = Decoded::Kind::kRead;
+    else
+      return UnknownOperation(history.source, op, "fencing", kOperations);
     const Value* name = Field(op, is_lock_op ? "lock" : "resource", false);
     if (name == nullptr) {
       return Malformed(history, op, is_lock_op ? "a \"lock\"" : "a \"resource\"");
     }
     const std::string& n = NameRef(*name, scratch);
     d.name = is_lock_op ? lock_names.Add(n) : resource_names.Add(n);
-    const bool needs_token =
-        d.kind == Decoded::Kind::kWrite || d.kind == Decoded::Kind::kRenew ||
-        d.kind == Decoded::Kind::kRelease ||
-        (d.kind == Decoded::Kind::kAcquire && op.outcome == Outcome::kOk);
+    const bool needs_token = d.kind == Decoded::Kind::kWrite || d.kind == Decoded::Kind::kRenew ||
+                             d.kind == Decoded::Kind::kRelease ||
+                             (d.kind == Decoded::Kind::kAcquire && op.outcome == Outcome::kOk);
     if (d.kind != Decoded::Kind::kRead) {
       const Value* token = Field(op, "token", true);
       if (token != nullptr && !token->is_int()) {
@@ -260,8 +265,8 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   }
   in.locks = lock_names.Finish();
   in.resources = resource_names.Finish();
-  in.skew_ns = in.nodes.size() > 1 ? static_cast<Nanos>(std::llround(options.clock_skew_ms * 1e6))
-                                   : 0;
+  in.skew_ns =
+      in.nodes.size() > 1 ? static_cast<Nanos>(std::llround(options.clock_skew_ms * 1e6)) : 0;
   in.clients = history.process_names;
   std::unordered_map<std::string, uint32_t> client_ids;
   for (uint32_t i = 0; i < in.clients.size(); ++i) client_ids.emplace(in.clients[i], i);
@@ -306,10 +311,10 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   };
   // Lease extension bookkeeping, folded into end_worst / end_face at the end.
   struct Ext {
-    Stamp base;            // max over oks of completion + D(1+ρ)
-    bool unbounded = false;  // an ok without a lease: no bound
-    bool may_extend = false; // a renew of unknown outcome
-    Stamp cap;             // min over releases/expiries
+    Stamp base;               // max over oks of completion + D(1+ρ)
+    bool unbounded = false;   // an ok without a lease: no bound
+    bool may_extend = false;  // a renew of unknown outcome
+    Stamp cap;                // min over releases/expiries
   };
   std::vector<Ext> ext;
   // `from_client`: an acquire or renew ok, whose invoke the client may rely on; a grant record
@@ -468,8 +473,10 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     Grant& gr = in.grants[g];
     const Ext& e = ext[g];
     Stamp face = e.unbounded || !gr.lease_ns ? Stamp{} : e.base;
-    if (e.cap.t != kNever && (face.t == kNever || e.cap.t < face.t)) face = e.cap;
-    else if (face.t != kNever) gr.end_event.reset();
+    if (e.cap.t != kNever && (face.t == kNever || e.cap.t < face.t))
+      face = e.cap;
+    else if (face.t != kNever)
+      gr.end_event.reset();
     gr.end_face = face;
     gr.end_worst = e.may_extend ? e.cap : face;
     in.per_lock[gr.lock].grants.push_back(g);
@@ -488,7 +495,8 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     w.outcome = op.outcome;
     w.call = stamp_call(op);
     w.ret = stamp_ret(op);
-    if (w.lock != kNoIndex) in.per_lock[w.lock].writes.push_back(static_cast<uint32_t>(in.writes.size()));
+    if (w.lock != kNoIndex)
+      in.per_lock[w.lock].writes.push_back(static_cast<uint32_t>(in.writes.size()));
     in.writes.push_back(w);
   }
   for (LockData& l : in.per_lock) {
@@ -498,8 +506,9 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
       if (ga.granted_lo.t != gb.granted_lo.t) return ga.granted_lo.t < gb.granted_lo.t;
       return ga.token < gb.token;
     });
-    std::stable_sort(l.unknown.begin(), l.unknown.end(),
-                     [](const UnknownAcquire& a, const UnknownAcquire& b) { return a.call.t < b.call.t; });
+    std::stable_sort(
+        l.unknown.begin(), l.unknown.end(),
+        [](const UnknownAcquire& a, const UnknownAcquire& b) { return a.call.t < b.call.t; });
     std::stable_sort(l.writes.begin(), l.writes.end(), [&](uint32_t a, uint32_t b) {
       return in.writes[a].call.t < in.writes[b].call.t;
     });

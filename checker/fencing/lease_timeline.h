@@ -6,8 +6,8 @@
 // Values are decoded once and nothing is quadratic in the number of operations.
 //
 // Bounds, for a grant of token T with lease D (ρ the drift):
-//   granted in [granted_lo, granted_hi]: the acquire's invoke and completion (a grant record: its time);
-//   certainly live until live_until = max over acquire/renew oks of (invoke + D(1-ρ));
+//   granted in [granted_lo, granted_hi]: the acquire's invoke and completion (a grant record: its
+//   time); certainly live until live_until = max over acquire/renew oks of (invoke + D(1-ρ));
 //   certainly over by end_worst = min(max over acquire/renew oks of (completion + D(1+ρ)),
 //       first release ok's completion, first expire/revoke record), or never if a renew of
 //       unknown outcome may have extended it; end_face is the same with unknown renewals taken
@@ -46,19 +46,19 @@ struct EventRef {
 struct Grant {
   uint32_t lock = 0;
   int64_t token = 0;
-  uint32_t client = 0;           // index into FencingInput::clients
-  Stamp granted_lo, granted_hi;  // the service granted it somewhere in between
-  std::optional<Nanos> lease_ns; // D, as measured; unset if nothing said
-  Stamp live_until;              // certainly live (client view) until; kNever t: not known live
-  Stamp end_worst;               // certainly over after this; t == kNever: maybe never
-  Stamp end_face;                // the same, unknown renewals taken as not having happened
-  bool authoritative = false;    // from a grant record
-  bool implied = false;          // known only from a renew ok of an acquire of unknown outcome
+  uint32_t client = 0;             // index into FencingInput::clients
+  Stamp granted_lo, granted_hi;    // the service granted it somewhere in between
+  std::optional<Nanos> lease_ns;   // D, as measured; unset if nothing said
+  Stamp live_until;                // certainly live (client view) until; kNever t: not known live
+  Stamp end_worst;                 // certainly over after this; t == kNever: maybe never
+  Stamp end_face;                  // the same, unknown renewals taken as not having happened
+  bool authoritative = false;      // from a grant record
+  bool implied = false;            // known only from a renew ok of an acquire of unknown outcome
   std::vector<EventRef> evidence;  // acquire invoke/ok or the record
   // Releases (ok or info) of this token; expire/revoke records.
-  std::vector<uint32_t> releases;       // OpIndex
-  std::vector<uint32_t> end_records;    // other_events index
-  std::optional<EventRef> end_event;    // the event that fixes end_worst, if any
+  std::vector<uint32_t> releases;     // OpIndex
+  std::vector<uint32_t> end_records;  // other_events index
+  std::optional<EventRef> end_event;  // the event that fixes end_worst, if any
 };
 
 // An acquire of unknown outcome: it may have granted some token at any time after its invoke.
@@ -80,10 +80,10 @@ struct Write {
 };
 
 struct LockData {
-  std::vector<uint32_t> grants;        // indices into FencingInput::grants, by (granted_lo, token)
-  std::vector<UnknownAcquire> unknown; // by call
-  bool has_records = false;            // the service's grant records are authoritative
-  std::vector<uint32_t> writes;        // indices into FencingInput::writes, by call
+  std::vector<uint32_t> grants;         // indices into FencingInput::grants, by (granted_lo, token)
+  std::vector<UnknownAcquire> unknown;  // by call
+  bool has_records = false;             // the service's grant records are authoritative
+  std::vector<uint32_t> writes;         // indices into FencingInput::writes, by call
 };
 
 struct LockToken {
@@ -103,17 +103,17 @@ struct LockTokenHash {
 struct FencingInput {
   const History* history = nullptr;
   bool timed = false;
-  Nanos skew_ns = 0;   // 0 when every event is on one clock
-  double drift = 0;    // ρ, a fraction
-  std::vector<std::string> nodes;      // node 0 is ""
-  std::vector<uint32_t> op_node;       // OpIndex -> its node
-  std::vector<uint32_t> event_node;    // other_events index -> its node
-  std::vector<std::string> locks;      // sorted
-  std::vector<std::string> resources;  // sorted
-  std::vector<std::string> clients;    // process names, then record-only clients
-  std::vector<uint32_t> resource_lock; // resource -> lock or kNoIndex
+  Nanos skew_ns = 0;                    // 0 when every event is on one clock
+  double drift = 0;                     // ρ, a fraction
+  std::vector<std::string> nodes;       // node 0 is ""
+  std::vector<uint32_t> op_node;        // OpIndex -> its node
+  std::vector<uint32_t> event_node;     // other_events index -> its node
+  std::vector<std::string> locks;       // sorted
+  std::vector<std::string> resources;   // sorted
+  std::vector<std::string> clients;     // process names, then record-only clients
+  std::vector<uint32_t> resource_lock;  // resource -> lock or kNoIndex
   std::vector<Grant> grants;
-  std::vector<Write> writes;           // every write, any outcome
+  std::vector<Write> writes;  // every write, any outcome
   std::vector<LockData> per_lock;
   // (lock, token) -> grants with that token, in grants order.
   std::unordered_map<LockToken, std::vector<uint32_t>, LockTokenHash> by_token;
@@ -121,9 +121,7 @@ struct FencingInput {
 
   const std::vector<uint32_t>* GrantsWithToken(uint32_t lock, int64_t token) const;
   // The skew two stamps may be off by: 0 on one clock.
-  Nanos SkewBetween(const Stamp& a, const Stamp& b) const {
-    return a.node == b.node ? 0 : skew_ns;
-  }
+  Nanos SkewBetween(const Stamp& a, const Stamp& b) const { return a.node == b.node ? 0 : skew_ns; }
 };
 
 // Decodes `history`. kUnsupported "source:line:col: fencing: ..." for a malformed value of the

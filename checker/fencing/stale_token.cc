@@ -61,7 +61,9 @@ Storage StorageHistory(const History& h, Nanos widen) {
   return s;
 }
 
-std::string ResourceName(const Value& key) { return key.is_string() ? key.text() : key.ToDisplay(); }
+std::string ResourceName(const Value& key) {
+  return key.is_string() ? key.text() : key.ToDisplay();
+}
 
 Violation Explain(const FencingInput& in, const Storage& s, const PartitionResult& p,
                   Certainty certainty) {
@@ -121,14 +123,13 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
       if (hw != who) v.clients.push_back(hw);
       v.tokens.push_back(higher_token);
       AppendOp(h, static_cast<uint32_t>(higher->index),
-               "accepted write with the higher token " + std::to_string(higher_token),
-               v.timeline);
+               "accepted write with the higher token " + std::to_string(higher_token), v.timeline);
       v.message = "the storage accepted " + who + "'s write with token " + std::to_string(token) +
                   " on " + v.resource + at + " after it had accepted " + hw +
                   "'s write with token " + std::to_string(higher_token) +
-                  (higher->complete_time ? " (acknowledged at " +
-                                               FormatSeconds(*higher->complete_time) + ")"
-                                         : "") +
+                  (higher->complete_time
+                       ? " (acknowledged at " + FormatSeconds(*higher->complete_time) + ")"
+                       : "") +
                   "; it must reject tokens below the highest it has seen";
       if (certainty == Certainty::kPossible && higher->node != bad.node) {
         v.margin_ms = static_cast<double>(bad.call - higher->ret) / 1e6;
@@ -137,7 +138,8 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
       v.message = "the storage accepted " + who + "'s write with token " + std::to_string(token) +
                   " on " + v.resource + at +
                   " although no order of its other writes and reads lets a fenced register "
-                  "accept it (state then: " + ce.state.ToEdn() + ")";
+                  "accept it (state then: " +
+                  ce.state.ToEdn() + ")";
     }
   } else {
     const Value* got = bad.output.is_map() ? bad.output.Find("value") : nullptr;
@@ -146,7 +148,8 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
     v.message = who + "'s read of " + v.resource + at + " returned " +
                 (got ? got->ToEdn() : std::string("nil")) +
                 ", which no order of the storage's accepted writes explains under fencing "
-                "(state then: " + ce.state.ToEdn() + ")";
+                "(state then: " +
+                ce.state.ToEdn() + ")";
   }
   // The prefix the search could linearize ends with the writes that set the state; show the
   // last few for context.
@@ -162,7 +165,8 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
 
 }  // namespace
 
-StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const FencingOptions& options) {
+StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in,
+                                             const FencingOptions& options) {
   const History& h = *in.history;
   StaleTokenOutcome out;
   std::unique_ptr<Model> model = MakeFencedRegisterModelForFencing();

@@ -25,9 +25,9 @@ struct CompiledOp {
   Kind kind = Kind::kRead;
   Outcome outcome = Outcome::kOk;
   bool relevant = true;
-  int64_t token = 0;     // write
-  uint64_t value = 0;    // read: expected value id
-  uint64_t next = 0;     // write: the state it installs
+  int64_t token = 0;   // write
+  uint64_t value = 0;  // read: expected value id
+  uint64_t next = 0;   // write: the state it installs
 };
 
 struct State {
@@ -105,10 +105,12 @@ class FencedRegisterModel final : public Model {
   }
   std::vector<OperationDoc> operations() const override {
     return {
-        {"write", "value {resource, token, value}; ok: accepted (token >= highest), now holds "
-                  "value; fail: rejected, a higher token was accepted before"},
-        {"read", "value {resource}; ok value {resource, value}: the register held value (nil: "
-                 "never written)"},
+        {"write",
+         "value {resource, token, value}; ok: accepted (token >= highest), now holds "
+         "value; fail: rejected, a higher token was accepted before"},
+        {"read",
+         "value {resource}; ok value {resource, value}: the register held value (nil: "
+         "never written)"},
     };
   }
 

@@ -3,7 +3,8 @@
 // fenced-register: storage that fences writes with tokens, the storage half of the lease and
 // fencing-token analysis (docs/fencing.md). The state is a value and the highest token
 // accepted so far:
-//   write {resource, token T, value V}  accepted (ok) iff T >= highest; then value = V, highest = T.
+//   write {resource, token T, value V}  accepted (ok) iff T >= highest; then value = V, highest =
+//   T.
 //                                       A rejected write (fail) observed highest > T.
 //   read  {resource} -> {value V}       the register held V (nil: never written).
 // Operations on different resources never constrain each other: PartitionOf is the resource.

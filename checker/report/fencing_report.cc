@@ -2,12 +2,12 @@
 // the text report, so strings are escaped one way everywhere.
 #include "checker/report/fencing_report.h"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cmath>
 #include <cstdio>
 #include <string>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace fenceline::internal {
 namespace {
@@ -16,15 +16,23 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void WriteValue(Writer& w, const Value& v) {
   switch (v.kind()) {
-    case ValueKind::kNil: w.Null(); return;
-    case ValueKind::kBool: w.Bool(v.bool_value()); return;
-    case ValueKind::kInt: w.Int64(v.int_value()); return;
+    case ValueKind::kNil:
+      w.Null();
+      return;
+    case ValueKind::kBool:
+      w.Bool(v.bool_value());
+      return;
+    case ValueKind::kInt:
+      w.Int64(v.int_value());
+      return;
     case ValueKind::kBigInt:
       w.RawValue(v.text().data(), v.text().size(), rapidjson::kNumberType);
       return;
     case ValueKind::kFloat:
-      if (std::isfinite(v.float_value())) w.Double(v.float_value());
-      else w.Null();
+      if (std::isfinite(v.float_value()))
+        w.Double(v.float_value());
+      else
+        w.Null();
       return;
     case ValueKind::kString:
     case ValueKind::kKeyword:
@@ -131,8 +139,7 @@ std::string RenderFencingText(const std::vector<FencingFileReport>& files,
     size_t n = 0;
     for (const Violation& v : r.violations) {
       out += "\n[" + std::to_string(++n) + "] " + v.id + ": " +
-             std::string(SeverityName(v.severity)) + ", " +
-             std::string(CertaintyName(v.certainty));
+             std::string(SeverityName(v.severity)) + ", " + std::string(CertaintyName(v.certainty));
       if (v.margin_ms) out += " (explained away by " + Number(*v.margin_ms) + " ms of skew)";
       if (!v.lock.empty()) out += "; lock " + v.lock;
       if (!v.resource.empty()) out += "; resource " + v.resource;
@@ -211,8 +218,10 @@ std::string RenderFencingJson(const std::vector<FencingFileReport>& files,
       w.Key("certainty");
       w.String(std::string(CertaintyName(v.certainty)));
       w.Key("margin_ms");
-      if (v.margin_ms) w.Double(*v.margin_ms);
-      else w.Null();
+      if (v.margin_ms)
+        w.Double(*v.margin_ms);
+      else
+        w.Null();
       w.Key("lock");
       w.String(v.lock);
       w.Key("resource");
@@ -234,8 +243,10 @@ std::string RenderFencingJson(const std::vector<FencingFileReport>& files,
         w.Key("line");
         w.Uint(e.line);
         w.Key("time");
-        if (e.time) w.Int64(*e.time);
-        else w.Null();
+        if (e.time)
+          w.Int64(*e.time);
+        else
+          w.Null();
         w.Key("node");
         w.String(e.node);
         w.Key("process");
@@ -277,10 +288,9 @@ std::string RenderFencingEdn(const std::vector<FencingFileReport>& files,
       continue;
     }
     const FencingResult& r = *f.result;
-    out += std::string(" :valid? ") +
-           (r.verdict == FencingVerdict::kSafe        ? "true"
-            : r.verdict == FencingVerdict::kViolation ? "false"
-                                                      : ":unknown");
+    out += std::string(" :valid? ") + (r.verdict == FencingVerdict::kSafe        ? "true"
+                                       : r.verdict == FencingVerdict::kViolation ? "false"
+                                                                                 : ":unknown");
     out += " :violations [";
     bool first = true;
     for (const Violation& v : r.violations) {
@@ -291,13 +301,11 @@ std::string RenderFencingEdn(const std::vector<FencingFileReport>& files,
       for (int64_t t : v.tokens) tokens.push_back(Value::Int(t));
       for (const TimelineEvent& e : v.timeline) lines.push_back(Value::Int(e.line));
       out += "{:id :" + v.id + " :severity :" + std::string(SeverityName(v.severity)) +
-             " :certainty :" + std::string(CertaintyName(v.certainty)) +
-             " :margin-ms " + (v.margin_ms ? Number(*v.margin_ms) : "nil") +
-             " :lock " + Value::String(v.lock).ToEdn() +
-             " :resource " + Value::String(v.resource).ToEdn() +
-             " :clients " + Value::Vector(clients).ToEdn() +
-             " :tokens " + Value::Vector(tokens).ToEdn() +
-             " :lines " + Value::Vector(lines).ToEdn() +
+             " :certainty :" + std::string(CertaintyName(v.certainty)) + " :margin-ms " +
+             (v.margin_ms ? Number(*v.margin_ms) : "nil") + " :lock " +
+             Value::String(v.lock).ToEdn() + " :resource " + Value::String(v.resource).ToEdn() +
+             " :clients " + Value::Vector(clients).ToEdn() + " :tokens " +
+             Value::Vector(tokens).ToEdn() + " :lines " + Value::Vector(lines).ToEdn() +
              " :message " + Value::String(v.message).ToEdn() + "}";
     }
     out += "]}\n";

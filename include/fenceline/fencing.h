@@ -40,8 +40,8 @@ struct FencingOptions {
   // (resource, lock) pairs; a resource not listed is guarded by the lock of the same name, else
   // by the history's only lock.
   std::vector<std::pair<std::string, std::string>> lock_for;
-  int threads = 0;                          // 0: every core. 1: fully serial.
-  std::chrono::milliseconds time_limit{0};  // for the stale-token search; 0: none
+  int threads = 0;                              // 0: every core. 1: fully serial.
+  std::chrono::milliseconds time_limit{0};      // for the stale-token search; 0: none
   size_t memory_budget = kDefaultMemoryBudget;  // for the stale-token search, bytes
 };
 
@@ -55,13 +55,13 @@ std::string_view CertaintyName(Certainty c);  // "certain", "possible"
 struct TimelineEvent {
   std::optional<Nanos> time;  // as written, on `node`'s clock
   std::string node;
-  std::string process;        // process name as written
-  std::string type;           // "invoke", "ok", "fail", "info"
+  std::string process;  // process name as written
+  std::string type;     // "invoke", "ok", "fail", "info"
   std::string f;
   Value value;
   Value error;
-  uint32_t line = 0;          // input line; 0 for events built in code
-  std::string note;           // the event's part in the violation: "p5 granted token 35"
+  uint32_t line = 0;  // input line; 0 for events built in code
+  std::string note;   // the event's part in the violation: "p5 granted token 35"
 };
 
 struct Violation {
@@ -76,7 +76,7 @@ struct Violation {
   std::vector<std::string> clients;
   std::vector<int64_t> tokens;
   std::vector<TimelineEvent> timeline;
-  std::string message;   // one sentence a person can act on
+  std::string message;  // one sentence a person can act on
 };
 
 enum class FencingVerdict {

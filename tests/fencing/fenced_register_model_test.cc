@@ -1,8 +1,9 @@
 // The fenced-register model, through the linearizability engine.
+#include "checker/model/fenced_register_model.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "checker/model/fenced_register_model.h"
 #include "fenceline/check.h"
 #include "testing/matchers.h"
 
@@ -20,8 +21,8 @@ Value R(const char* resource = "r") {
   return Value::Map({Value::String("resource"), Value::String(resource)});
 }
 Value RV(Value v, const char* resource = "r") {
-  return Value::Map({Value::String("resource"), Value::String(resource), Value::String("value"),
-                     std::move(v)});
+  return Value::Map(
+      {Value::String("resource"), Value::String(resource), Value::String("value"), std::move(v)});
 }
 
 Verdict CheckOf(HistoryBuilder& b) {

@@ -1,11 +1,11 @@
 // Unit tests of CheckFencing: each check, positive and negative, the clock model and the
 // certainty rules (docs/fencing.md).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "checker/report/fencing_report.h"
 #include "fenceline/fencing.h"
@@ -66,8 +66,8 @@ class H {
     E(p, EventType::kInvoke, "release", v, at);
     return E(p, outcome, "release", v, at + 1);
   }
-  H& Record(const std::string& f, const std::string& lock, int64_t token,
-            const std::string& client, int64_t at) {
+  H& Record(const std::string& f, const std::string& lock, int64_t token, const std::string& client,
+            int64_t at) {
     return E("nemesis", EventType::kOk, f,
              M({{"lock", S(lock)}, {"token", I(token)}, {"client", S(client)}}), at);
   }
@@ -241,7 +241,8 @@ TEST(FencingCheckerTest, ForgedTokenAboveAllLinksLaterRejections) {
   EXPECT_THAT(v.message, HasSubstr("the storage then rejected 1 later write (first p1's with "
                                    "token 36 at 0.3 s)"));
   bool linked = false;
-  for (const TimelineEvent& e : v.timeline) linked |= e.line == 5 && e.note.find("forged") != std::string::npos;
+  for (const TimelineEvent& e : v.timeline)
+    linked |= e.line == 5 && e.note.find("forged") != std::string::npos;
   EXPECT_TRUE(linked);
 }
 
@@ -382,8 +383,10 @@ TEST(FencingCheckerTest, ConcurrentGrantsAreNotOrdered) {
   H h;
   h.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 0)
       .E("p2", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 1)
-      .E("p2", EventType::kOk, "acquire", M({{"lock", S("L")}, {"token", I(9)}, {"lease_ms", I(1)}}), 5)
-      .E("p1", EventType::kOk, "acquire", M({{"lock", S("L")}, {"token", I(10)}, {"lease_ms", I(1)}}), 6);
+      .E("p2", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(9)}, {"lease_ms", I(1)}}), 5)
+      .E("p1", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(10)}, {"lease_ms", I(1)}}), 6);
   EXPECT_TRUE(Check(h.Build()).violations.empty());
 }
 
@@ -451,9 +454,10 @@ TEST(FencingCheckerTest, MalformedAcquireIsUnsupported) {
   H h;
   h.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 0)
       .E("p1", EventType::kOk, "acquire", M({{"lock", S("L")}, {"lease_ms", I(5)}}), 1);
-  EXPECT_THAT(CheckFencing(h.Build()),
-              StatusIs(StatusCode::kUnsupported,
-                       HasSubstr("t.jsonl:2:1: fencing: expected an integer \"token\" in acquire")));
+  EXPECT_THAT(
+      CheckFencing(h.Build()),
+      StatusIs(StatusCode::kUnsupported,
+               HasSubstr("t.jsonl:2:1: fencing: expected an integer \"token\" in acquire")));
 }
 
 TEST(FencingCheckerTest, UnknownOperationIsUnsupported) {

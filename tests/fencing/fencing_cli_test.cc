@@ -1,11 +1,11 @@
 // The `fenceline check --model fencing` command on the samples in histories/fencing/: exit
 // codes, the report on stdout and flags. Samples that need flags (a skew bound) live in
 // histories/fencing/skew/ and are listed here with theirs.
-#include <string>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "testing/run_cli.h"
 

@@ -2,10 +2,10 @@
 // and fenced storage, with random pauses, skew within the bound and unknown outcomes, is never
 // flagged with a certain violation; the same history with one injected fault is flagged with the
 // fault's id; and the result does not depend on the thread count.
-#include <string>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "checker/report/fencing_report.h"
 #include "fenceline/fencing.h"
@@ -81,8 +81,8 @@ TEST(FencingPropertyTest, CorrectSystemsAreNeverCertainlyFlagged) {
 
 TEST(FencingPropertyTest, InjectedFaultIsFlaggedWithItsId) {
   const SimFault kFaults[] = {
-      SimFault::kStaleToken,        SimFault::kExpiredLeaseWrite, SimFault::kForgedToken,
-      SimFault::kForeignToken,      SimFault::kOverlappingLeases, SimFault::kNonMonotonicGrant,
+      SimFault::kStaleToken,     SimFault::kExpiredLeaseWrite, SimFault::kForgedToken,
+      SimFault::kForeignToken,   SimFault::kOverlappingLeases, SimFault::kNonMonotonicGrant,
       SimFault::kFalseRejection,
   };
   for (const Variant& v : kVariants) {

@@ -41,11 +41,16 @@ enum class Kind { kAcquire, kRenew, kRelease, kWrite, kRead };
 
 const char* KindName(Kind k) {
   switch (k) {
-    case Kind::kAcquire: return "acquire";
-    case Kind::kRenew: return "renew";
-    case Kind::kRelease: return "release";
-    case Kind::kWrite: return "write";
-    case Kind::kRead: return "read";
+    case Kind::kAcquire:
+      return "acquire";
+    case Kind::kRenew:
+      return "renew";
+    case Kind::kRelease:
+      return "release";
+    case Kind::kWrite:
+      return "write";
+    case Kind::kRead:
+      return "read";
   }
   return "";
 }
@@ -129,7 +134,8 @@ class Simulation {
   void Schedule(Nanos t, int c) { queue_.emplace(t, seq_++, c); }
 
   void Emit(const ClientState& s, EventType type, Value v, Nanos t) {
-    events_.push_back(MakeEvent(s.name, type, KindName(s.kind), std::move(v), t + s.offset, s.node));
+    events_.push_back(
+        MakeEvent(s.name, type, KindName(s.kind), std::move(v), t + s.offset, s.node));
   }
 
   void Step(Nanos t, int c) {
@@ -166,7 +172,8 @@ class Simulation {
       --s.uses_left;
       if (Chance(0.8)) {
         s.kind = Kind::kWrite;
-        s.in = Map({{"resource", Value::String(lock)}, {"token", Value::Int(s.token)},
+        s.in = Map({{"resource", Value::String(lock)},
+                    {"token", Value::Int(s.token)},
                     {"value", Value::Int(++next_value_)}});
       } else {
         s.kind = Kind::kRead;
@@ -198,11 +205,13 @@ class Simulation {
           l.token = ++l.next;
           l.expiry = t + Lease();
           s.outcome = EventType::kOk;
-          s.out = Map({{"lock", lock}, {"token", Value::Int(l.token)},
+          s.out = Map({{"lock", lock},
+                       {"token", Value::Int(l.token)},
                        {"lease_ms", Value::Int(o_.lease_ms)}});
           if (o_.records) {
             Event e = MakeEvent("nemesis", EventType::kOk, "grant",
-                                Map({{"lock", lock}, {"token", Value::Int(l.token)},
+                                Map({{"lock", lock},
+                                     {"token", Value::Int(l.token)},
                                      {"client", Value::String(s.name)}}),
                                 t + service_offset_, o_.skew_ms > 0 ? "service" : "");
             events_.push_back(std::move(e));
@@ -213,7 +222,8 @@ class Simulation {
         if (l.holder == c && l.token == s.token && l.expiry > t) {
           l.expiry = t + Lease();
           s.outcome = EventType::kOk;
-          s.out = Map({{"lock", lock}, {"token", Value::Int(s.token)},
+          s.out = Map({{"lock", lock},
+                       {"token", Value::Int(s.token)},
                        {"lease_ms", Value::Int(o_.lease_ms)}});
         }
         return;
@@ -255,8 +265,10 @@ class Simulation {
         }
         break;
       case Kind::kRenew:
-        if (s.outcome == EventType::kOk) s.uses_left = static_cast<int>(Uniform(1, 3));
-        else s.holding = false;
+        if (s.outcome == EventType::kOk)
+          s.uses_left = static_cast<int>(Uniform(1, 3));
+        else
+          s.holding = false;
         break;
       case Kind::kRelease:
         s.holding = false;
@@ -283,17 +295,19 @@ class Simulation {
          at + 1);
     };
     auto write = [&](const std::string& p, int64_t token, EventType outcome, Nanos at) {
-      Value v = Map({{"resource", lock}, {"token", Value::Int(token)},
-                     {"value", Value::Int(++next_value_)}});
+      Value v = Map(
+          {{"resource", lock}, {"token", Value::Int(token)}, {"value", Value::Int(++next_value_)}});
       ev(p, EventType::kInvoke, "write", v, at);
       ev(p, outcome, "write", v, at + 1);
     };
     switch (o_.fault) {
-      case SimFault::kNone: break;
+      case SimFault::kNone:
+        break;
       case SimFault::kStaleToken:
         acquire("x1", a, 100'000, 0);
         write("x1", a, EventType::kOk, 1'000);
-        ev("x1", EventType::kInvoke, "release", Map({{"lock", lock}, {"token", Value::Int(a)}}), 2'000);
+        ev("x1", EventType::kInvoke, "release", Map({{"lock", lock}, {"token", Value::Int(a)}}),
+           2'000);
         ev("x1", EventType::kOk, "release", Map({{"lock", lock}, {"token", Value::Int(a)}}), 2'001);
         acquire("x2", a + 1, 100'000, 3'000);
         write("x2", a + 1, EventType::kOk, 4'000);
@@ -332,8 +346,8 @@ class Simulation {
   std::vector<StoreState> stores_;
   std::vector<ClientState> clients_;
   Nanos service_offset_ = 0;
-  std::priority_queue<std::tuple<Nanos, uint64_t, int>, std::vector<std::tuple<Nanos, uint64_t, int>>,
-                      std::greater<>>
+  std::priority_queue<std::tuple<Nanos, uint64_t, int>,
+                      std::vector<std::tuple<Nanos, uint64_t, int>>, std::greater<>>
       queue_;
   uint64_t seq_ = 0;
   Nanos end_ = 0;
@@ -357,14 +371,22 @@ StatusOr<History> BuildHistory(std::vector<Event> events, const std::string& nam
 
 std::string FaultId(SimFault fault) {
   switch (fault) {
-    case SimFault::kNone: return "";
-    case SimFault::kStaleToken: return "stale-token";
-    case SimFault::kExpiredLeaseWrite: return "expired-lease-write";
-    case SimFault::kForgedToken: return "forged-token";
-    case SimFault::kForeignToken: return "foreign-token";
-    case SimFault::kOverlappingLeases: return "overlapping-leases";
-    case SimFault::kNonMonotonicGrant: return "non-monotonic-grant";
-    case SimFault::kFalseRejection: return "false-rejection";
+    case SimFault::kNone:
+      return "";
+    case SimFault::kStaleToken:
+      return "stale-token";
+    case SimFault::kExpiredLeaseWrite:
+      return "expired-lease-write";
+    case SimFault::kForgedToken:
+      return "forged-token";
+    case SimFault::kForeignToken:
+      return "foreign-token";
+    case SimFault::kOverlappingLeases:
+      return "overlapping-leases";
+    case SimFault::kNonMonotonicGrant:
+      return "non-monotonic-grant";
+    case SimFault::kFalseRejection:
+      return "false-rejection";
   }
   return "";
 }

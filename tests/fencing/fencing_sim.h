@@ -32,13 +32,13 @@ enum class SimFault {
 struct SimOptions {
   uint64_t seed = 1;
   int clients = 4;
-  int locks = 1;             // locks L0.., each guarding the resource of the same name
-  int ops_per_client = 60;   // client operations each
-  double skew_ms = 0;        // each client's clock is off by up to ±skew/2 (own node if > 0)
-  double info_rate = 0;      // chance an operation's outcome is unknown
-  double pause_rate = 0.1;   // chance of a pause (up to 3 leases) before an operation
+  int locks = 1;            // locks L0.., each guarding the resource of the same name
+  int ops_per_client = 60;  // client operations each
+  double skew_ms = 0;       // each client's clock is off by up to ±skew/2 (own node if > 0)
+  double info_rate = 0;     // chance an operation's outcome is unknown
+  double pause_rate = 0.1;  // chance of a pause (up to 3 leases) before an operation
   int lease_ms = 1000;
-  bool records = false;      // emit the lock service's grant records
+  bool records = false;  // emit the lock service's grant records
   SimFault fault = SimFault::kNone;
 };
 
