@@ -115,10 +115,16 @@ class FencedRegisterModel final : public Model {
   }
 
   StatusOr<Value> PartitionOf(const Operation& op) const override {
-    if (for_fencing_ && op.f != "write" && op.f != "read") return Value();
+    if (op.f != "write" && op.f != "read") {
+      if (for_fencing_) return Value();
+      return Unsupported(OpWhere("", op) + std::string(kFencedRegisterId) +
+                         " has no operation '" + op.f + "' (operations: " +
+                         std::string(kOperations) +
+                         "); for lock and storage histories use --model fencing");
+    }
     const Value* r = Field(op, "resource", false);
     if (r == nullptr) {
-      return Unsupported(OpWhere("", op).substr(1) + std::string(kFencedRegisterId) +
+      return Unsupported(OpWhere("", op) + std::string(kFencedRegisterId) +
                          ": expected a \"resource\" in the value of " + op.f + ", got " +
                          op.input.ToEdn());
     }

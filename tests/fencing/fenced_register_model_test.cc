@@ -92,6 +92,19 @@ TEST(FencedRegisterModelTest, WriteWithoutTokenIsUnsupported) {
               StatusIs(StatusCode::kUnsupported, HasSubstr("expected an integer \"token\"")));
 }
 
+TEST(FencedRegisterModelTest, LockOperationPointsToTheFencingModel) {
+  HistoryBuilder b;
+  b.Invoke(0, "acquire", Value::Map({Value::String("lock"), Value::String("L")})).Ok(0);
+  StatusOr<History> h = b.Build();
+  ASSERT_TRUE(h.ok());
+  std::unique_ptr<Model> m = internal::MakeFencedRegisterModel();
+  EXPECT_THAT(CheckLinearizability(*h, *m),
+              StatusIs(StatusCode::kUnsupported,
+                       HasSubstr(":2:1: fenced-register has no operation 'acquire' (operations: "
+                                 "write, read); for lock and storage histories use --model "
+                                 "fencing")));
+}
+
 TEST(FencedRegisterModelTest, IsRegistered) {
   StatusOr<std::unique_ptr<Model>> m = MakeModel("fenced-register");
   ASSERT_TRUE(m.ok()) << m.status().message();
