@@ -86,8 +86,11 @@ std::vector<StatusOr<CheckResult>> CheckHistories(const std::vector<const Histor
       tasks.push_back(Task{h, p, work[h].partitions[p].ops.size()});
     }
   }
-  std::stable_sort(tasks.begin(), tasks.end(),
-                   [](const Task& a, const Task& b) { return a.size > b.size; });
+  // Largest first balances the threads. When the first violation ends a history's search,
+  // smallest first finds one sooner, before a hard partition can hold a thread.
+  std::stable_sort(tasks.begin(), tasks.end(), [&](const Task& a, const Task& b) {
+    return options.first_violation_only ? a.size < b.size : a.size > b.size;
+  });
 
   auto run_all = [&] {
     tbb::parallel_for_each(tasks.begin(), tasks.end(), [&](const Task& t) {
