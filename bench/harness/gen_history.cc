@@ -1,0 +1,102 @@
+// Writes a linearizable key-value history as JSON Lines: every operation takes effect at a
+// random instant inside its [invoke, complete] interval, and results come from applying them
+// in that order, so the history is linearizable by construction (and has real concurrency).
+//   fenceline_gen [--ops N] [--keys K] [--processes P] [--seed S] [--lost-append]
+// --lost-append drops one append's effect from every later read of its key: a violation.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Op {
+  int process;
+  int key;
+  int kind;  // 0 get, 1 put, 2 append
+  long long call, ret, point;
+  std::string arg, result;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  long ops = 1'000'000, keys = 1'000, processes = 50, seed = 1;
+  bool lost_append = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (flag == "--lost-append") { lost_append = true; continue; }
+    if (i + 1 >= argc) { std::fprintf(stderr, "fenceline_gen: %s needs a value\n", argv[i]); return 2; }
+    long v = std::atol(argv[++i]);
+    if (flag == "--ops") ops = v;
+    else if (flag == "--keys") keys = v;
+    else if (flag == "--processes") processes = v;
+    else if (flag == "--seed") seed = v;
+    else { std::fprintf(stderr, "fenceline_gen: unknown flag %s\n", flag.c_str()); return 2; }
+  }
+  std::mt19937_64 rng(static_cast<uint64_t>(seed));
+  std::vector<Op> plan(static_cast<size_t>(ops));
+  std::vector<long long> free_at(static_cast<size_t>(processes), 0);
+  for (long i = 0; i < ops; ++i) {
+    Op& op = plan[static_cast<size_t>(i)];
+    op.process = static_cast<int>(rng() % static_cast<uint64_t>(processes));
+    op.key = static_cast<int>(rng() % static_cast<uint64_t>(keys));
+    op.kind = static_cast<int>(rng() % 3);
+    long long& t = free_at[static_cast<size_t>(op.process)];
+    op.call = t + 1 + static_cast<long long>(rng() % 1000);
+    op.ret = op.call + 1 + static_cast<long long>(rng() % 5000);
+    op.point = op.call + static_cast<long long>(rng() % static_cast<uint64_t>(op.ret - op.call + 1));
+    t = op.ret;
+    if (op.kind == 1) op.arg = "p" + std::to_string(i);
+    if (op.kind == 2) op.arg = "a" + std::to_string(i) + ";";
+  }
+  std::vector<size_t> order(plan.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return plan[a].point < plan[b].point; });
+  std::vector<std::string> value(static_cast<size_t>(keys));
+  std::vector<std::string> lost(static_cast<size_t>(keys));  // a dropped append, per key
+  bool dropped = false;
+  for (size_t i : order) {
+    Op& op = plan[i];
+    std::string& v = value[static_cast<size_t>(op.key)];
+    if (op.kind == 0) {
+      op.result = v;
+    } else if (op.kind == 1) {
+      v = op.arg;
+    } else if (lost_append && !dropped && v.size() > 20) {
+      dropped = true;  // acknowledged, never applied
+    } else {
+      v += op.arg;
+    }
+  }
+  struct Ev {
+    long long t;
+    int completion;
+    size_t op;
+  };
+  std::vector<Ev> events;
+  events.reserve(plan.size() * 2);
+  for (size_t i = 0; i < plan.size(); ++i) {
+    events.push_back({plan[i].call, 0, i});
+    events.push_back({plan[i].ret, 1, i});
+  }
+  std::sort(events.begin(), events.end(), [](const Ev& a, const Ev& b) {
+    return a.t != b.t ? a.t < b.t : a.completion < b.completion;
+  });
+  static const char* kF[] = {"get", "put", "append"};
+  std::string line;
+  for (const Ev& e : events) {
+    const Op& op = plan[e.op];
+    line = "{\"process\":" + std::to_string(op.process) + ",\"type\":\"" +
+           (e.completion ? "ok" : "invoke") + "\",\"f\":\"" + kF[op.kind] + "\",\"key\":\"k" +
+           std::to_string(op.key) + "\",\"value\":";
+    if (op.kind == 0) line += e.completion ? "\"" + op.result + "\"" : "null";
+    else line += "\"" + op.arg + "\"";
+    line += ",\"time\":" + std::to_string(e.t) + "}\n";
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  }
+  return 0;
+}
