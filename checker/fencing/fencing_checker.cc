@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -332,12 +333,16 @@ class LockChecker {
     }
     msg += "; " + Outcome3(w.outcome);
     if (w.token > max_issued && w.outcome != Outcome::kFail) {
+      const bool link = !linked_resources_.contains(w.resource);
+      linked_resources_.insert(w.resource);
       // Under max-seen fencing the storage now rejects every honest holder.
       std::vector<uint32_t> locked_out;
-      for (uint32_t wi : rw.writes) {
-        const Write& later = in_.writes[wi];
+      // The first such write on a resource gets the later rejections linked; scanning them for
+      // every forged write would be quadratic.
+      for (size_t i = 0; link && i < rw.writes.size(); ++i) {
+        const Write& later = in_.writes[rw.writes[i]];
         if (later.outcome == Outcome::kFail && later.token < w.token && later.call.t > w.call.t) {
-          locked_out.push_back(wi);
+          locked_out.push_back(rw.writes[i]);
         }
       }
       msg += ", and as it is above every token issued for " + LockName() +
@@ -407,8 +412,14 @@ class LockChecker {
     // Another client's grant of the lock before the write: certainly, else as written.
     const Grant* other = nullptr;
     Order other_order;
-    for (uint32_t gi : ld_.grants) {
-      const Grant& o = G(gi);
+    // Back from the write to the write's own grant: only grants between them can be the other
+    // client's (tokens increase, so earlier ones are lower; a history where they do not is
+    // flagged non-monotonic-grant anyway). This bounds the work by the grants in between.
+    auto first_after = std::upper_bound(ld_.grants.begin(), ld_.grants.end(), w.call.t,
+                                        [&](Nanos t, uint32_t x) { return t < G(x).granted_lo.t; });
+    for (auto it = first_after; it != ld_.grants.begin();) {
+      const Grant& o = G(*--it);
+      if (&o == &g || o.granted_hi.t < g.granted_lo.t) break;
       if (o.client == w.client || o.token <= w.token) continue;
       const Order ord = Before(in_, o.granted_hi, w.call);
       if (!ord.face) continue;
@@ -487,6 +498,7 @@ class LockChecker {
   uint32_t lock_;
   const LockData& ld_;
   std::vector<Violation> out_;
+  std::set<uint32_t> linked_resources_;  // resources whose lock-out rejections are linked
 };
 
 uint32_t FirstLine(const Violation& v) {
