@@ -50,6 +50,43 @@ class LinearizedSet {
   uint32_t lo_ = 0, hi_ = 0;
 };
 
+// The linearized set split in two: operations that completed, in a windowed bitset, and
+// operations of unknown outcome (info, never returning), in a small bitset of their own. The
+// split lets the memo use dominance: of two configurations with the same state and the same
+// completed operations, the one with fewer info operations linearized can still do everything
+// the other can (an info operation always succeeds, so it can also go last).
+class Configuration {
+ public:
+  explicit Configuration(const std::vector<bool>& info) : info_(info), slot_(info.size()) {
+    uint32_t completed = 0, unknown = 0;
+    for (size_t k = 0; k < info.size(); ++k) slot_[k] = info[k] ? unknown++ : completed++;
+    completed_ = std::make_unique<LinearizedSet>(completed);
+    unknown_.assign((unknown + 63) / 64, 0);
+  }
+
+  void Set(uint32_t k) {
+    ++linearized_;
+    if (info_[k]) unknown_[slot_[k] >> 6] |= uint64_t{1} << (slot_[k] & 63);
+    else completed_->Set(slot_[k]);
+  }
+  void Clear(uint32_t k) {
+    --linearized_;
+    if (info_[k]) unknown_[slot_[k] >> 6] &= ~(uint64_t{1} << (slot_[k] & 63));
+    else completed_->Clear(slot_[k]);
+  }
+
+  size_t linearized() const { return linearized_; }
+  const LinearizedSet& completed() const { return *completed_; }
+  const std::vector<uint64_t>& unknown() const { return unknown_; }
+
+ private:
+  const std::vector<bool>& info_;
+  std::vector<uint32_t> slot_;
+  std::unique_ptr<LinearizedSet> completed_;
+  std::vector<uint64_t> unknown_;
+  size_t linearized_ = 0;
+};
+
 // Memo of configurations (linearized set, state) already explored: open addressing over slots,
 // windows stored in fixed-size chunks so that growth never doubles a huge buffer.
 class MemoTable {
@@ -58,21 +95,33 @@ class MemoTable {
 
   enum class Insert { kNew, kSeen, kOverBudget };
 
-  Insert TryInsert(const LinearizedSet& set, uint64_t state) {
+  // kSeen if a configuration with this state and these completed operations, and a subset of
+  // these info operations, was recorded before: whatever this one can reach, that one could.
+  Insert TryInsert(const Configuration& config, uint64_t state) {
+    const LinearizedSet& set = config.completed();
+    const std::vector<uint64_t>& unknown = config.unknown();
     const uint64_t h = set.hash() ^ SplitMix64(state);
     size_t mask = slots_.size() - 1;
     size_t i = h & mask;
     while (slots_[i].used) {
-      const Slot& s = slots_[i];
+      Slot& s = slots_[i];
       if (s.hash == h && s.state == state && s.lo == set.lo() && s.len == set.len() &&
           std::memcmp(Words(s), set.window(), sizeof(uint64_t) * s.len) == 0) {
-        return Insert::kSeen;
+        for (size_t m = s.masks; m != kNoMask; m = masks_[m]) {
+          bool subset = true;
+          for (size_t w = 0; w < unknown.size() && subset; ++w) {
+            subset = (masks_[m + 1 + w] & ~unknown[w]) == 0;
+          }
+          if (subset) return Insert::kSeen;
+        }
+        if (OverBudget(unknown.size() + 1)) return Insert::kOverBudget;
+        s.masks = AddMask(unknown, s.masks);
+        ++count_;
+        return Insert::kNew;
       }
       i = (i + 1) & mask;
     }
-    if (bytes() + sizeof(uint64_t) * set.len() + kChunkWords * sizeof(uint64_t) > budget_) {
-      return Insert::kOverBudget;
-    }
+    if (OverBudget(set.len() + unknown.size() + 1)) return Insert::kOverBudget;
     Slot s;
     s.used = true;
     s.hash = h;
@@ -80,21 +129,39 @@ class MemoTable {
     s.lo = set.lo();
     s.len = set.len();
     s.where = Store(set.window(), set.len());
+    s.masks = AddMask(unknown, kNoMask);
     slots_[i] = s;
-    if (++count_ * 2 > slots_.size()) Grow();
+    ++count_;
+    if (++used_ * 2 > slots_.size()) Grow();
     return Insert::kNew;
   }
 
   size_t count() const { return count_; }
-  size_t bytes() const { return slots_.size() * sizeof(Slot) + stored_words_ * sizeof(uint64_t); }
+  size_t bytes() const {
+    return slots_.size() * sizeof(Slot) + (stored_words_ + masks_.capacity()) * sizeof(uint64_t);
+  }
 
  private:
   static constexpr size_t kChunkWords = size_t{1} << 16;
+  static constexpr size_t kNoMask = SIZE_MAX;
+
+  bool OverBudget(size_t words) const {
+    return bytes() + sizeof(uint64_t) * words + kChunkWords * sizeof(uint64_t) > budget_;
+  }
+
+  // Masks of info operations, chained per slot: [next, word0, word1, ...].
+  size_t AddMask(const std::vector<uint64_t>& unknown, size_t next) {
+    const size_t at = masks_.size();
+    masks_.push_back(next);
+    masks_.insert(masks_.end(), unknown.begin(), unknown.end());
+    return at;
+  }
 
   struct Slot {
     uint64_t hash = 0;
     uint64_t state = 0;
     const uint64_t* where = nullptr;
+    size_t masks = kNoMask;
     uint32_t lo = 0, len = 0;
     bool used = false;
   };
@@ -129,7 +196,9 @@ class MemoTable {
 
   size_t budget_;
   std::vector<Slot> slots_;
-  size_t count_ = 0;
+  size_t count_ = 0;  // configurations recorded
+  size_t used_ = 0;   // slots in use
+  std::vector<uint64_t> masks_;
   std::vector<std::unique_ptr<uint64_t[]>> chunks_;
   size_t chunk_size_ = 0, chunk_used_ = 0, stored_words_ = 0;
 };
@@ -203,7 +272,9 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
     prev[next[call]] = call;
   };
 
-  LinearizedSet linearized(n);
+  std::vector<bool> info(n);
+  for (uint32_t k = 0; k < n; ++k) info[k] = ops[orig[k]]->ret == kNever;
+  Configuration linearized(info);
   MemoTable memo(limits.memory_budget);
   std::vector<Frame> stack;
   uint64_t state = spec.Init();
@@ -215,6 +286,11 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
   uint64_t best_state = state;
   uint32_t best_blocked = 0;
 
+  auto finish_linearizable = [&]() {
+    result.verdict = Verdict::kLinearizable;
+    result.states_explored = memo.count();
+    return result;
+  };
   auto finish_unknown = [&](std::string reason) {
     result.verdict = Verdict::kUnknown;
     result.reason = std::move(reason);
@@ -257,6 +333,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
         const uint32_t k = e >> 1;
         if (!pure[k] || !spec.Step(state, orig[k])) continue;
         linearized.Set(k);
+        if (linearized.linearized() == n) return finish_linearizable();
         switch (memo.TryInsert(linearized, state)) {
           case MemoTable::Insert::kNew:
             stack.push_back(Frame{e, state, true});
@@ -309,6 +386,9 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
           }
           if (s) {
             linearized.Set(k);
+            // Checked before the memo, which may hold an ancestor this configuration extends
+            // only by info operations (dominance would wrongly prune the finish).
+            if (linearized.linearized() == n) return finish_linearizable();
             switch (memo.TryInsert(linearized, *s)) {
               case MemoTable::Insert::kNew:
                 stack.push_back(Frame{cur, state, false});
@@ -331,6 +411,11 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
         cur = next[cur];
         continue;
       }
+      // Returns of info operations (never) sort last: reaching one means every operation
+      // that completed is linearized, and info operations always succeed, so they can all go
+      // last. (The memo's dominance relies on this: it prunes placing them any earlier when
+      // that changes nothing.)
+      if (info[cur >> 1]) return finish_linearizable();
       // A return entry of an operation not yet linearized: this prefix is a dead end.
       backtrack = true;
       record = true;
