@@ -9,66 +9,17 @@
 #include <cstdio>
 #include <string>
 
+#include "checker/report/json_value.h"
+
 namespace fenceline::internal {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void WriteValue(Writer& w, const Value& v) {
-  switch (v.kind()) {
-    case ValueKind::kNil:
-      w.Null();
-      return;
-    case ValueKind::kBool:
-      w.Bool(v.bool_value());
-      return;
-    case ValueKind::kInt:
-      w.Int64(v.int_value());
-      return;
-    case ValueKind::kBigInt:
-      w.RawValue(v.text().data(), v.text().size(), rapidjson::kNumberType);
-      return;
-    case ValueKind::kFloat:
-      if (std::isfinite(v.float_value()))
-        w.Double(v.float_value());
-      else
-        w.Null();
-      return;
-    case ValueKind::kString:
-    case ValueKind::kKeyword:
-    case ValueKind::kSymbol:
-    case ValueKind::kRatio:
-      w.String(v.text());
-      return;
-    case ValueKind::kList:
-    case ValueKind::kVector:
-    case ValueKind::kSet:
-      w.StartArray();
-      for (const Value& item : v.items()) WriteValue(w, item);
-      w.EndArray();
-      return;
-    case ValueKind::kMap:
-      w.StartObject();
-      for (size_t i = 0; i + 1 < v.items().size(); i += 2) {
-        const Value& k = v.items()[i];
-        const std::string key = k.is_string() || k.is_keyword() ? k.text() : k.ToEdn();
-        w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
-        WriteValue(w, v.items()[i + 1]);
-      }
-      w.EndObject();
-      return;
-    case ValueKind::kChar:
-    case ValueKind::kTagged:
-      w.String(v.ToEdn());
-      return;
-  }
-  w.Null();
-}
-
 std::string CompactJson(const Value& v) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
-  WriteValue(w, v);
+  WriteJsonValue(w, v);
   return std::string(buf.GetString(), buf.GetSize());
 }
 
@@ -256,9 +207,9 @@ std::string RenderFencingJson(const std::vector<FencingFileReport>& files,
         w.Key("f");
         w.String(e.f);
         w.Key("value");
-        WriteValue(w, e.value);
+        WriteJsonValue(w, e.value);
         w.Key("error");
-        WriteValue(w, e.error);
+        WriteJsonValue(w, e.error);
         w.Key("note");
         w.String(e.note);
         w.EndObject();

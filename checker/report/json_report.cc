@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include "checker/report/counterexample.h"
+#include "checker/report/json_value.h"
 #include "fenceline/report.h"
 
 namespace fenceline {
@@ -15,50 +16,7 @@ void WriteString(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-// Values in JSON: nil -> null, keywords -> ":name" strings, sets and lists -> arrays, maps ->
-// objects when every key is a string or keyword, else arrays of [key, value] pairs.
-void WriteValue(Writer& w, const Value& v) {
-  switch (v.kind()) {
-    case ValueKind::kNil: w.Null(); return;
-    case ValueKind::kBool: w.Bool(v.bool_value()); return;
-    case ValueKind::kInt: w.Int64(v.int_value()); return;
-    case ValueKind::kFloat: w.Double(v.float_value()); return;
-    case ValueKind::kString: WriteString(w, v.text()); return;
-    case ValueKind::kKeyword: WriteString(w, ":" + v.text()); return;
-    case ValueKind::kList:
-    case ValueKind::kVector:
-    case ValueKind::kSet:
-      w.StartArray();
-      for (const Value& item : v.items()) WriteValue(w, item);
-      w.EndArray();
-      return;
-    case ValueKind::kMap: {
-      bool named = true;
-      for (size_t i = 0; i < v.items().size(); i += 2) {
-        named &= v.items()[i].is_string() || v.items()[i].is_keyword();
-      }
-      if (named) {
-        w.StartObject();
-        for (size_t i = 0; i + 1 < v.items().size(); i += 2) {
-          WriteString(w, v.items()[i].text());
-          WriteValue(w, v.items()[i + 1]);
-        }
-        w.EndObject();
-      } else {
-        w.StartArray();
-        for (size_t i = 0; i + 1 < v.items().size(); i += 2) {
-          w.StartArray();
-          WriteValue(w, v.items()[i]);
-          WriteValue(w, v.items()[i + 1]);
-          w.EndArray();
-        }
-        w.EndArray();
-      }
-      return;
-    }
-    default: WriteString(w, v.ToEdn()); return;
-  }
-}
+void WriteValue(Writer& w, const Value& v) { internal::WriteJsonValue(w, v); }
 
 void WriteOperation(Writer& w, const History& h, const Operation& op) {
   w.StartObject();
