@@ -5,6 +5,7 @@
 #include <cctype>
 #include <fstream>
 #include <sstream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct CorpusFile {
   std::string model;     // "cas-register"
   std::string expected;  // "linearizable" or "not-linearizable"
 };
+
+// Shown by ctest and gtest instead of the struct's bytes.
+void PrintTo(const CorpusFile& c, std::ostream* os) { *os << c.dir << "/" << c.file << " (" << c.model << ")"; }
 
 // The corpus directories and the model each is checked with.
 const std::pair<const char*, const char*> kCorpora[] = {
