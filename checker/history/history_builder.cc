@@ -61,6 +61,11 @@ bool HistoryBuilder::IsClientProcess(const Value& process) {
   return process.is_string() && process.text() != "nemesis";
 }
 
+void HistoryBuilder::Reserve(size_t ops) {
+  impl_->history.ops.reserve(ops);
+  impl_->seq.reserve(ops);
+}
+
 Status HistoryBuilder::Add(Event event) {
   Impl& m = *impl_;
   if (!IsClientProcess(event.process)) {

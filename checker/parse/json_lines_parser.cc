@@ -65,7 +65,7 @@ size_t FieldColumn(std::string_view line, std::string_view field) {
   return at == std::string_view::npos ? 1 : at + 1;
 }
 
-Status ParseEvent(const rapidjson::Document& doc, std::string_view line, std::string_view name,
+Status ParseEvent(const rapidjson::Value& doc, std::string_view line, std::string_view name,
                   uint32_t line_no, size_t column, Event& e) {
   if (!doc.IsObject()) {
     return ParseError(Where(name, line_no, column) + "expected a JSON object (one event a line), got " +
@@ -132,6 +132,9 @@ Status ParseEvent(const rapidjson::Document& doc, std::string_view line, std::st
   return OkStatus();
 }
 
+using LineDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
+                                                rapidjson::MemoryPoolAllocator<>>;
+
 }  // namespace
 
 StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name) {
@@ -146,7 +149,11 @@ StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name) {
 }
 
 Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder) {
-  rapidjson::Document doc;
+  // One pool for every line's values, emptied after each line: a Document reused across
+  // parses would keep every line's values alive until the end (memory and time).
+  char value_memory[1 << 14], stack_memory[1 << 10];
+  rapidjson::MemoryPoolAllocator<> value_pool(value_memory, sizeof value_memory);
+  rapidjson::MemoryPoolAllocator<> stack_pool(stack_memory, sizeof stack_memory);
   std::string buffer;
   uint32_t line_no = 0;
   size_t pos = 0;
@@ -161,6 +168,9 @@ Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuild
     if (first == std::string_view::npos) continue;
     // Insitu parsing needs a mutable, NUL-terminated copy; the buffer is reused across lines.
     buffer.assign(line);
+    value_pool.Clear();
+    stack_pool.Clear();
+    LineDocument doc(&value_pool, sizeof stack_memory, &stack_pool);
     doc.ParseInsitu(buffer.data());
     if (doc.HasParseError()) {
       // RapidJSON's messages are sentences ("Missing a comma ..."); ours are compiler-style.

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -36,6 +37,8 @@ StatusOr<History> ParseHistoryText(std::string_view text, std::string_view name,
   InputFormat format = options.format == InputFormat::kAuto ? SniffFormat(text.substr(0, 4096))
                                                             : options.format;
   HistoryBuilder builder{std::string(name)};
+  // About two lines an operation in every format.
+  builder.Reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) / 2 + 1);
   switch (format) {
     case InputFormat::kJsonLines:
     case InputFormat::kAuto:

@@ -96,6 +96,9 @@ class HistoryBuilder {
   // Keyword processes (:nemesis) and any other kind are not clients.
   static bool IsClientProcess(const Value& process);
 
+  // Room for `ops` operations, when the caller can estimate them (saves regrowing).
+  void Reserve(size_t ops);
+
   // Adds the next event. Errors (kInvalidHistory, message "source:line:col: ..."): a second
   // invoke by a process whose operation is still open, a completion with no open invoke, a
   // completion whose f differs from its invoke's.

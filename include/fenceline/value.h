@@ -36,6 +36,12 @@ enum class ValueKind : uint8_t {
 class Value {
  public:
   Value() = default;  // nil
+  Value(const Value&) = default;
+  Value& operator=(const Value&) = default;
+  // noexcept, so that vectors of Values (and of Operations) move rather than copy on growth.
+  Value(Value&&) noexcept = default;
+  Value& operator=(Value&&) noexcept = default;
+  ~Value() = default;
   static Value Nil() { return Value(); }
   static Value Bool(bool b);
   static Value Int(int64_t i);
