@@ -4,6 +4,8 @@
 //   cas [a b]   ok: held a, now holds b; fail: did not hold a (the fail is informative)
 // Info operations may have taken effect at any point after their invoke, or never.
 #include <algorithm>
+#include <map>
+#include <string>
 #include <unordered_map>
 #include <utility>
 
@@ -27,12 +29,14 @@ struct CompiledOp {
 class RegisterSpec final : public PartitionSpec {
  public:
   RegisterSpec(std::vector<CompiledOp> ops, ValueInterner values, uint64_t init, bool has_appends,
-               std::vector<std::vector<uint32_t>> resets_for_read)
+               std::vector<std::vector<uint32_t>> resets_for_read,
+               std::vector<std::vector<uint32_t>> witnesses)
       : ops_(std::move(ops)),
         values_(std::move(values)),
         init_(init),
         has_appends_(has_appends),
-        resets_for_read_(std::move(resets_for_read)) {}
+        resets_for_read_(std::move(resets_for_read)),
+        witnesses_(std::move(witnesses)) {}
 
   // Between writes a key's value only grows by appends, so a pending read must return an
   // extension of the current value, unless a write (or cas) it extends could come first.
@@ -49,6 +53,24 @@ class RegisterSpec final : public PartitionSpec {
     const Value& seen = values_.Get(o.a);
     if (!now.is_string() || !seen.is_string()) return true;
     return seen.text().compare(0, now.text().size(), now.text()) == 0;
+  }
+
+  // An append whose text only it can produce, seen by a read: that read must come later and
+  // extend the value right after the append (no write may erase the text in between).
+  bool Viable(uint64_t state, uint32_t i, const std::vector<bool>& linearized) override {
+    if (witnesses_.empty() || witnesses_[i].empty()) return true;
+    const Value& now = values_.Get(state);
+    if (!now.is_string()) return true;
+    int checked = 0;
+    for (uint32_t r : witnesses_[i]) {
+      if (linearized[r]) return false;  // it saw the text before the append took effect
+      if (checked < 4) {
+        ++checked;
+        const Value& seen = values_.Get(ops_[r].a);
+        if (seen.text().compare(0, now.text().size(), now.text()) != 0) return false;
+      }
+    }
+    return true;
   }
 
   bool Relevant(uint32_t op) const override { return ops_[op].relevant; }
@@ -115,6 +137,9 @@ class RegisterSpec final : public PartitionSpec {
   std::unordered_map<uint64_t, std::pair<std::pair<uint64_t, uint64_t>, uint64_t>> appended_;
   // For reads with b != 0: the writes and cas (spec indices) whose value the read extends.
   std::vector<std::vector<uint32_t>> resets_for_read_;
+  // Per append (spec index): the reads that show its text; empty when the texts are not
+  // self-delimiting (see FindWitnesses).
+  std::vector<std::vector<uint32_t>> witnesses_;
 };
 
 // The value an operation carries: the tuple's second element when keys come in tuples.
@@ -207,6 +232,62 @@ std::vector<std::vector<uint32_t>> FindResetsForReads(std::vector<CompiledOp>& o
   return lists;
 }
 
+// Which reads show which append. Sound only when an appended text in a read can have come from
+// that append alone, so it applies when values are self-delimiting, as in Porcupine's and
+// Jepsen's append workloads ("x 3 1 y"): every append text and every written value starts with
+// one marker character that appears nowhere else in an append text, and each text is appended
+// once and written by no write. Then the text shows in a read as a whole block (at a marker,
+// followed by a marker or the end) only if that append took effect before the read, after the
+// write the read extends. Returns nothing (no pruning) when the values are not of that form.
+std::vector<std::vector<uint32_t>> FindWitnesses(const std::vector<CompiledOp>& ops,
+                                                 const ValueInterner& values, uint64_t init) {
+  char marker = 0;
+  std::map<std::string, int> appended;
+  std::vector<const std::string*> written;
+  for (const CompiledOp& c : ops) {
+    if (!c.relevant) continue;
+    if (c.kind == Kind::kAppend) {
+      const Value& t = values.Get(c.a);
+      if (!t.is_string() || t.text().empty()) return {};
+      if (marker == 0) marker = t.text()[0];
+      if (t.text()[0] != marker || t.text().find(marker, 1) != std::string::npos) return {};
+      ++appended[t.text()];
+    } else if (c.kind == Kind::kWrite || (c.kind == Kind::kCas && c.outcome != Outcome::kFail)) {
+      written.push_back(&values.Get(c.kind == Kind::kWrite ? c.a : c.b).text());
+      if (!values.Get(c.kind == Kind::kWrite ? c.a : c.b).is_string()) return {};
+    }
+  }
+  if (marker == 0) return {};
+  const Value& initial = values.Get(init);
+  if (!initial.is_string()) return {};
+  written.push_back(&initial.text());
+  for (const std::string* w : written) {
+    if (!w->empty() && (*w)[0] != marker) return {};
+  }
+  auto has_block = [marker](const std::string& v, const std::string& t) {
+    for (size_t p = v.find(t); p != std::string::npos; p = v.find(t, p + 1)) {
+      if (p + t.size() == v.size() || v[p + t.size()] == marker) return true;
+    }
+    return false;
+  };
+  std::vector<std::vector<uint32_t>> witnesses(ops.size());
+  for (uint32_t i = 0; i < ops.size(); ++i) {
+    const CompiledOp& c = ops[i];
+    if (!c.relevant || c.kind != Kind::kAppend) continue;
+    const std::string& t = values.Get(c.a).text();
+    if (appended[t] != 1) continue;
+    bool in_write = false;
+    for (const std::string* w : written) in_write |= has_block(*w, t);
+    if (in_write) continue;
+    for (uint32_t r = 0; r < ops.size(); ++r) {
+      const CompiledOp& rc = ops[r];
+      if (rc.kind != Kind::kRead || !rc.relevant || !values.Get(rc.a).is_string()) continue;
+      if (has_block(values.Get(rc.a).text(), t)) witnesses[i].push_back(r);
+    }
+  }
+  return witnesses;
+}
+
 }  // namespace
 
 StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const Operation*>& ops,
@@ -254,11 +335,14 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const
   DropUnobservedUnknowns(compiled, values);
   bool has_appends = false;
   for (const CompiledOp& c : compiled) has_appends |= c.kind == Kind::kAppend && c.relevant;
-  std::vector<std::vector<uint32_t>> resets;
-  if (has_appends) resets = FindResetsForReads(compiled, ops, values);
+  std::vector<std::vector<uint32_t>> resets, witnesses;
+  if (has_appends) {
+    resets = FindResetsForReads(compiled, ops, values);
+    witnesses = FindWitnesses(compiled, values, init);
+  }
   return std::unique_ptr<PartitionSpec>(
       std::make_unique<RegisterSpec>(std::move(compiled), std::move(values), init, has_appends,
-                                     std::move(resets)));
+                                     std::move(resets), std::move(witnesses)));
 }
 
 namespace {

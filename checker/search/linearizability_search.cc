@@ -369,9 +369,10 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
           if (s && use_lookahead) {
             // Lookahead: the next operations to return must stay reachable from *s.
             done_by_spec[orig[k]] = true;
+            if (!spec.Viable(*s, orig[k], done_by_spec)) s.reset();
             lift(cur);
             int observers = 0, scanned = 0;
-            for (uint32_t e = next[head];
+            for (uint32_t e = s ? next[head] : tail;
                  e != tail && observers < kLookahead && scanned < kLookaheadSpan; e = next[e]) {
               ++scanned;
               if ((e & 1) == 0 || !pure[e >> 1]) continue;

@@ -50,6 +50,15 @@ class PartitionSpec {
     (void)linearized;
     return true;
   }
+  // Lookahead for the step just taken: false only if no completion can follow from `state`,
+  // reached by linearizing `op` (an append whose value a pending read shows, but the read no
+  // longer extends the state). Same contract as Reachable.
+  virtual bool Viable(uint64_t state, uint32_t op, const std::vector<bool>& linearized) {
+    (void)state;
+    (void)op;
+    (void)linearized;
+    return true;
+  }
   // The state as data, for reports: nil, 3, "x 1 y", #{1 2}, [1 2].
   virtual Value Describe(uint64_t state) const = 0;
 };

@@ -62,6 +62,47 @@ INSTANTIATE_TEST_SUITE_P(Models, OracleAgreementTest,
                            return name + (info.param.info_rate > 0 ? "_with_info" : "");
                          });
 
+// Appends with self-delimiting values switch on the witness pruning: its verdicts must match
+// the oracle's, on consistent histories, random ones and ones with a lost append.
+TEST(LinearizabilityPropertyTest, DelimitedAppendsAgreeWithOracle) {
+  int violations = 0, linearizable = 0;
+  for (uint64_t seed = 1; seed <= 3000; ++seed) {
+    testing::RandomHistoryOptions o;
+    o.model = "kv";
+    o.seed = seed;
+    o.ops = 3 + static_cast<int>(seed % 6);
+    o.processes = 2 + static_cast<int>(seed % 3);
+    o.delimited = true;
+    o.info_rate = seed % 4 == 0 ? 0.2 : 0;
+    o.consistent = seed % 3 != 0;
+    o.lose_append = seed % 3 == 1;
+    History h = testing::RandomHistory(o);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const bool expected = testing::OracleLinearizable(h, "kv");
+    ASSERT_EQ(EngineVerdict(h, "kv"), expected ? Verdict::kLinearizable : Verdict::kNotLinearizable)
+        << testing::ToJsonLines(h);
+    (expected ? linearizable : violations)++;
+  }
+  EXPECT_GT(violations, 200);
+  EXPECT_GT(linearizable, 200);
+}
+
+TEST(LinearizabilityPropertyTest, DelimitedAppendHistoriesFromSequentialRunsAreLinearizable) {
+  for (uint64_t seed = 1; seed <= 60; ++seed) {
+    testing::RandomHistoryOptions o;
+    o.model = "kv";
+    o.seed = seed;
+    o.ops = 400;
+    o.processes = 8;
+    o.keys = 3;
+    o.delimited = true;
+    o.info_rate = 0.02;
+    History h = testing::RandomHistory(o);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    ASSERT_EQ(EngineVerdict(h, "kv"), Verdict::kLinearizable);
+  }
+}
+
 TEST(LinearizabilityPropertyTest, HistoriesFromSequentialRunsAreLinearizable) {
   for (const char* model : {"register", "cas-register", "kv", "mutex", "set", "fifo-queue"}) {
     for (uint64_t seed = 1; seed <= 40; ++seed) {

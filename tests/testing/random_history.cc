@@ -57,8 +57,13 @@ History RandomHistory(const RandomHistoryOptions& o) {
       int r = uniform(3);
       op.f = r == 0 ? "get" : r == 1 ? "append" : "put";
       op.key = Value::String("k" + std::to_string(uniform(o.keys)));
-      if (op.f == "append") op.input = Value::String(std::to_string(element++ % 10));
-      if (op.f == "put") op.input = Value::String(std::to_string(v));
+      if (op.f == "append") {
+        op.input = Value::String(o.delimited ? "x" + std::to_string(element++) + "y"
+                                             : std::to_string(element++ % 10));
+      }
+      if (op.f == "put") {
+        op.input = Value::String(o.delimited ? "xw" + std::to_string(v) + "y" : std::to_string(v));
+      }
     } else {
       int r = uniform(m == "cas-register" ? 3 : 2);
       op.f = r == 0 ? "read" : r == 1 ? "write" : "cas";
@@ -80,6 +85,7 @@ History RandomHistory(const RandomHistoryOptions& o) {
                    [&](size_t a, size_t b) { return plan[a].point < plan[b].point; });
   std::map<Value, Value> reg;  // key -> value (register models use the nil key)
   bool held = false;
+  bool lost = false;
   std::vector<Value> items;
   for (size_t i : by_point) {
     Planned& op = plan[i];
@@ -113,6 +119,10 @@ History RandomHistory(const RandomHistoryOptions& o) {
     } else if (op.f == "write" || op.f == "put") {
       if (applies) cell = op.input;
     } else if (op.f == "append") {
+      if (o.lose_append && !lost && op.outcome == Outcome::kOk) {
+        lost = true;
+        continue;
+      }
       if (applies) cell = Value::String((cell.is_nil() ? "" : cell.text()) + op.input.text());
     } else if (op.f == "cas") {
       const bool match = cell == op.input.items()[0];

@@ -24,6 +24,11 @@ struct RandomHistoryOptions {
   double info_rate = 0.0;   // chance an operation's outcome is unknown
   bool consistent = true;
   int max_overlap = 4;      // mean operation duration, in units of the mean gap between calls
+  // kv: self-delimiting values, as Jepsen's and Porcupine's append workloads write them
+  // (appends "x12y", writes "xw3y"), which the engine's append pruning relies on.
+  bool delimited = false;
+  // With `consistent`: one ok append is acknowledged but never applied (a lost write).
+  bool lose_append = false;
 };
 
 History RandomHistory(const RandomHistoryOptions& options);
