@@ -52,7 +52,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   int threads = 0;
   double time_limit_s = 0;
   size_t memory_mib = kDefaultMemoryBudget >> 20;
-  bool first_violation = false;
+  bool first_violation = false, independent = false;
   std::vector<std::string> files;
   FencingFlags fencing;
 
@@ -72,6 +72,8 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
       ("memory-limit", po::value(&memory_mib)->default_value(memory_mib),
        "MiB of search memory per partition before its verdict is unknown")
       ("initial", po::value(&initial), "initial value (EDN or JSON) for register, cas-register and kv")
+      ("independent", po::bool_switch(&independent),
+       "values are Jepsen [key value] tuples: check each key on its own, with any model")
       ("first-violation", po::bool_switch(&first_violation),
        "stop searching other partitions once one violation is found (they report unknown)")
       ("file", po::value(&files), "history files");
@@ -130,6 +132,13 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
       reports[i].status = h.status();
       err << "fenceline: " << h.status().message() << "\n";
       continue;
+    }
+    if (independent) {
+      if (Status split = SplitIndependentKeys(*h); !split.ok()) {
+        reports[i].status = split;
+        err << "fenceline: " << split.message() << "\n";
+        continue;
+      }
     }
     histories[i] = std::make_unique<History>(std::move(h).value());
     batch.push_back(histories[i].get());

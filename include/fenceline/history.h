@@ -127,6 +127,12 @@ class HistoryBuilder {
   std::unique_ptr<Impl> impl_;
 };
 
+// Jepsen's independent checker: every operation's value is a `[key value]` tuple. Moves the key
+// into Operation::key (so any model checks each key on its own) and the value out of the
+// tuple, in input and output alike. Operations that already have a key are left as they are.
+// kInvalidHistory ("source:line:col: ...") for a value that is not a tuple.
+Status SplitIndependentKeys(History& history);
+
 }  // namespace fenceline
 
 #endif  // FENCELINE_HISTORY_H_

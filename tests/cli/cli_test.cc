@@ -126,3 +126,22 @@ TEST(CliTest, TimeLimitGivesUnknownExitThree) {
 
 }  // namespace
 }  // namespace fenceline::testing
+
+namespace fenceline::testing {
+namespace {
+
+TEST(CliTest, IndependentSplitsJepsenTuplesIntoKeys) {
+  // Key 1 is fine; key 2 reads a value never written there.
+  const std::string h =
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":[1,5]}\n"
+      "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":[1,5]}\n"
+      "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"value\":[2,null]}\n"
+      "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":[2,5]}\n";
+  CliResult r = RunCli({"check", "--model", "cas-register", "--independent", "-"}, h);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("2 keys, 1 not linearizable"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("key 2: not linearizable"));
+}
+
+}  // namespace
+}  // namespace fenceline::testing

@@ -108,3 +108,32 @@ TEST(HistoryBuilderTest, CompletionBeforeInvokeTimeIsAnError) {
 
 }  // namespace
 }  // namespace fenceline
+
+namespace fenceline {
+namespace {
+
+TEST(SplitIndependentKeysTest, MovesTupleKeysIntoTheOperation) {
+  auto tuple = [](int k, Value v) { return Value::Vector({Value::Int(k), std::move(v)}); };
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder()
+                                      .Invoke(0, "write", tuple(7, Value::Int(1))).Ok(0)
+                                      .Invoke(1, "read", tuple(7, Value())).Ok(1, tuple(7, Value::Int(1)))
+                                      .Invoke(2, "cas", tuple(3, Value::Vector({Value::Int(1), Value::Int(2)})))
+                                      .Fail(2)
+                                      .Build());
+  ASSERT_THAT(SplitIndependentKeys(h), testing::IsOk());
+  EXPECT_EQ(h.ops[0].key, Value::Int(7));
+  EXPECT_EQ(h.ops[0].input, Value::Int(1));
+  EXPECT_EQ(h.ops[1].output, Value::Int(1));
+  EXPECT_EQ(h.ops[2].key, Value::Int(3));
+  EXPECT_EQ(h.ops[2].input, Value::Vector({Value::Int(1), Value::Int(2)}));
+}
+
+TEST(SplitIndependentKeysTest, ValueThatIsNotATupleIsAnError) {
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder("h.edn").Invoke(0, "write", Value::Int(1)).Ok(0).Build());
+  EXPECT_THAT(SplitIndependentKeys(h),
+              testing::StatusIs(StatusCode::kInvalidHistory,
+                                ::testing::HasSubstr("h.edn:1:1: expected a [key value] tuple (--independent), got 1")));
+}
+
+}  // namespace
+}  // namespace fenceline
