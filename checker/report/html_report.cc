@@ -67,7 +67,8 @@ void WriteTimeline(std::ostringstream& out, const History& h, const PartitionRes
   for (Nanos t : times) rank.emplace(t, rank.size());
   std::map<uint32_t, size_t> lane;
   for (uint32_t pid : processes) lane.emplace(pid, lane.size());
-  const double step = 28, lane_h = 34, left = 70;
+  // Wide enough for a short label inside the shortest bar.
+  const double step = 44, lane_h = 34, left = 70;
   const double width = left + step * static_cast<double>(rank.size() + 2) + 40;
   const double height = lane_h * static_cast<double>(lane.size()) + 30;
   out << "<svg xmlns='http://www.w3.org/2000/svg' width='" << width << "' height='" << height
