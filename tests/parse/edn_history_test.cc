@@ -10,6 +10,7 @@
 #include "checker/parse/formats.h"
 #include "fenceline/history.h"
 #include "fenceline/status.h"
+#include "testing/parse_helpers.h"
 
 namespace fenceline::internal {
 namespace {
@@ -17,26 +18,12 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::Pair;
 
-StatusOr<History> Parse(std::string_view text) {
-  HistoryBuilder builder("h.edn");
-  FENCELINE_RETURN_IF_ERROR(ParseEdnHistory(text, "h.edn", builder));
-  return builder.Finish();
-}
+using testing::I;
+using testing::Kw;
+using testing::Vec;
 
-History MustParse(std::string_view text) {
-  StatusOr<History> h = Parse(text);
-  EXPECT_TRUE(h.ok()) << h.status().message();
-  return h.ok() ? std::move(h).value() : History{};
-}
-
-std::string ErrorOf(std::string_view text) {
-  StatusOr<History> h = Parse(text);
-  return h.ok() ? "" : h.status().message();
-}
-
-Value Vec(std::vector<Value> items) { return Value::Vector(std::move(items)); }
-Value Kw(std::string s) { return Value::Keyword(std::move(s)); }
-Value I(int64_t i) { return Value::Int(i); }
+History MustParse(std::string_view text) { return testing::MustParseWith(ParseEdnHistory, text, "h.edn"); }
+std::string ErrorOf(std::string_view text) { return testing::ParseErrorWith(ParseEdnHistory, text, "h.edn"); }
 
 TEST(EdnHistoryTest, ReadsJepsenStoreMapLines) {
   History h = MustParse(
@@ -246,7 +233,8 @@ TEST(EdnHistoryErrorTest, DeepValuesAreBounded) {
 }
 
 TEST(EdnHistoryErrorTest, InconsistentHistoriesComeFromTheBuilder) {
-  StatusOr<History> h = Parse("{:type :ok, :process 4, :f :read, :value 1}\n");
+  StatusOr<History> h =
+      testing::ParseWith(ParseEdnHistory, "{:type :ok, :process 4, :f :read, :value 1}\n", "h.edn");
   ASSERT_FALSE(h.ok());
   EXPECT_EQ(h.status().code(), StatusCode::kInvalidHistory);
   EXPECT_THAT(h.status().message(), ::testing::StartsWith("h.edn:1:1: "));

@@ -8,30 +8,17 @@
 #include "checker/parse/formats.h"
 #include "fenceline/history.h"
 #include "fenceline/status.h"
+#include "testing/parse_helpers.h"
 
 namespace fenceline::internal {
 namespace {
 
-StatusOr<History> Parse(std::string_view text) {
-  HistoryBuilder builder("j.log");
-  FENCELINE_RETURN_IF_ERROR(ParseJepsenLog(text, "j.log", builder));
-  return builder.Finish();
-}
+using testing::I;
+using testing::Kw;
+using testing::Vec;
 
-History MustParse(std::string_view text) {
-  StatusOr<History> h = Parse(text);
-  EXPECT_TRUE(h.ok()) << h.status().message();
-  return h.ok() ? std::move(h).value() : History{};
-}
-
-std::string ErrorOf(std::string_view text) {
-  StatusOr<History> h = Parse(text);
-  return h.ok() ? "" : h.status().message();
-}
-
-Value Vec(std::vector<Value> items) { return Value::Vector(std::move(items)); }
-Value Kw(std::string s) { return Value::Keyword(std::move(s)); }
-Value I(int64_t i) { return Value::Int(i); }
+History MustParse(std::string_view text) { return testing::MustParseWith(ParseJepsenLog, text, "j.log"); }
+std::string ErrorOf(std::string_view text) { return testing::ParseErrorWith(ParseJepsenLog, text, "j.log"); }
 
 TEST(JepsenLogParserTest, ReadsPrefixedTabSeparatedLines) {
   History h = MustParse(
@@ -156,7 +143,7 @@ TEST(JepsenLogParserErrorTest, EventLikeLinesMustBeWellFormed) {
 }
 
 TEST(JepsenLogParserErrorTest, InconsistentHistoriesComeFromTheBuilder) {
-  StatusOr<History> h = Parse("INFO  jepsen.util - 3\t:ok\t:read\tnil\n");
+  StatusOr<History> h = testing::ParseWith(ParseJepsenLog, "INFO  jepsen.util - 3\t:ok\t:read\tnil\n", "j.log");
   ASSERT_FALSE(h.ok());
   EXPECT_EQ(h.status().code(), StatusCode::kInvalidHistory);
   EXPECT_THAT(h.status().message(), ::testing::StartsWith("j.log:1:21: "));
