@@ -298,6 +298,12 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
     return result;
   };
 
+  auto finish_over_budget = [&]() {
+    return finish_unknown("memory budget of " + std::to_string(limits.memory_budget >> 20) +
+                          " MiB reached after " + std::to_string(memo.count()) +
+                          " configurations");
+  };
+
   // The lookahead checks the next few reads to return, scanning a bounded stretch of the list:
   // enough to see past a burst of concurrent writes, few enough to stay cheap.
   constexpr int kLookahead = 2;
@@ -308,11 +314,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
   bool new_config = true;
   uint64_t steps = 0;
   while (true) {
-    if (next[head] == tail) {
-      result.verdict = Verdict::kLinearizable;
-      result.states_explored = memo.count();
-      return result;
-    }
+    if (next[head] == tail) return finish_linearizable();
     if ((++steps & 1023) == 0) {
       if (limits.cancel && limits.cancel->load(std::memory_order_relaxed)) {
         return finish_unknown("cancelled after the first violation");
@@ -346,9 +348,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
             backtrack = true;
             break;
           case MemoTable::Insert::kOverBudget:
-            return finish_unknown("memory budget of " + std::to_string(limits.memory_budget >> 20) +
-                                  " MiB reached after " + std::to_string(memo.count()) +
-                                  " configurations");
+            return finish_over_budget();
         }
         forced = true;
         break;
@@ -402,10 +402,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
                 linearized.Clear(k);
                 break;
               case MemoTable::Insert::kOverBudget:
-                return finish_unknown("memory budget of " +
-                                      std::to_string(limits.memory_budget >> 20) +
-                                      " MiB reached after " + std::to_string(memo.count()) +
-                                      " configurations");
+                return finish_over_budget();
             }
           }
         }

@@ -8,10 +8,16 @@
 //      configuration (linearized set, state) was never seen (memoization); a return entry of a
 //      not-yet-linearized operation means the current prefix cannot be extended: backtrack.
 //   3. Pure operations (reads) that the model accepts are linearized first without branching:
-//      any linearization from here can be rearranged to start with them.
-// The linearized set is memoized as a window of a bitset over operations in call order (words
-// before the window are all ones, after it all zeros), so memory per configuration stays
-// proportional to the operations in flight, not to the history's length.
+//      any linearization from here can be rearranged to place them first.
+//   4. Dominance for unknown outcomes: info operations always succeed, so a configuration
+//      with fewer of them linearized (same state, same completed operations) can do all that
+//      one with more can; the memo keeps, per (completed set, state), the info subsets seen and
+//      prunes supersets. Once only info operations remain, the history is linearizable.
+//   5. Lookahead (PartitionSpec::Reachable / Viable): a step after which one of the next reads
+//      to return can no longer be satisfied is pruned at once.
+// The completed operations' set is memoized as a window of a bitset over operations in call
+// order (words before the window are all ones, after it all zeros), so memory per configuration
+// stays proportional to the operations in flight, not to the history's length.
 #ifndef FENCELINE_CHECKER_SEARCH_LINEARIZABILITY_SEARCH_H_
 #define FENCELINE_CHECKER_SEARCH_LINEARIZABILITY_SEARCH_H_
 

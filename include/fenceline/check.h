@@ -5,7 +5,9 @@
 //      FORTE 2015); a history is linearizable iff every partition is.
 //   2. Search each partition with Wing & Gong's backtracking algorithm and Lowe's memoization of
 //      (linearized set, model state) ("Testing for linearizability", CCPE 2017), as Porcupine
-//      and Knossos do, plus greedy linearization of pure operations (reads).
+//      and Knossos do, plus greedy linearization of pure operations (reads), dominance among
+//      configurations that differ only in unknown-outcome operations, and read lookahead
+//      (checker/search/linearizability_search.h, docs/checking.md).
 //   3. Partitions, and histories in CheckHistories, run in parallel on oneTBB; results are
 //      assembled in a fixed order, so the result never depends on the thread count.
 #ifndef FENCELINE_CHECK_H_
