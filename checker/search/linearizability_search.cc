@@ -106,7 +106,7 @@ class MemoTable {
     while (slots_[i].used) {
       Slot& s = slots_[i];
       if (s.hash == h && s.state == state && s.lo == set.lo() && s.len == set.len() &&
-          std::memcmp(Words(s), set.window(), sizeof(uint64_t) * s.len) == 0) {
+          (s.len == 0 || std::memcmp(Words(s), set.window(), sizeof(uint64_t) * s.len) == 0)) {
         for (size_t m = s.masks; m != kNoMask; m = masks_[m]) {
           bool subset = true;
           for (size_t w = 0; w < unknown.size() && subset; ++w) {
