@@ -105,8 +105,8 @@ uint64_t Mix(uint64_t h, uint64_t x) {
 
 uint64_t HashBytes(const std::string& s) {
   uint64_t h = 1469598103934665603ULL;  // FNV-1a: stable across runs and platforms
-  for (unsigned char c : s) {
-    h ^= c;
+  for (char c : s) {
+    h ^= static_cast<uint8_t>(c);
     h *= 1099511628211ULL;
   }
   return h;

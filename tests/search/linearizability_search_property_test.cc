@@ -56,10 +56,10 @@ INSTANTIATE_TEST_SUITE_P(Models, OracleAgreementTest,
                                            Case{"kv", 0}, Case{"kv", 0.2}, Case{"mutex", 0},
                                            Case{"mutex", 0.2}, Case{"set", 0}, Case{"set", 0.2},
                                            Case{"fifo-queue", 0}, Case{"fifo-queue", 0.2}),
-                         [](const auto& info) {
-                           std::string name = info.param.model;
+                         [](const auto& param_info) {
+                           std::string name = param_info.param.model;
                            for (char& ch : name) if (ch == '-') ch = '_';
-                           return name + (info.param.info_rate > 0 ? "_with_info" : "");
+                           return name + (param_info.param.info_rate > 0 ? "_with_info" : "");
                          });
 
 // Appends with self-delimiting values switch on the witness pruning: its verdicts must match
