@@ -10,24 +10,22 @@
 namespace fenceline {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = internal::JsonWriter;
 
 void WriteString(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
-
-void WriteValue(Writer& w, const Value& v) { internal::WriteJsonValue(w, v); }
 
 void WriteOperation(Writer& w, const History& h, const Operation& op) {
   w.StartObject();
   w.Key("index"); w.Uint(static_cast<uint32_t>(op.index));
   w.Key("process"); WriteString(w, h.process_names[static_cast<size_t>(op.process)]);
   w.Key("f"); WriteString(w, op.f);
-  if (op.key) { w.Key("key"); WriteValue(w, *op.key); }
-  w.Key("value"); WriteValue(w, op.input);
+  if (op.key) { w.Key("key"); internal::WriteJsonValue(w, *op.key); }
+  w.Key("value"); internal::WriteJsonValue(w, op.input);
   w.Key("type"); WriteString(w, OutcomeName(op.outcome));
-  w.Key("output"); WriteValue(w, op.output);
-  if (!op.error.is_nil()) { w.Key("error"); WriteValue(w, op.error); }
+  w.Key("output"); internal::WriteJsonValue(w, op.output);
+  if (!op.error.is_nil()) { w.Key("error"); internal::WriteJsonValue(w, op.error); }
   w.Key("invoke_line"); w.Uint(op.invoke_pos.line);
   if (op.complete_pos.line) { w.Key("complete_line"); w.Uint(op.complete_pos.line); }
   if (op.invoke_time) { w.Key("invoke_time"); w.Int64(*op.invoke_time); }
@@ -37,7 +35,7 @@ void WriteOperation(Writer& w, const History& h, const Operation& op) {
 
 void WritePartition(Writer& w, const History& h, const PartitionResult& p, const ReportOptions& o) {
   w.StartObject();
-  w.Key("key"); WriteValue(w, p.key);
+  w.Key("key"); internal::WriteJsonValue(w, p.key);
   w.Key("verdict"); WriteString(w, VerdictName(p.verdict));
   if (!p.reason.empty()) { w.Key("reason"); WriteString(w, p.reason); }
   w.Key("operations"); w.Uint64(p.op_count);
@@ -53,7 +51,7 @@ void WritePartition(Writer& w, const History& h, const PartitionResult& p, const
     w.EndArray();
     w.Key("previous_ok");
     if (facts.previous_ok) WriteOperation(w, h, *facts.previous_ok); else w.Null();
-    w.Key("state"); WriteValue(w, cx.state);
+    w.Key("state"); internal::WriteJsonValue(w, cx.state);
     w.Key("linearized_prefix");
     w.StartArray();
     for (OpIndex i : cx.linearized) w.Uint(static_cast<uint32_t>(i));

@@ -39,6 +39,8 @@ struct HistoryWork {
   Status status;
   std::vector<internal::Partition> partitions;
   std::vector<PartitionResult> results;
+  // A partition the model could not compile; the history reports the first, in key order.
+  std::vector<Status> compile_errors;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // Set when one of this history's partitions is not linearizable (--first-violation).
   std::atomic<bool> cancel{false};
@@ -46,23 +48,19 @@ struct HistoryWork {
 
 void RunTask(const Model& model, const CheckOptions& options, const History& history,
              HistoryWork& work, size_t p) {
-  std::atomic<bool>* cancel = &work.cancel;
   internal::Partition& part = work.partitions[p];
   PartitionResult& out = work.results[p];
   StatusOr<std::unique_ptr<PartitionSpec>> spec = model.Compile(part.ops, history.source);
   if (!spec.ok()) {
-    // Compilation errors are reported per history (the first partition's, in key order).
-    out.verdict = Verdict::kUnknown;
-    out.reason = spec.status().message();
-    out.op_count = static_cast<size_t>(-1);
+    work.compile_errors[p] = spec.status();
     return;
   }
   internal::SearchLimits limits;
   limits.deadline = work.deadline;
   limits.memory_budget = options.memory_budget;
-  limits.cancel = options.first_violation_only ? cancel : nullptr;
+  limits.cancel = options.first_violation_only ? &work.cancel : nullptr;
   out = internal::SearchPartition(**spec, part.ops, limits);
-  if (out.verdict == Verdict::kNotLinearizable && cancel) cancel->store(true);
+  if (out.verdict == Verdict::kNotLinearizable) work.cancel.store(true);
 }
 
 }  // namespace
@@ -81,6 +79,7 @@ std::vector<StatusOr<CheckResult>> CheckHistories(const std::vector<const Histor
     }
     work[h].partitions = std::move(parts).value();
     work[h].results.resize(work[h].partitions.size());
+    work[h].compile_errors.resize(work[h].partitions.size());
     if (options.time_limit.count() > 0) work[h].deadline = start + options.time_limit;
     for (size_t p = 0; p < work[h].partitions.size(); ++p) {
       tasks.push_back(Task{h, p, work[h].partitions[p].ops.size()});
@@ -118,11 +117,11 @@ std::vector<StatusOr<CheckResult>> CheckHistories(const std::vector<const Histor
     Status compile_error;
     bool any_unknown = false, any_violation = false;
     for (size_t p = 0; p < w.partitions.size(); ++p) {
-      PartitionResult& r = w.results[p];
-      if (r.op_count == static_cast<size_t>(-1)) {
-        compile_error = Unsupported(r.reason);
+      if (!w.compile_errors[p].ok()) {
+        compile_error = w.compile_errors[p];
         break;
       }
+      PartitionResult& r = w.results[p];
       r.key = w.partitions[p].key;
       any_unknown |= r.verdict == Verdict::kUnknown;
       any_violation |= r.verdict == Verdict::kNotLinearizable;
