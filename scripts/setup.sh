@@ -7,6 +7,10 @@ pkgs=(
   libboost-program-options-dev rapidjson-dev libtbb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev etcd-server etcd-client
+  clang libclang-rt-14-dev
+  libsimdjson-dev zlib1g-dev libzstd-dev
+  chromium
+  zookeeper libzookeeper-mt-dev redis-server libhiredis-dev
 )
 missing=()
 for p in "${pkgs[@]}"; do
