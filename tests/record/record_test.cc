@@ -12,8 +12,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "histories/record/base64.h"
-#include "histories/record/event_log.h"
+#include "recorder/etcd/base64.h"
+#include "recorder/event_log.h"
 #include "record/run_program.h"
 
 namespace fenceline::testing {

@@ -1,4 +1,4 @@
-// histories/record/watcher.h
+// recorder/etcd/watcher.h
 //
 // The lock service's own account of who held the lock, from an etcd watch on the lock's key
 // prefix. etcd's lock API puts one key NAME/<lease> per contender when it starts waiting; the
@@ -9,8 +9,8 @@
 // authoritative events, from process "nemesis", stamped when the watch delivered them: never
 // earlier than the truth, which keeps an expiry on the safe side. The holder appears as
 // "lease:<hex>" until MergeLogs() names the client whose acquire carried that lease.
-#ifndef FENCELINE_HISTORIES_RECORD_WATCHER_H_
-#define FENCELINE_HISTORIES_RECORD_WATCHER_H_
+#ifndef FENCELINE_RECORDER_ETCD_WATCHER_H_
+#define FENCELINE_RECORDER_ETCD_WATCHER_H_
 
 #include <string>
 
@@ -31,4 +31,4 @@ int RunWatcher(const WatcherConfig& config);
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_WATCHER_H_
+#endif  // FENCELINE_RECORDER_ETCD_WATCHER_H_

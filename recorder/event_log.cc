@@ -1,4 +1,4 @@
-#include "histories/record/event_log.h"
+#include "recorder/event_log.h"
 
 #include <fcntl.h>
 #include <time.h>

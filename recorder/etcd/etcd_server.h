@@ -1,4 +1,4 @@
-// histories/record/etcd_server.h
+// recorder/etcd/etcd_server.h
 //
 // The recorder's temporary directory and, unless --endpoint names a running etcd, a local
 // etcd in it. Both belong to a guardian process forked before anything else: the recorder
@@ -9,8 +9,8 @@
 // The local etcd listens on 127.0.0.1 only, on ports found free by binding port 0, with
 // --election-timeout=500 --heartbeat-interval=50: etcd's minimum lease TTL is 1.5 election
 // timeouts, so these settings permit the 1 s leases the scenarios use.
-#ifndef FENCELINE_HISTORIES_RECORD_ETCD_SERVER_H_
-#define FENCELINE_HISTORIES_RECORD_ETCD_SERVER_H_
+#ifndef FENCELINE_RECORDER_ETCD_ETCD_SERVER_H_
+#define FENCELINE_RECORDER_ETCD_ETCD_SERVER_H_
 
 #include <sys/types.h>
 
@@ -62,4 +62,4 @@ class Guardian {
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_ETCD_SERVER_H_
+#endif  // FENCELINE_RECORDER_ETCD_ETCD_SERVER_H_

@@ -1,4 +1,4 @@
-#include "histories/record/client.h"
+#include "recorder/client.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,10 +13,10 @@
 #include <sstream>
 #include <thread>
 
-#include "histories/record/event_log.h"
-#include "histories/record/gateway.h"
-#include "histories/record/process.h"
-#include "histories/record/storage.h"
+#include "recorder/event_log.h"
+#include "recorder/etcd/gateway.h"
+#include "recorder/process.h"
+#include "recorder/storage.h"
 
 namespace fenceline::record {
 namespace {

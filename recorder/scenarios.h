@@ -1,16 +1,16 @@
-// histories/record/scenarios.h
+// recorder/scenarios.h
 //
 // One recording, start to finish: the guardian (and local etcd), the lock watcher, the
 // storage, the client processes, the scenario's script, then the merge of every process's log
 // into the history. Any failure on the way is returned and no history is written: a history
 // the recorder did not fully record must never reach a checker.
-#ifndef FENCELINE_HISTORIES_RECORD_SCENARIOS_H_
-#define FENCELINE_HISTORIES_RECORD_SCENARIOS_H_
+#ifndef FENCELINE_RECORDER_SCENARIOS_H_
+#define FENCELINE_RECORDER_SCENARIOS_H_
 
 #include <iosfwd>
 
 #include "fenceline/status.h"
-#include "histories/record/flags.h"
+#include "recorder/flags.h"
 
 namespace fenceline::record {
 
@@ -21,4 +21,4 @@ Status RunRecording(const RecordOptions& options, std::ostream& err);
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_SCENARIOS_H_
+#endif  // FENCELINE_RECORDER_SCENARIOS_H_

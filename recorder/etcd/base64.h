@@ -1,9 +1,9 @@
-// histories/record/base64.h
+// recorder/etcd/base64.h
 //
 // etcd's JSON gateway carries keys and values as base64 (protobuf `bytes`), so every request
 // and watch event passes through these two functions.
-#ifndef FENCELINE_HISTORIES_RECORD_BASE64_H_
-#define FENCELINE_HISTORIES_RECORD_BASE64_H_
+#ifndef FENCELINE_RECORDER_ETCD_BASE64_H_
+#define FENCELINE_RECORDER_ETCD_BASE64_H_
 
 #include <optional>
 #include <string>
@@ -17,4 +17,4 @@ std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_BASE64_H_
+#endif  // FENCELINE_RECORDER_ETCD_BASE64_H_

@@ -1,4 +1,4 @@
-// histories/record/client.h
+// recorder/client.h
 //
 // A client process of a recording. It is a real process, forked, so that the recorder's
 // SIGSTOP freezes it whole, keep-alive thread included, as a GC pause or a stalled VM would.
@@ -18,8 +18,8 @@
 // hold takes the operation mutex and keeps it until unhold, so the recorder can stop the
 // client when no renewal is in flight (a renewal cut in two by the pause would leave its
 // outcome unknown, and a lease renewed at an unknown time has no certain end).
-#ifndef FENCELINE_HISTORIES_RECORD_CLIENT_H_
-#define FENCELINE_HISTORIES_RECORD_CLIENT_H_
+#ifndef FENCELINE_RECORDER_CLIENT_H_
+#define FENCELINE_RECORDER_CLIENT_H_
 
 #include <cstdint>
 #include <string>
@@ -45,4 +45,4 @@ int RunClient(const ClientConfig& config);
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_CLIENT_H_
+#endif  // FENCELINE_RECORDER_CLIENT_H_

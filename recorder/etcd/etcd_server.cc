@@ -1,4 +1,4 @@
-#include "histories/record/etcd_server.h"
+#include "recorder/etcd/etcd_server.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
-#include "histories/record/gateway.h"
-#include "histories/record/process.h"
+#include "recorder/etcd/gateway.h"
+#include "recorder/process.h"
 
 extern char** environ;
 

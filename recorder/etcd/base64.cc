@@ -1,4 +1,4 @@
-#include "histories/record/base64.h"
+#include "recorder/etcd/base64.h"
 
 #include <cstdint>
 

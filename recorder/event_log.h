@@ -1,12 +1,12 @@
-// histories/record/event_log.h
+// recorder/event_log.h
 //
 // Every recording process (client, storage, lock watcher) appends its own events to its own
 // file, stamped from CLOCK_MONOTONIC, which is system-wide, so the forked processes share one
 // clock without any coordination. At the end MergeLogs() interleaves the files by time into
 // one history in fenceline's native JSON Lines format. Keeping one file per process means no
 // process ever waits for another to log, and a crashed process loses only its own last line.
-#ifndef FENCELINE_HISTORIES_RECORD_EVENT_LOG_H_
-#define FENCELINE_HISTORIES_RECORD_EVENT_LOG_H_
+#ifndef FENCELINE_RECORDER_EVENT_LOG_H_
+#define FENCELINE_RECORDER_EVENT_LOG_H_
 
 #include <cstdint>
 #include <initializer_list>
@@ -88,4 +88,4 @@ StatusOr<MergeStats> MergeLogs(const std::vector<std::string>& inputs, const std
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_EVENT_LOG_H_
+#endif  // FENCELINE_RECORDER_EVENT_LOG_H_

@@ -1,4 +1,4 @@
-// histories/record/storage.h
+// recorder/storage.h
 //
 // The storage the lock protects, as a separate process, so that its decisions are made in one
 // place in one order, whatever the clients' pauses. Clients send it writes over a Unix
@@ -7,15 +7,15 @@
 // times); unfenced, it accepts everything, like the storage of DDIA's figure 8-4. It logs
 // every decision to its own file (not part of the history: the clients' write operations are),
 // for people checking a recording by hand.
-#ifndef FENCELINE_HISTORIES_RECORD_STORAGE_H_
-#define FENCELINE_HISTORIES_RECORD_STORAGE_H_
+#ifndef FENCELINE_RECORDER_STORAGE_H_
+#define FENCELINE_RECORDER_STORAGE_H_
 
 #include <chrono>
 #include <cstdint>
 #include <string>
 
 #include "fenceline/status.h"
-#include "histories/record/gateway.h"
+#include "recorder/etcd/gateway.h"
 
 namespace fenceline::record {
 
@@ -48,4 +48,4 @@ class StorageClient {
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_STORAGE_H_
+#endif  // FENCELINE_RECORDER_STORAGE_H_

@@ -1,4 +1,4 @@
-#include "histories/record/scenarios.h"
+#include "recorder/scenarios.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -16,13 +16,13 @@
 #include <string>
 #include <vector>
 
-#include "histories/record/client.h"
-#include "histories/record/etcd_server.h"
-#include "histories/record/event_log.h"
-#include "histories/record/gateway.h"
-#include "histories/record/process.h"
-#include "histories/record/storage.h"
-#include "histories/record/watcher.h"
+#include "recorder/client.h"
+#include "recorder/etcd/etcd_server.h"
+#include "recorder/event_log.h"
+#include "recorder/etcd/gateway.h"
+#include "recorder/process.h"
+#include "recorder/storage.h"
+#include "recorder/etcd/watcher.h"
 
 namespace fenceline::record {
 namespace {

@@ -1,4 +1,4 @@
-#include "histories/record/process.h"
+#include "recorder/process.h"
 
 #include <signal.h>
 #include <sys/prctl.h>

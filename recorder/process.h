@@ -1,4 +1,4 @@
-// histories/record/process.h
+// recorder/process.h
 //
 // Forked processes and their clean-up. The recorder forks real client processes (so that
 // SIGSTOP freezes a client together with its keep-alive thread), a storage process and a lock
@@ -9,8 +9,8 @@
 //   - if the recorder itself is SIGKILLed, each child has PR_SET_PDEATHSIG(SIGKILL).
 // The local etcd and the temporary directory are owned by a guardian process (etcd_server.h)
 // that notices the recorder's death through a pipe, so they are cleaned up in every case too.
-#ifndef FENCELINE_HISTORIES_RECORD_PROCESS_H_
-#define FENCELINE_HISTORIES_RECORD_PROCESS_H_
+#ifndef FENCELINE_RECORDER_PROCESS_H_
+#define FENCELINE_RECORDER_PROCESS_H_
 
 #include <sys/types.h>
 
@@ -43,4 +43,4 @@ void SleepFor(std::chrono::milliseconds d);
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_PROCESS_H_
+#endif  // FENCELINE_RECORDER_PROCESS_H_

@@ -1,4 +1,4 @@
-#include "histories/record/gateway.h"
+#include "recorder/etcd/gateway.h"
 
 #include <curl/curl.h>
 
@@ -7,8 +7,8 @@
 
 #include <rapidjson/document.h>
 
-#include "histories/record/base64.h"
-#include "histories/record/event_log.h"
+#include "recorder/etcd/base64.h"
+#include "recorder/event_log.h"
 
 namespace fenceline::record {
 namespace {

@@ -1,4 +1,4 @@
-#include "histories/record/storage.h"
+#include "recorder/storage.h"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -12,7 +12,7 @@
 #include <sstream>
 #include <vector>
 
-#include "histories/record/event_log.h"
+#include "recorder/event_log.h"
 
 namespace fenceline::record {
 namespace {

@@ -1,4 +1,4 @@
-#include "histories/record/watcher.h"
+#include "recorder/etcd/watcher.h"
 
 #include <unistd.h>
 
@@ -7,8 +7,8 @@
 #include <map>
 #include <optional>
 
-#include "histories/record/event_log.h"
-#include "histories/record/gateway.h"
+#include "recorder/event_log.h"
+#include "recorder/etcd/gateway.h"
 
 namespace fenceline::record {
 namespace {

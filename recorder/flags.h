@@ -1,9 +1,9 @@
-// histories/record/flags.h
+// recorder/flags.h
 //
 // fenceline-record's command line. Parsed by hand: the recorder is a separate binary and
 // keeps Boost.Program_options confined to the checker's cli/.
-#ifndef FENCELINE_HISTORIES_RECORD_FLAGS_H_
-#define FENCELINE_HISTORIES_RECORD_FLAGS_H_
+#ifndef FENCELINE_RECORDER_FLAGS_H_
+#define FENCELINE_RECORDER_FLAGS_H_
 
 #include <cstdint>
 #include <string>
@@ -37,4 +37,4 @@ StatusOr<RecordOptions> ParseRecordFlags(const std::vector<std::string>& args);
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_FLAGS_H_
+#endif  // FENCELINE_RECORDER_FLAGS_H_

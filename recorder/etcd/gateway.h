@@ -1,4 +1,4 @@
-// histories/record/gateway.h
+// recorder/etcd/gateway.h
 //
 // A client of etcd v3.4's JSON gateway (grpc-gateway, under /v3/) over libcurl, the way a
 // client process in a recording talks to the lock service. The gateway's quirks are handled
@@ -12,8 +12,8 @@
 //          it may or may not have happened.
 // A Gateway holds one curl handle (one connection, reused); it is not thread-safe, so each
 // thread uses its own.
-#ifndef FENCELINE_HISTORIES_RECORD_GATEWAY_H_
-#define FENCELINE_HISTORIES_RECORD_GATEWAY_H_
+#ifndef FENCELINE_RECORDER_ETCD_GATEWAY_H_
+#define FENCELINE_RECORDER_ETCD_GATEWAY_H_
 
 #include <chrono>
 #include <cstdint>
@@ -127,4 +127,4 @@ std::string PrefixEnd(const std::string& prefix);
 
 }  // namespace fenceline::record
 
-#endif  // FENCELINE_HISTORIES_RECORD_GATEWAY_H_
+#endif  // FENCELINE_RECORDER_ETCD_GATEWAY_H_

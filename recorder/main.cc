@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "histories/record/flags.h"
-#include "histories/record/process.h"
-#include "histories/record/scenarios.h"
+#include "recorder/flags.h"
+#include "recorder/process.h"
+#include "recorder/scenarios.h"
 
 int main(int argc, char** argv) {
   using namespace fenceline::record;

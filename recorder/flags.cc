@@ -1,4 +1,4 @@
-#include "histories/record/flags.h"
+#include "recorder/flags.h"
 
 #include <algorithm>
 #include <cstdlib>
