@@ -49,8 +49,11 @@ std::string_view FencingVerdictName(FencingVerdict v) {
 namespace internal {
 namespace {
 
-constexpr int64_t kMaxToken = std::numeric_limits<int64_t>::max();
-constexpr int64_t kMinToken = std::numeric_limits<int64_t>::min();
+Nanos SatAdd(Nanos a, Nanos b) {
+  if (a == kNever || b == kNever) return kNever;
+  if (b > 0 && a > kNever - b) return kNever;
+  return a + b;
+}
 // Later rejections a dangerous forged token caused that a violation lists in its timeline.
 constexpr size_t kMaxLinkedRejections = 5;
 
@@ -111,33 +114,44 @@ class LockChecker {
   }
 
   // non-monotonic-grant: against the highest token granted before, as written, then checked
-  // under the clock model; if that pair is uncertain, the highest token certainly before.
+  // under the clock model; if that pair is uncertain, the highest token certainly before: on
+  // b's own clock (certain as soon as it is before as written) or on any clock (before by more
+  // than the skew bound).
   void NonMonotonicGrants() {
     std::vector<uint32_t> by_hi = ld_.grants;
     std::stable_sort(by_hi.begin(), by_hi.end(),
                      [&](uint32_t a, uint32_t b) { return G(a).granted_hi.t < G(b).granted_hi.t; });
     size_t face_i = 0, cert_i = 0;
     uint32_t face_max = kNoIndex, cert_max = kNoIndex;
+    std::vector<uint32_t> node_max(in_.nodes.size(), kNoIndex);
+    auto raise = [&](uint32_t& m, uint32_t g) {
+      if (m == kNoIndex || G(g).token > G(m).token) m = g;
+    };
     for (uint32_t g2 : ld_.grants) {
       const Grant& b = G(g2);
-      if (b.granted_lo.t == kNever) continue;
+      if (b.granted_lo.t == kNever || b.granted_lo.t == kPast) continue;
       while (face_i < by_hi.size() && G(by_hi[face_i]).granted_hi.t < b.granted_lo.t) {
         const uint32_t g = by_hi[face_i++];
-        if (face_max == kNoIndex || G(g).token > G(face_max).token) face_max = g;
+        raise(face_max, g);
+        raise(node_max[G(g).granted_hi.node], g);
       }
       while (cert_i < by_hi.size() && G(by_hi[cert_i]).granted_hi.t != kNever &&
              G(by_hi[cert_i]).granted_hi.t < b.granted_lo.t - in_.skew_ns) {
-        const uint32_t g = by_hi[cert_i++];
-        if (cert_max == kNoIndex || G(g).token > G(cert_max).token) cert_max = g;
+        raise(cert_max, by_hi[cert_i++]);
       }
       if (face_max == kNoIndex || G(face_max).token < b.token) continue;
+      non_monotonic_ = true;
       uint32_t g1 = face_max;
       Proof p;
       p.Need(Before(in_, G(g1).granted_hi, b.granted_lo));
-      if (!p.certain && cert_max != kNoIndex && G(cert_max).token >= b.token) {
-        g1 = cert_max;
-        p = Proof();
-        p.Need(Before(in_, G(g1).granted_hi, b.granted_lo));
+      for (uint32_t alt : {node_max[b.granted_lo.node], cert_max}) {
+        if (p.certain || alt == kNoIndex || G(alt).token < b.token) continue;
+        Proof q;
+        q.Need(Before(in_, G(alt).granted_hi, b.granted_lo));
+        if (q.certain) {
+          g1 = alt;
+          p = q;
+        }
       }
       if (!p.face) continue;
       const Grant& a = G(g1);
@@ -165,7 +179,7 @@ class LockChecker {
     size_t next = 0;
     for (uint32_t g2 : ld_.grants) {
       const Grant& b = G(g2);
-      if (b.granted_lo.t == kNever || b.granted_hi.t == kNever) continue;
+      if (b.granted_lo.t == kNever || b.granted_lo.t == kPast || b.granted_hi.t == kNever) continue;
       while (next < by_hi.size() && G(by_hi[next]).granted_hi.t < b.granted_lo.t) {
         const uint32_t g = by_hi[next++];
         if (G(g).live_until.t != kNever) active.push_back(g);
@@ -191,11 +205,13 @@ class LockChecker {
             uncertain_releases.push_back(r);
           }
         }
-        for (uint32_t e : a.end_records) {
-          const Event& rec = h_.other_events[e];
-          p.Need(Before(in_, b.granted_hi, Stamp{rec.time.value_or(kNever), in_.event_node[e]}));
-        }
-        if (!p.face) continue;
+        // An end record is an upper bound on the end it reports. A revoke may have come at any
+        // time after the grant, so it may have ended the lease before b's grant, in every
+        // reading. An expiry cannot come before the lease's length ran out, which live_until
+        // already bounds.
+        bool revoked = false;
+        for (uint32_t e : a.end_records) revoked = revoked || h_.other_events[e].f == "revoke";
+        if (revoked || !p.face) continue;
         Violation v = Make("overlapping-leases", Severity::kError, p);
         v.clients = {Client(a.client), Client(b.client)};
         v.tokens = {a.token, b.token};
@@ -223,38 +239,87 @@ class LockChecker {
     std::vector<int64_t> max_token;  // prefix max over accepted or unknown writes
   };
 
+  // Whether an acquire of unknown outcome could have issued `token` before `w` was invoked, and
+  // which: one by `only_client` if set. Such an acquire was invoked not certainly after the write,
+  // and (tokens increase) issued a token above every token granted certainly before its invoke
+  // and below every token granted certainly after the write. Once this lock's grants are seen
+  // not to increase, any such acquire could have issued any token.
+  bool UnknownCouldIssue(const Write& w, int64_t token, uint32_t only_client) const {
+    if (ld_.has_records || ld_.unknown.empty()) return false;
+    const auto k = static_cast<size_t>(
+        std::lower_bound(ld_.unknown.begin(), ld_.unknown.end(), SatAdd(w.call.t, in_.skew_ns),
+                         [](const UnknownAcquire& u, Nanos t) { return u.call.t < t; }) -
+        ld_.unknown.begin());
+    if (k == 0) return false;
+    if (only_client != kNoIndex) {
+      bool any = false;
+      for (size_t i = 0; i < k && !any; ++i) any = ld_.unknown[i].client == only_client;
+      if (!any) return false;
+    }
+    if (non_monotonic_) return true;
+    auto first_after =
+        std::upper_bound(ld_.grants.begin(), ld_.grants.end(), SatAdd(w.call.t, in_.skew_ns),
+                         [&](Nanos t, uint32_t g) { return t < G(g).granted_lo.t; });
+    const TokenBound& hi = suffix_min_[static_cast<size_t>(first_after - ld_.grants.begin())];
+    const TokenBound& lo = lo_prefix_min_[k - 1];
+    return (lo.none || lo.token < token) && (hi.none || token < hi.token);
+  }
+
   void Writes() {
     // Tokens an acquire of unknown outcome could have issued: above every token granted
-    // certainly before its invoke (lo), below every token granted certainly after the write.
+    // certainly before its invoke (lo), below every token granted certainly after the write. A
+    // bound is "none" rather than a sentinel token, so INT64_MIN and INT64_MAX are tokens like
+    // any other.
     std::vector<uint32_t> by_hi = ld_.grants;
     std::stable_sort(by_hi.begin(), by_hi.end(),
                      [&](uint32_t a, uint32_t b) { return G(a).granted_hi.t < G(b).granted_hi.t; });
-    std::vector<int64_t> lo_prefix_min;
     {
       size_t gi = 0;
-      int64_t max_before = kMinToken;
-      int64_t running_min = kMaxToken;
+      TokenBound max_before;  // none: no grant certainly before
+      TokenBound running_min;
+      bool first = true;
       for (const UnknownAcquire& u : ld_.unknown) {
         while (gi < by_hi.size() && G(by_hi[gi]).granted_hi.t != kNever &&
                G(by_hi[gi]).granted_hi.t < u.call.t - in_.skew_ns) {
-          max_before = std::max(max_before, G(by_hi[gi++]).token);
+          const int64_t t = G(by_hi[gi++]).token;
+          if (max_before.none || t > max_before.token) max_before = {false, t};
         }
-        running_min = std::min(running_min, max_before);
-        lo_prefix_min.push_back(running_min);
+        if (first || max_before.none || (!running_min.none && max_before.token < running_min.token))
+          running_min = max_before;
+        first = false;
+        lo_prefix_min_.push_back(running_min);
       }
     }
     // Suffix minima of tokens over grants by granted_lo.
-    std::vector<int64_t> suffix_min(ld_.grants.size() + 1, kMaxToken);
+    suffix_min_.assign(ld_.grants.size() + 1, TokenBound{});
     for (size_t i = ld_.grants.size(); i-- > 0;) {
-      suffix_min[i] = std::min(suffix_min[i + 1], G(ld_.grants[i]).token);
+      const int64_t t = G(ld_.grants[i]).token;
+      const TokenBound& next = suffix_min_[i + 1];
+      suffix_min_[i] = next.none || t < next.token ? TokenBound{false, t} : next;
     }
-    int64_t max_issued = kMinToken;
-    for (uint32_t g : ld_.grants) max_issued = std::max(max_issued, G(g).token);
+    bool any_issued = false;
+    int64_t max_issued = 0;
+    for (uint32_t g : ld_.grants) {
+      if (!any_issued || G(g).token > max_issued) max_issued = G(g).token;
+      any_issued = true;
+    }
+    // Rivals for expired-lease-write: grants by granted_hi, with prefix maxima of their tokens
+    // over two distinct clients, so that "a grant to another client than c with a token above T
+    // before x" is a binary search.
+    rivals_ = by_hi;
+    rival_top_.clear();
+    {
+      Top2 t;
+      for (uint32_t g : rivals_) {
+        t.Add(G(g).token, G(g).client);
+        rival_top_.push_back(t);
+      }
+    }
 
     std::map<uint32_t, ResourceWrites> per_resource;
     for (uint32_t wi : ld_.writes) per_resource[in_.writes[wi].resource].writes.push_back(wi);
     for (auto& [r, rw] : per_resource) {
-      int64_t m = kMinToken;
+      int64_t m = std::numeric_limits<int64_t>::min();
       for (uint32_t wi : rw.writes) {
         const Write& w = in_.writes[wi];
         if (w.outcome != Outcome::kFail) m = std::max(m, w.token);
@@ -265,7 +330,7 @@ class LockChecker {
     for (uint32_t wi : ld_.writes) {
       const Write& w = in_.writes[wi];
       const std::vector<uint32_t>* issued = in_.GrantsWithToken(lock_, w.token);
-      // forged-token
+      // forged-token: no grant of the token before the write, in some reading of the clocks.
       Proof p;
       if (issued != nullptr) {
         for (uint32_t g : *issued) {
@@ -273,26 +338,14 @@ class LockChecker {
         }
       }
       if (p.face) {
-        bool info_could = false;
-        if (!ld_.has_records && !ld_.unknown.empty()) {
-          const auto k = static_cast<size_t>(
-              std::lower_bound(ld_.unknown.begin(), ld_.unknown.end(), w.call.t + in_.skew_ns,
-                               [](const UnknownAcquire& u, Nanos t) { return u.call.t < t; }) -
-              ld_.unknown.begin());
-          auto first_after =
-              std::upper_bound(ld_.grants.begin(), ld_.grants.end(), w.call.t + in_.skew_ns,
-                               [&](Nanos t, uint32_t g) { return t < G(g).granted_lo.t; });
-          const int64_t hi = suffix_min[static_cast<size_t>(first_after - ld_.grants.begin())];
-          info_could = k > 0 && lo_prefix_min[k - 1] < w.token && w.token < hi;
-        }
-        if (info_could) {
+        if (UnknownCouldIssue(w, w.token, kNoIndex)) {
           p.certain = false;
           p.unknown_outcome = true;
         }
-        Forged(w, issued, p, max_issued, per_resource[w.resource]);
-        continue;
+        Forged(w, issued, p, !any_issued || w.token > max_issued, per_resource[w.resource]);
       }
-      // foreign-token
+      if (issued == nullptr) continue;
+      // foreign-token, whether or not a forgery is also possible: the token went to others only.
       uint32_t own = kNoIndex, other = kNoIndex;
       for (uint32_t g : *issued) {
         if (G(g).client == w.client)
@@ -313,7 +366,7 @@ class LockChecker {
   }
 
   void Forged(const Write& w, const std::vector<uint32_t>* issued, const Proof& p,
-              int64_t max_issued, const ResourceWrites& rw) {
+              bool above_every, const ResourceWrites& rw) {
     Violation v = Make("forged-token", Severity::kError, p);
     const std::string& who = Client(w.client);
     v.resource = in_.resources[w.resource];
@@ -324,7 +377,7 @@ class LockChecker {
                       At(w.call) + ", ";
     if (issued != nullptr) {
       const Grant& g = G(issued->front());
-      v.clients.push_back(Client(g.client));
+      if (Client(g.client) != who) v.clients.push_back(Client(g.client));
       AddGrantEvidence(g, "token " + std::to_string(w.token) + " issued only now", v);
       msg += FormatSeconds(g.granted_lo.t - w.call.t) + " before the lock service issued token " +
              std::to_string(w.token) + " for " + LockName() + " (to " + Client(g.client) + ")";
@@ -332,7 +385,7 @@ class LockChecker {
       msg += "a token the lock service never issued for " + LockName();
     }
     msg += "; " + Outcome3(w.outcome);
-    if (w.token > max_issued && w.outcome != Outcome::kFail) {
+    if (above_every && w.outcome != Outcome::kFail) {
       const bool link = !linked_resources_.contains(w.resource);
       linked_resources_.insert(w.resource);
       // Under max-seen fencing the storage now rejects every honest holder.
@@ -370,6 +423,12 @@ class LockChecker {
 
   void Foreign(const Write& w, const Grant& g) {
     Proof p;
+    // Were one of the writer's own acquires of unknown outcome to have been granted the token as
+    // well, the token would have been issued twice: still a fault, but not this one.
+    if (UnknownCouldIssue(w, w.token, w.client)) {
+      p.certain = false;
+      p.unknown_outcome = true;
+    }
     Violation v = Make("foreign-token", Severity::kError, p);
     v.resource = in_.resources[w.resource];
     v.clients = {Client(w.client), Client(g.client)};
@@ -383,53 +442,71 @@ class LockChecker {
     Emit(std::move(v));
   }
 
-  std::string EndPhrase(const Grant& g) const {
-    if (g.end_event && g.end_face.t == g.end_worst.t) {
-      if (g.end_event->kind == EventRef::Kind::kRecord) {
-        return "the lock service " + h_.other_events[g.end_event->index].f + "d its lease on " +
-               LockName();
+  std::string EndPhrase(const Grant& g, const EndBefore& e) const {
+    if (e.cap >= 0) {
+      const EventRef& ref = g.cap_refs[static_cast<size_t>(e.cap)];
+      if (ref.kind == EventRef::Kind::kRecord) {
+        return "the lock service " + h_.other_events[ref.index].f + "d its lease on " + LockName();
       }
       return "it released " + LockName();
     }
     return "its lease on " + LockName() + " expired";
   }
 
+  // The earliest grant (by its latest instant) to a client other than `client`, with a token
+  // above `token`, before `x`: certainly if there is one, else as written; nullptr if none.
+  const Grant* Rival(uint32_t client, int64_t token, const Stamp& x, Order& order) const {
+    const auto face_n = static_cast<size_t>(
+        std::lower_bound(rivals_.begin(), rivals_.end(), x.t,
+                         [&](uint32_t g, Nanos t) { return G(g).granted_hi.t < t; }) -
+        rivals_.begin());
+    auto has = [&](size_t i) { return rival_top_[i].Above(token, client); };
+    if (face_n == 0 || !has(face_n - 1)) return nullptr;
+    size_t lo = 0, hi = face_n - 1;  // the first index whose prefix has a rival
+    while (lo < hi) {
+      const size_t mid = (lo + hi) / 2;
+      if (has(mid))
+        hi = mid;
+      else
+        lo = mid + 1;
+    }
+    const Grant* face = nullptr;
+    for (size_t i = lo; i < face_n; ++i) {
+      const Grant& o = G(rivals_[i]);
+      if (o.client == client || o.token <= token) continue;
+      const Order ord = Before(in_, o.granted_hi, x);
+      if (face == nullptr) {
+        face = &o;
+        order = ord;
+      }
+      if (ord.certain) {
+        order = ord;
+        return &o;
+      }
+    }
+    return face;
+  }
+
   void Expired(const Write& w, const Grant& g) {
     Proof p;
-    if (g.end_worst.t == kNever) {
-      if (g.end_face.t == kNever) return;
+    EndBefore e = LeaseOverBefore(in_, g, w.call, false);
+    if (e.at.t != kNever && e.order.face) {
+      p.Need(e.order);
+    } else {
+      // Only if a renewal of unknown outcome did not extend it.
+      e = LeaseOverBefore(in_, g, w.call, true);
+      if (e.at.t == kNever || !e.order.face) return;
       p.certain = false;
       p.unknown_outcome = true;
-      if (!Before(in_, g.end_face, w.call).face) return;
-    } else if (!p.Need(Before(in_, g.end_worst, w.call))) {
-      return;
     }
     if (w.outcome == Outcome::kInfo) {
       p.certain = false;
       p.unknown_outcome = true;
     }
-    const Stamp end = g.end_worst.t != kNever ? g.end_worst : g.end_face;
-    // Another client's grant of the lock before the write: certainly, else as written.
-    const Grant* other = nullptr;
+    // Another client's grant of the lock, with a higher token, before the write: whichever
+    // acquire was invoked first (a blocking acquire waits in the lock's queue).
     Order other_order;
-    // Back from the write to the write's own grant: only grants between them can be the other
-    // client's (tokens increase, so earlier ones are lower; a history where they do not is
-    // flagged non-monotonic-grant anyway). This bounds the work by the grants in between.
-    auto first_after = std::upper_bound(ld_.grants.begin(), ld_.grants.end(), w.call.t,
-                                        [&](Nanos t, uint32_t x) { return t < G(x).granted_lo.t; });
-    for (auto it = first_after; it != ld_.grants.begin();) {
-      const Grant& o = G(*--it);
-      if (&o == &g || o.granted_hi.t < g.granted_lo.t) break;
-      if (o.client == w.client || o.token <= w.token) continue;
-      const Order ord = Before(in_, o.granted_hi, w.call);
-      if (!ord.face) continue;
-      const bool better = other == nullptr || (ord.certain && !other_order.certain) ||
-                          (ord.certain == other_order.certain && o.token < other->token);
-      if (better) {
-        other = &o;
-        other_order = ord;
-      }
-    }
+    const Grant* other = Rival(w.client, w.token, w.call, other_order);
     const std::string& who = Client(w.client);
     const std::string id = other != nullptr ? "expired-lease-write" : "write-after-expiry";
     Proof q = p;
@@ -441,9 +518,9 @@ class LockChecker {
     AppendOp(h_, w.op, "write with token " + std::to_string(w.token) + " after the lease ended",
              v.timeline);
     AddGrantEvidence(g, who + " granted token " + std::to_string(w.token), v);
-    if (g.end_event) AppendRef(h_, *g.end_event, "lease ended", v.timeline);
+    if (e.cap >= 0) AppendRef(h_, g.cap_refs[static_cast<size_t>(e.cap)], "lease ended", v.timeline);
     std::string msg = who + " wrote with token " + std::to_string(w.token) + At(w.call) + ", " +
-                      FormatSeconds(w.call.t - end.t) + " after " + EndPhrase(g);
+                      FormatSeconds(w.call.t - e.at.t) + " after " + EndPhrase(g, e);
     if (other != nullptr) {
       v.clients.push_back(Client(other->client));
       v.tokens.push_back(other->token);
@@ -462,6 +539,14 @@ class LockChecker {
     Proof p;
     if (!p.Need(Before(in_, g.granted_hi, w.call))) return;
     if (!p.Need(Before(in_, w.ret, g.live_until))) return;
+    // A release (of any outcome) that may have come first, or a revoke record (the revoke may
+    // be anywhere before it), may have ended the lease.
+    for (uint32_t r : g.releases) {
+      if (!p.Need(Before(in_, w.ret, Stamp{h_.ops[r].call, in_.op_node[r]}))) return;
+    }
+    for (uint32_t e : g.end_records) {
+      if (h_.other_events[e].f == "revoke") return;
+    }
     // A higher token presented before the rejection explains it.
     auto upto = [&](Nanos t) {
       return static_cast<size_t>(
@@ -493,10 +578,46 @@ class LockChecker {
     Emit(std::move(v));
   }
 
+  // A token bound: none (no grant bounds it) or a token.
+  struct TokenBound {
+    bool none = true;
+    int64_t token = 0;
+  };
+  // The highest token over a prefix of grants, and the highest of a client other than its.
+  struct Top2 {
+    bool has1 = false, has2 = false;
+    int64_t t1 = 0, t2 = 0;
+    uint32_t c1 = 0;
+    void Add(int64_t t, uint32_t c) {
+      if (!has1 || t > t1) {
+        if (has1 && c1 != c) {
+          t2 = t1;
+          has2 = true;
+        }
+        t1 = t;
+        c1 = c;
+        has1 = true;
+      } else if (c != c1 && (!has2 || t > t2)) {
+        t2 = t;
+        has2 = true;
+      }
+    }
+    // Whether a grant to a client other than `c` has a token above `token`.
+    bool Above(int64_t token, uint32_t c) const {
+      if (has1 && c1 != c) return t1 > token;
+      return has2 && t2 > token;
+    }
+  };
+
   const FencingInput& in_;
   const History& h_;
   uint32_t lock_;
   const LockData& ld_;
+  bool non_monotonic_ = false;  // a grant not above an earlier one, as written
+  std::vector<TokenBound> lo_prefix_min_;
+  std::vector<TokenBound> suffix_min_;
+  std::vector<uint32_t> rivals_;  // the lock's grants by granted_hi
+  std::vector<Top2> rival_top_;   // prefix of rivals_
   std::vector<Violation> out_;
   std::set<uint32_t> linked_resources_;  // resources whose lock-out rejections are linked
 };

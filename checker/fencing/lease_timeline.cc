@@ -140,7 +140,14 @@ const std::vector<uint32_t>* FencingInput::GrantsWithToken(uint32_t lock, int64_
 Order Before(const FencingInput& in, const Stamp& a, const Stamp& b) {
   Order o;
   o.cross = a.node != b.node && in.skew_ns > 0;
-  if (a.t == kNever || b.t == kNever) return o;
+  if (a.t == kNever || b.t == kPast) return o;
+  if (a.t == kPast || b.t == kNever) {
+    // An unknown lower bound, or a never: ordered in every world, but with no gap to show.
+    if (a.t == b.t) return o;
+    o.certain = o.face = true;
+    o.gap = kNever;
+    return o;
+  }
   o.gap = b.t - a.t;
   o.face = o.gap > 0;
   o.certain = o.gap > in.SkewBetween(a, b);
@@ -154,6 +161,71 @@ bool Proof::Need(const Order& o) {
   }
   if (!o.face) face = false;
   return face;
+}
+
+Stamp FencingInput::UpperMin(const Stamp& a, const Stamp& b) const {
+  if (a.t == kNever) return b;
+  if (b.t == kNever) return a;
+  if (a.node == b.node) return a.t <= b.t ? a : b;
+  return Before(*this, b, a).certain ? b : a;
+}
+
+Stamp FencingInput::LowerMax(const Stamp& a, const Stamp& b) const {
+  if (a.t == kNever || a.t == kPast) return b.t == kNever ? a : b;
+  if (b.t == kNever || b.t == kPast) return a;
+  if (a.node == b.node) return a.t >= b.t ? a : b;
+  return Before(*this, a, b).certain ? b : a;
+}
+
+Stamp FencingInput::LowerMin(const Stamp& a, const Stamp& b) const {
+  if (a.t == kNever) return b;
+  if (b.t == kNever || a.t == kPast) return a;
+  if (b.t == kPast) return b;
+  if (a.node == b.node) return a.t <= b.t ? a : b;
+  // b's instant reads at least b - skew on a's clock.
+  const Nanos shifted = b.t - skew_ns;
+  return Stamp{std::min(a.t, shifted), a.node};
+}
+
+EndBefore LeaseOverBefore(const FencingInput& in, const Grant& g, const Stamp& x, bool face_only) {
+  EndBefore best;
+  auto better = [](const Order& a, const Order& b) {
+    if (a.certain != b.certain) return a.certain;
+    if (a.face != b.face) return a.face;
+    return a.gap > b.gap;
+  };
+  bool any = false;
+  if (face_only ? g.end_bounded_face : g.end_bounded) {
+    Order all;
+    all.certain = all.face = true;
+    all.gap = kNever;
+    Stamp latest;
+    for (const Stamp& e : g.end_all) {
+      const Order o = Before(in, e, x);
+      all.certain = all.certain && o.certain;
+      all.face = all.face && o.face;
+      all.cross = all.cross || (o.cross && !o.certain);
+      if (o.gap < all.gap) {
+        all.gap = o.gap;
+        latest = e;
+      }
+    }
+    if (!g.end_all.empty()) {
+      best.order = all;
+      best.at = latest;
+      any = true;
+    }
+  }
+  for (size_t i = 0; i < g.end_caps.size(); ++i) {
+    const Order o = Before(in, g.end_caps[i], x);
+    if (!any || better(o, best.order)) {
+      best.order = o;
+      best.at = g.end_caps[i];
+      best.cap = static_cast<int>(i);
+      any = true;
+    }
+  }
+  return best;
 }
 
 StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingOptions& options) {
@@ -265,8 +337,13 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   }
   in.locks = lock_names.Finish();
   in.resources = resource_names.Finish();
-  in.skew_ns =
-      in.nodes.size() > 1 ? static_cast<Nanos>(std::llround(options.clock_skew_ms * 1e6)) : 0;
+  // The skew bound applies only between two clocks the history actually uses: with every event
+  // on one clock (named or not) it changes nothing.
+  std::vector<bool> node_used(in.nodes.size(), false);
+  for (uint32_t n : in.op_node) node_used[n] = true;
+  for (const RecordRef& r : records) node_used[in.event_node[r.event]] = true;
+  const auto clocks = std::count(node_used.begin(), node_used.end(), true);
+  in.skew_ns = clocks > 1 ? static_cast<Nanos>(std::llround(options.clock_skew_ms * 1e6)) : 0;
   in.clients = history.process_names;
   std::unordered_map<std::string, uint32_t> client_ids;
   for (uint32_t i = 0; i < in.clients.size(); ++i) client_ids.emplace(in.clients[i], i);
@@ -309,43 +386,69 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     in.grants.push_back(std::move(g));
     return id;
   };
-  // Lease extension bookkeeping, folded into end_worst / end_face at the end.
+  // Lease bookkeeping, folded into end_all / end_caps at the end.
   struct Ext {
-    Stamp base;               // max over oks of completion + D(1+ρ)
-    bool unbounded = false;   // an ok without a lease: no bound
-    bool may_extend = false;  // a renew of unknown outcome
-    Stamp cap;                // min over releases/expiries
+    Stamp first;                // the grant's own length: min(acquire ok, record) + D(1+ρ)
+    bool first_bounded = false;
+    bool renew_unbounded = false;  // a renew ok without a lease: no bound
+    bool may_extend = false;       // a renew of unknown outcome
+    std::vector<Stamp> renewals;   // each renew ok's completion + D(1+ρ)
   };
   std::vector<Ext> ext;
-  // `from_client`: an acquire or renew ok, whose invoke the client may rely on; a grant record
-  // bounds only the end, because the service's lease may have started before the grant (an
-  // etcd lease is created before its holder waits for the lock).
-  auto extend = [&](uint32_t g, const Stamp& from_call, const Stamp& from_ret,
-                    std::optional<Nanos> lease, bool from_client) {
-    Grant& gr = in.grants[g];
+  auto ext_of = [&](uint32_t g) -> Ext& {
     if (g >= ext.size()) ext.resize(g + 1);
-    Ext& e = ext[g];
+    return ext[g];
+  };
+  // The lease of the grant itself, from an acquire ok (`from_client`: its invoke is when the
+  // client may start relying on it) or a grant record (which bounds only the end: an etcd lease
+  // is created before its holder waits for the lock). Both are upper bounds on the same end, so
+  // the earlier one counts.
+  auto bound_first = [&](uint32_t g, const Stamp& from_call, const Stamp& from_ret,
+                         std::optional<Nanos> lease, bool from_client) {
+    Grant& gr = in.grants[g];
+    Ext& e = ext_of(g);
+    if (!lease) return;
+    if (!gr.lease_ns) gr.lease_ns = lease;
+    if (from_client) {
+      gr.live_until =
+          in.LowerMax(gr.live_until, Stamp{SatAdd(from_call.t, Scale(*lease, shrink)), from_call.node});
+    }
+    const Stamp end{SatAdd(from_ret.t, Scale(*lease, stretch)), from_ret.node};
+    if (end.t == kNever) return;
+    e.first = e.first_bounded ? in.UpperMin(e.first, end) : end;
+    e.first_bounded = true;
+  };
+  // A renew ok: the lease lasts at least D from it (a renewal never shortens a lease).
+  auto renew = [&](uint32_t g, const Stamp& from_call, const Stamp& from_ret,
+                   std::optional<Nanos> lease) {
+    Grant& gr = in.grants[g];
+    Ext& e = ext_of(g);
     if (!lease) {
-      e.unbounded = true;
+      e.renew_unbounded = true;
       return;
     }
     if (!gr.lease_ns) gr.lease_ns = lease;
-    const Stamp live{SatAdd(from_call.t, Scale(*lease, shrink)), from_call.node};
-    if (from_client && (gr.live_until.t == kNever || live.t > gr.live_until.t)) {
-      gr.live_until = live;
-    }
+    gr.live_until =
+        in.LowerMax(gr.live_until, Stamp{SatAdd(from_call.t, Scale(*lease, shrink)), from_call.node});
     const Stamp end{SatAdd(from_ret.t, Scale(*lease, stretch)), from_ret.node};
-    if (e.base.t == kNever || (end.t != kNever && end.t > e.base.t)) e.base = end;
-    if (end.t == kNever) e.base = end;
+    if (end.t == kNever) {
+      e.renew_unbounded = true;
+      return;
+    }
+    // One bound a clock suffices: the latest.
+    for (Stamp& r : e.renewals) {
+      if (r.node == end.node) {
+        r.t = std::max(r.t, end.t);
+        return;
+      }
+    }
+    e.renewals.push_back(end);
   };
   auto cap = [&](uint32_t g, const Stamp& at, const EventRef& ref) {
-    if (g >= ext.size()) ext.resize(g + 1);
-    Ext& e = ext[g];
     if (at.t == kNever) return;
-    if (e.cap.t == kNever || at.t < e.cap.t) {
-      e.cap = at;
-      in.grants[g].end_event = ref;
-    }
+    Grant& gr = in.grants[g];
+    gr.end_caps.push_back(at);
+    gr.cap_refs.push_back(ref);
   };
 
   // Pass 2: grants (acquire oks), unknown acquires.
@@ -354,8 +457,11 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     if (d.kind != Decoded::Kind::kAcquire) continue;
     const uint32_t lock = lock_names.Sorted(d.name);
     if (op.outcome == Outcome::kInfo) {
-      in.per_lock[lock].unknown.push_back(
-          UnknownAcquire{lock, static_cast<uint32_t>(op.process), d.op, stamp_call(op)});
+      LockData& ld = in.per_lock[lock];
+      const auto client = static_cast<uint32_t>(op.process);
+      ld.unknown.push_back(UnknownAcquire{lock, client, d.op, stamp_call(op)});
+      auto [it, inserted] = ld.earliest_unknown.try_emplace(client, stamp_call(op));
+      if (!inserted) it->second = in.LowerMin(it->second, stamp_call(op));
       continue;
     }
     if (op.outcome != Outcome::kOk) continue;
@@ -367,8 +473,16 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     g.granted_hi = stamp_ret(op);
     g.evidence.push_back({EventRef::Kind::kCompletion, d.op});
     const uint32_t id = add_grant(std::move(g));
-    extend(id, stamp_call(op), stamp_ret(op), d.lease_ns, true);
+    bound_first(id, stamp_call(op), stamp_ret(op), d.lease_ns, true);
   }
+  // The earliest instant of a grant known only from a record or a renewal: one of its client's
+  // acquires of unknown outcome issued it, so not before the earliest of their invokes; with none
+  // in the history, unknown.
+  auto implied_lo = [&](uint32_t lock, uint32_t client) {
+    const auto& eu = in.per_lock[lock].earliest_unknown;
+    auto it = eu.find(client);
+    return it == eu.end() ? Stamp{kPast, 0} : it->second;
+  };
   // Grant records: authoritative; merged with the acquire of the same token and client.
   for (const RecordRef& r : records) {
     const Event& e = history.other_events[r.event];
@@ -396,20 +510,19 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
       g.lock = lock;
       g.token = r.token;
       g.client = client;
+      g.granted_lo = known_client ? implied_lo(lock, client) : Stamp{kPast, 0};
+      g.granted_hi = at;
       id = add_grant(std::move(g));
+    } else {
+      // The record is an upper bound on the grant's instant, like the acquire's completion; it
+      // never moves the earliest instant (the acquire's invoke).
+      Grant& g = in.grants[id];
+      g.granted_hi = in.UpperMin(g.granted_hi, at);
     }
     Grant& g = in.grants[id];
     g.authoritative = true;
-    // The record is the grant's latest possible instant (a watch reports it after the fact);
-    // the acquire's invoke stays the earliest.
-    if (g.evidence.empty() || at.t == kNever) {
-      if (g.evidence.empty()) g.granted_lo = g.granted_hi = at;
-    } else {
-      if (at.t < g.granted_hi.t) g.granted_hi = at;
-      if (at.t < g.granted_lo.t) g.granted_lo = at;
-    }
     g.evidence.insert(g.evidence.begin(), {EventRef::Kind::kRecord, r.event});
-    if (r.lease_ns || g.lease_ns) extend(id, at, at, r.lease_ns ? r.lease_ns : g.lease_ns, false);
+    if (r.lease_ns || g.lease_ns) bound_first(id, at, at, r.lease_ns ? r.lease_ns : g.lease_ns, false);
   }
   // Pass 3: renewals, releases, expiries.
   auto find_grant = [&](uint32_t lock, int64_t token, uint32_t client) {
@@ -438,19 +551,17 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
         ng.token = d.token;
         ng.client = client;
         ng.implied = true;
-        ng.granted_lo = stamp_call(op);
-        for (const UnknownAcquire& u : in.per_lock[lock].unknown) {
-          if (u.client == client && u.call.t <= op.call) ng.granted_lo = u.call;
-        }
+        ng.granted_lo = implied_lo(lock, client);
         ng.granted_hi = stamp_ret(op);
         ng.evidence.push_back({EventRef::Kind::kCompletion, d.op});
+        // Its own lease, from the acquire we did not see, has no known length, so nothing
+        // bounds its end but a release or a record.
         g = add_grant(std::move(ng));
       }
       if (op.outcome == Outcome::kOk) {
-        extend(g, stamp_call(op), stamp_ret(op), d.lease_ns, true);
+        renew(g, stamp_call(op), stamp_ret(op), d.lease_ns);
       } else {
-        if (g >= ext.size()) ext.resize(g + 1);
-        ext[g].may_extend = true;
+        ext_of(g).may_extend = true;
       }
     } else {
       if (g == kNoIndex || op.outcome == Outcome::kFail) continue;
@@ -465,6 +576,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     uint32_t g = find_grant(lock, r.token, client_of(r.client));
     if (g == kNoIndex) continue;
     in.grants[g].end_records.push_back(r.event);
+    // Stamped at or after the end it reports: an upper bound on it, like a release's ok.
     cap(g, Stamp{in.timed ? e.time.value_or(kNever) : kNever, in.event_node[r.event]},
         {EventRef::Kind::kRecord, r.event});
   }
@@ -472,13 +584,10 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   for (uint32_t g = 0; g < in.grants.size(); ++g) {
     Grant& gr = in.grants[g];
     const Ext& e = ext[g];
-    Stamp face = e.unbounded || !gr.lease_ns ? Stamp{} : e.base;
-    if (e.cap.t != kNever && (face.t == kNever || e.cap.t < face.t))
-      face = e.cap;
-    else if (face.t != kNever)
-      gr.end_event.reset();
-    gr.end_face = face;
-    gr.end_worst = e.may_extend ? e.cap : face;
+    gr.end_bounded_face = e.first_bounded && !e.renew_unbounded;
+    gr.end_bounded = gr.end_bounded_face && !e.may_extend;
+    if (e.first_bounded) gr.end_all.push_back(e.first);
+    for (const Stamp& r : e.renewals) gr.end_all.push_back(r);
     in.per_lock[gr.lock].grants.push_back(g);
   }
 
@@ -503,6 +612,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     std::stable_sort(l.grants.begin(), l.grants.end(), [&](uint32_t a, uint32_t b) {
       const Grant& ga = in.grants[a];
       const Grant& gb = in.grants[b];
+      // kPast (an unknown earliest instant) sorts first, as it may be before every grant.
       if (ga.granted_lo.t != gb.granted_lo.t) return ga.granted_lo.t < gb.granted_lo.t;
       return ga.token < gb.token;
     });

@@ -2,16 +2,27 @@
 //
 // The fencing analysis' view of a history (docs/fencing.md): the operations of the fencing
 // vocabulary decoded once into flat records, grouped per lock and per resource, with each
-// grant's conservative lease bounds. Every later check is a sweep over these arrays, so the
-// Values are decoded once and nothing is quadratic in the number of operations.
+// grant's conservative bounds. Every later check is a sweep over these arrays, so the Values are
+// decoded once and nothing is quadratic in the number of operations.
 //
-// Bounds, for a grant of token T with lease D (ρ the drift):
-//   granted in [granted_lo, granted_hi]: the acquire's invoke and completion (a grant record: its
-//   time); certainly live until live_until = max over acquire/renew oks of (invoke + D(1-ρ));
-//   certainly over by end_worst = min(max over acquire/renew oks of (completion + D(1+ρ)),
-//       first release ok's completion, first expire/revoke record), or never if a renew of
-//       unknown outcome may have extended it; end_face is the same with unknown renewals taken
-//       as not having happened.
+// The time model (docs/fencing.md, "The clock model"): every event gives an instant on its node's
+// clock; an operation took effect between its invoke and its completion (an operation of unknown
+// outcome: any time after its invoke, or never); a lock-service record (grant, expire, revoke) is
+// stamped at or after the instant it reports, so it is an upper bound on it. A bound is a Stamp
+// (a time on one clock); two bounds on different clocks are compared only through Before(),
+// which applies the skew bound, and combined only by the helpers below, which never pick a bound
+// by raw cross-clock timestamps unless either choice is sound. For a grant of token T, lease D:
+//   granted in [granted_lo, granted_hi]: lo is the acquire's invoke (for a grant known only from a
+//     record or a renewal: the earliest invoke of an acquire of unknown outcome by that client on
+//     that lock, else kPast); hi is the acquire's completion or the grant record, the earlier
+//     where the order is certain;
+//   certainly live (client view) until live_until = max over acquire/renew oks of invoke + D(1-ρ);
+//   certainly over once, for every world, either every stamp in end_all is passed (the lease's
+//     length: min(acquire ok, grant record) + D(1+ρ), then every renew ok's completion +
+//     D(1+ρ); a renewal never shortens a lease) or any stamp in end_caps is (a release ok's
+//     completion, an expire or revoke record). A renew of unknown outcome may have extended the
+//     lease indefinitely: then only end_caps bound it (end_bounded false); end_bounded_face is the
+//     same with unknown renewals taken as not having happened.
 #ifndef FENCELINE_CHECKER_FENCING_LEASE_TIMELINE_H_
 #define FENCELINE_CHECKER_FENCING_LEASE_TIMELINE_H_
 
@@ -31,7 +42,11 @@ namespace fenceline::internal {
 
 inline constexpr uint32_t kNoIndex = std::numeric_limits<uint32_t>::max();
 
-// A timestamp on a named clock. t == kNever: never (or unknown, for an unfinished operation).
+// Before every instant: an unknown lower bound.
+inline constexpr Nanos kPast = std::numeric_limits<Nanos>::min();
+
+// A timestamp on a named clock. t == kNever: never (or unknown, for an unfinished operation);
+// t == kPast: no lower bound.
 struct Stamp {
   Nanos t = kNever;
   uint32_t node = 0;  // index into FencingInput::nodes; 0 is the default clock ""
@@ -50,15 +65,18 @@ struct Grant {
   Stamp granted_lo, granted_hi;    // the service granted it somewhere in between
   std::optional<Nanos> lease_ns;   // D, as measured; unset if nothing said
   Stamp live_until;                // certainly live (client view) until; kNever t: not known live
-  Stamp end_worst;                 // certainly over after this; t == kNever: maybe never
-  Stamp end_face;                  // the same, unknown renewals taken as not having happened
+  // Certainly over after all of end_all (if end_bounded) or after any of end_caps (header).
+  std::vector<Stamp> end_all;
+  bool end_bounded = false;       // end_all bounds the lease
+  bool end_bounded_face = false;  // the same, unknown renewals taken as not having happened
+  std::vector<Stamp> end_caps;
+  std::vector<EventRef> cap_refs;  // the event of each end_caps entry
   bool authoritative = false;      // from a grant record
   bool implied = false;            // known only from a renew ok of an acquire of unknown outcome
   std::vector<EventRef> evidence;  // acquire invoke/ok or the record
   // Releases (ok or info) of this token; expire/revoke records.
   std::vector<uint32_t> releases;     // OpIndex
   std::vector<uint32_t> end_records;  // other_events index
-  std::optional<EventRef> end_event;  // the event that fixes end_worst, if any
 };
 
 // An acquire of unknown outcome: it may have granted some token at any time after its invoke.
@@ -83,6 +101,8 @@ struct LockData {
   std::vector<uint32_t> grants;         // indices into FencingInput::grants, by (granted_lo, token)
   std::vector<UnknownAcquire> unknown;  // by call
   bool has_records = false;             // the service's grant records are authoritative
+  // (client -> the earliest invoke of its acquires of unknown outcome on this lock)
+  std::unordered_map<uint32_t, Stamp> earliest_unknown;
   std::vector<uint32_t> writes;         // indices into FencingInput::writes, by call
 };
 
@@ -122,13 +142,21 @@ struct FencingInput {
   const std::vector<uint32_t>* GrantsWithToken(uint32_t lock, int64_t token) const;
   // The skew two stamps may be off by: 0 on one clock.
   Nanos SkewBetween(const Stamp& a, const Stamp& b) const { return a.node == b.node ? 0 : skew_ns; }
+
+  // Combining two bounds on one instant under the clock model. Each result is sound in every
+  // world: UpperMin/LowerMax return one of the two (both are valid; the tighter one when the order
+  // is certain or they share a clock); LowerMin returns a bound below both, on a's clock.
+  Stamp UpperMin(const Stamp& a, const Stamp& b) const;
+  Stamp LowerMax(const Stamp& a, const Stamp& b) const;
+  Stamp LowerMin(const Stamp& a, const Stamp& b) const;
 };
 
 // Decodes `history`. kUnsupported "source:line:col: fencing: ..." for a malformed value of the
 // vocabulary, or an operation outside it; kInvalidArgument for bad options.
 StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingOptions& options);
 
-// How two stamps are ordered under the clock model.
+// How two stamps are ordered under the clock model. kPast is before every stamp but kPast, kNever
+// after every stamp; neither is ordered "as written" against the other.
 struct Order {
   bool certain = false;  // a before b for every clock assignment within the skew bound
   bool face = false;     // a before b as written
@@ -136,6 +164,17 @@ struct Order {
   Nanos gap = 0;         // b - a
 };
 Order Before(const FencingInput& in, const Stamp& a, const Stamp& b);
+
+// Whether the lease of `g` is over before `x`: certain if it is in every world (all of end_all
+// passed, or one of end_caps); face as written (unknown renewals taken as not having happened
+// when `face_only`). `at` is the bound that decides it, `cap` its index in end_caps or -1 for the
+// lease's length. No bound at all: at.t == kNever.
+struct EndBefore {
+  Order order;
+  Stamp at;
+  int cap = -1;
+};
+EndBefore LeaseOverBefore(const FencingInput& in, const Grant& g, const Stamp& x, bool face_only);
 
 // Accumulates the comparisons a violation rests on.
 struct Proof {

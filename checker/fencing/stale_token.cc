@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "checker/model/fenced_register_model.h"
@@ -21,23 +23,36 @@ struct Storage {
   }
 };
 
-// A copy of the storage's operations the engine needs, widened by `widen` ns on each side.
-Storage StorageHistory(const History& h, Nanos widen) {
+std::string ResourceName(const Value& key) {
+  return key.is_string() ? key.text() : key.ToDisplay();
+}
+
+const Value* ResourceOf(const Operation& op) {
+  return op.input.is_map() ? op.input.Find("resource") : nullptr;
+}
+
+// A copy of the storage operations the engine needs: those of the resources `keep` accepts, the
+// operations of resource r widened by widen(r) ns on each side.
+template <typename Keep, typename Widen>
+Storage StorageHistory(const History& h, Keep keep, Widen widen) {
   Storage s;
   s.copy.source = h.source;
   s.copy.process_names = h.process_names;
   s.copy.timed = h.timed;
-  std::vector<uint32_t> picked;
+  std::vector<std::pair<uint32_t, Nanos>> picked;
   for (const Operation& op : h.ops) {
     const bool write = op.f == "write";
     if (!write && op.f != "read") continue;
     if (write && op.outcome == Outcome::kFail) continue;
-    picked.push_back(static_cast<uint32_t>(op.index));
+    const Value* r = ResourceOf(op);
+    if (r == nullptr || !keep(*r)) continue;
+    picked.emplace_back(static_cast<uint32_t>(op.index), widen(*r));
   }
-  std::stable_sort(picked.begin(), picked.end(),
-                   [&](uint32_t a, uint32_t b) { return h.ops[a].call < h.ops[b].call; });
+  std::stable_sort(picked.begin(), picked.end(), [&](const auto& a, const auto& b) {
+    return h.ops[a.first].call - a.second < h.ops[b.first].call - b.second;
+  });
   s.copy.ops.reserve(picked.size());
-  for (uint32_t i : picked) {
+  for (const auto& [i, by] : picked) {
     // Only what the model and the search read; reports go back to the input's operation.
     const Operation& from = h.ops[i];
     Operation op;
@@ -51,18 +66,14 @@ Storage StorageHistory(const History& h, Nanos widen) {
     op.invoke_pos = from.invoke_pos;
     op.complete_pos = from.complete_pos;
     op.index = static_cast<OpIndex>(s.copy.ops.size());
-    if (widen > 0) {
-      op.call -= widen;
-      if (op.ret != kNever) op.ret += widen;
+    if (by > 0) {
+      op.call -= by;
+      if (op.ret != kNever) op.ret += by;
     }
     s.copy.ops.push_back(std::move(op));
     s.original.push_back(i);
   }
   return s;
-}
-
-std::string ResourceName(const Value& key) {
-  return key.is_string() ? key.text() : key.ToDisplay();
 }
 
 Violation Explain(const FencingInput& in, const Storage& s, const PartitionResult& p,
@@ -175,49 +186,72 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in,
   co.time_limit = options.time_limit;
   co.memory_budget = options.memory_budget;
 
+  // The skew bound matters only on a resource whose storage operations were stamped on more than
+  // one clock: those are widened by half the bound on each side (so only orders that hold under
+  // every clock assignment constrain the search); the others are searched as written.
   const Nanos widen = in.skew_ns > 0 ? (in.skew_ns + 1) / 2 : 0;
-  Storage widened;
+  std::map<std::string, std::pair<std::string, bool>> clocks;  // resource -> (a node, several)
+  bool any_multi = false;
   if (widen > 0) {
-    widened = StorageHistory(h, widen);
+    for (const Operation& op : h.ops) {
+      if (op.f != "write" && op.f != "read") continue;
+      const Value* r = ResourceOf(op);
+      if (r == nullptr) continue;
+      auto [it, inserted] = clocks.try_emplace(ResourceName(*r), op.node, false);
+      if (!inserted && it->second.first != op.node && !it->second.second) {
+        it->second.second = true;
+        any_multi = true;
+      }
+    }
+  }
+  auto multi = [&](const std::string& resource) {
+    auto it = clocks.find(resource);
+    return it != clocks.end() && it->second.second;
+  };
+  Storage widened;
+  if (any_multi) {
+    widened = StorageHistory(
+        h, [](const Value&) { return true; },
+        [&](const Value& res) { return multi(ResourceName(res)) ? widen : Nanos{0}; });
     widened.view = &widened.copy;
   } else {
-    // One clock: the input itself, its lock operations irrelevant to the model.
+    // One clock a resource: the input itself, its lock operations irrelevant to the model.
     widened.view = &h;
   }
   FENCELINE_ASSIGN_OR_RETURN(CheckResult r, CheckLinearizability(*widened.view, *model, co));
-  std::vector<bool> retry(in.resources.size(), false);
-  bool any_retry = false;
+  std::set<std::string> retry;
   for (const PartitionResult& p : r.partitions) {
     if (p.key.is_nil()) continue;  // the lock operations
+    const std::string name = ResourceName(p.key);
     if (p.verdict == Verdict::kNotLinearizable && p.counterexample) {
       out.violations.push_back(Explain(in, widened, p, Certainty::kCertain));
     } else if (p.verdict == Verdict::kUnknown) {
       out.unknown = true;
-      out.notes.push_back("stale-token search on resource " + ResourceName(p.key) +
-                          " was inconclusive: " + p.reason);
-    } else if (widen > 0) {
-      auto it = std::lower_bound(in.resources.begin(), in.resources.end(), ResourceName(p.key));
-      if (it != in.resources.end() && *it == ResourceName(p.key)) {
-        retry[static_cast<size_t>(it - in.resources.begin())] = true;
-        any_retry = true;
-      }
+      out.notes.push_back("stale-token search on resource " + name + " was inconclusive" +
+                          (multi(name) ? " (orders certain under the skew bound)" : "") + ": " +
+                          p.reason);
+    } else if (multi(name)) {
+      retry.insert(name);
     }
   }
-  if (any_retry) {
-    // As written, without the skew: what holds here but not above is possible only.
-    // The input itself, in place; only the resources that passed above are looked at.
-    Storage face;
-    face.view = &h;
-    FENCELINE_ASSIGN_OR_RETURN(CheckResult r2, CheckLinearizability(h, *model, co));
+  if (!retry.empty()) {
+    // As written, without the skew, the resources that passed above: what fails here is a
+    // possible violation; a search that gives up here leaves them unknown, and says so.
+    Storage face = StorageHistory(
+        h, [&](const Value& res) { return retry.contains(ResourceName(res)); },
+        [](const Value&) { return Nanos{0}; });
+    face.view = &face.copy;
+    FENCELINE_ASSIGN_OR_RETURN(CheckResult r2, CheckLinearizability(*face.view, *model, co));
     for (const PartitionResult& p : r2.partitions) {
       if (p.key.is_nil()) continue;
-      auto it = std::lower_bound(in.resources.begin(), in.resources.end(), ResourceName(p.key));
-      if (it == in.resources.end() || *it != ResourceName(p.key) ||
-          !retry[static_cast<size_t>(it - in.resources.begin())]) {
-        continue;
-      }
       if (p.verdict == Verdict::kNotLinearizable && p.counterexample) {
         out.violations.push_back(Explain(in, face, p, Certainty::kPossible));
+      } else if (p.verdict == Verdict::kUnknown) {
+        out.unknown = true;
+        out.notes.push_back("stale-token search on resource " + ResourceName(p.key) +
+                            " as written (for violations possible under the skew bound) was "
+                            "inconclusive: " +
+                            p.reason);
       }
     }
   }

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -491,6 +493,221 @@ TEST(FencingCheckerTest, ReportIsTheSameAtAnyThreadCount) {
   const std::string jb = internal::RenderFencingJson({{"t", {}, &hist, &b}}, one);
   EXPECT_EQ(ja, jb);
   EXPECT_EQ(a.violations.size(), 12u);
+}
+
+// Issue 9, cause 1: a grant record is an upper bound on the grant's instant. The acquire (of
+// unknown outcome) invoked at 0.3 ms was granted at once; its watch record arrived at 154 ms. A
+// write with the token at 73 ms is not a forgery.
+TEST(FencingTimeModelTest, GrantRecordIsOnlyAnUpperBoundOnTheGrant) {
+  H h;
+  h.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 0, "c1");
+  h.E("p1", EventType::kInfo, "acquire", M({{"lock", S("L")}}), 50, "c1");
+  h.Write("p1", "L", 1, EventType::kOk, 73, "c1");
+  h.E("nemesis", EventType::kOk, "grant", M({{"lock", S("L")}, {"token", I(1)}, {"client", S("p1")}}),
+      154, "service");
+  FencingResult r = Check(h.Build());
+  EXPECT_TRUE(r.violations.empty()) << r.violations[0].message;
+  EXPECT_EQ(r.verdict, FencingVerdict::kSafe);
+}
+
+// Cause 1, the other half: a record stamped on another clock before its acquire's invoke does not
+// move the grant's earliest instant, so a grant that comes after it as written is not ordered
+// against it by the record.
+TEST(FencingTimeModelTest, RecordOnAnotherClockDoesNotMoveTheEarliestInstant) {
+  H h;
+  // p1's grant: invoke 100, ok 101 on c1; its record at 90 on the service's clock.
+  h.Acquire("p1", "L", 5, 1'000, 100, "c1");
+  h.E("nemesis", EventType::kOk, "grant", M({{"lock", S("L")}, {"token", I(5)}, {"client", S("p1")}}),
+      90, "service");
+  // p2's grant of token 4 ends at 96 on c2: with 10 ms of skew, before p1's grant or not.
+  h.Acquire("p2", "L", 4, 1'000, 95, "c2");
+  FencingOptions o;
+  o.clock_skew_ms = 10;
+  FencingResult r = Check(h.Build(), o);
+  for (const Violation& v : r.violations) EXPECT_NE(v.certainty, Certainty::kCertain) << v.message;
+  EXPECT_NE(r.verdict, FencingVerdict::kViolation);
+}
+
+// Cause 2: a token known only from a renewal was issued by one of the client's acquires of
+// unknown outcome, possibly the earliest.
+TEST(FencingTimeModelTest, RenewalImpliesAGrantAsEarlyAsTheFirstUnknownAcquire) {
+  H h;
+  h.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 0);
+  h.E("p1", EventType::kInfo, "acquire", M({{"lock", S("L")}}), 100);
+  h.Write("p1", "L", 1, EventType::kOk, 200);
+  h.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 500);
+  h.E("p1", EventType::kInfo, "acquire", M({{"lock", S("L")}}), 550);
+  h.E("p1", EventType::kInvoke, "renew", M({{"lock", S("L")}, {"token", I(1)}}), 600);
+  h.E("p1", EventType::kOk, "renew", M({{"lock", S("L")}, {"token", I(1)}, {"lease_ms", I(1'000)}}),
+      601);
+  FencingResult r = Check(h.Build());
+  EXPECT_TRUE(r.violations.empty()) << r.violations[0].message;
+}
+
+// Cause 3: a lagging grant record merged with the acquire's ok bounds the lease's end by the
+// earlier of the two, so the pause is found on one clock with no skew.
+TEST(FencingTimeModelTest, LaggingGrantRecordDoesNotExtendTheLease) {
+  H h = Pause(EventType::kOk, false);
+  h.Record("grant", "L", 34, "p3", 5'000);
+  h.Record("grant", "L", 35, "p5", 11'700);
+  FencingResult r = Check(h.Build());
+  EXPECT_THAT(Ids(r), ElementsAre("expired-lease-write"));
+  EXPECT_EQ(r.violations[0].certainty, Certainty::kCertain);
+  EXPECT_EQ(r.verdict, FencingVerdict::kViolation);
+}
+
+// Cause 4: the other client's blocking acquire was invoked first (it waited in the lock's
+// queue); its grant is still certainly before the write.
+TEST(FencingTimeModelTest, RivalWhoseAcquireWasInvokedFirstMakesExpiredLeaseWrite) {
+  H h;
+  h.E("p5", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 500);
+  h.Acquire("p3", "L", 34, 10'000, 1'000);
+  h.E("p5", EventType::kOk, "acquire",
+      M({{"lock", S("L")}, {"token", I(35)}, {"lease_ms", I(10'000)}}), 11'620);
+  h.Write("p3", "file", 34, EventType::kOk, 12'031);
+  FencingResult r = Check(h.Build());
+  ASSERT_THAT(Ids(r), ElementsAre("expired-lease-write"));
+  EXPECT_EQ(r.violations[0].certainty, Certainty::kCertain);
+  EXPECT_THAT(r.violations[0].tokens, ElementsAre(34, 35));
+}
+
+// Cause 5: a stolen token used within the skew window of its owner's acquire is certainly
+// foreign, whether or not a forgery is also possible.
+TEST(FencingTimeModelTest, StolenTokenIsForeignEvenWhenForgeryIsPossible) {
+  H h;
+  h.Acquire("p2", "L", 7, 10'000, 1'000, "n2");
+  h.Write("p3", "L", 7, EventType::kOk, 995, "n3");
+  FencingOptions o;
+  o.clock_skew_ms = 20;
+  FencingResult r = Check(h.Build(), o);
+  const Violation* foreign = Find(r, "foreign-token");
+  ASSERT_NE(foreign, nullptr);
+  EXPECT_EQ(foreign->certainty, Certainty::kCertain);
+  const Violation* forged = Find(r, "forged-token");
+  ASSERT_NE(forged, nullptr);
+  EXPECT_EQ(forged->certainty, Certainty::kPossible);
+  EXPECT_EQ(r.verdict, FencingVerdict::kViolation);
+}
+
+// A foreign token is only possible while the writer's own acquire of unknown outcome could have
+// been granted it too.
+TEST(FencingTimeModelTest, ForeignTokenIsPossibleWhileTheWritersUnknownAcquireCouldHaveIt) {
+  H h;
+  h.E("p3", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 10);
+  h.E("p3", EventType::kInfo, "acquire", M({{"lock", S("L")}}), 20);
+  h.Acquire("p2", "L", 7, 10'000, 100);
+  h.Write("p3", "L", 7, EventType::kOk, 200);
+  FencingResult r = Check(h.Build());
+  const Violation* foreign = Find(r, "foreign-token");
+  ASSERT_NE(foreign, nullptr);
+  EXPECT_EQ(foreign->certainty, Certainty::kPossible);
+}
+
+// Cause 6: INT64_MAX and INT64_MIN are tokens, not range sentinels: an acquire of unknown
+// outcome could have issued either.
+TEST(FencingTimeModelTest, ExtremeTokensAreNotSentinels) {
+  for (int64_t token : {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
+    H h;
+    h.E("p2", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 100);
+    h.E("p2", EventType::kInfo, "acquire", M({{"lock", S("L")}}), 150);
+    h.Write("p2", "L", token, EventType::kOk, 200);
+    FencingResult r = Check(h.Build());
+    ASSERT_THAT(Ids(r), ElementsAre("forged-token")) << token;
+    EXPECT_EQ(r.violations[0].certainty, Certainty::kPossible) << token;
+    // With no acquire of unknown outcome, the same write is certainly forged.
+    H none;
+    none.Acquire("p1", "L", 5, 100, 0);
+    none.Write("p2", "L", token, EventType::kOk, 200);
+    FencingResult c = Check(none.Build());
+    const Violation* forged = Find(c, "forged-token");
+    ASSERT_NE(forged, nullptr) << token;
+    EXPECT_EQ(forged->certainty, Certainty::kCertain) << token;
+  }
+}
+
+// An expire or revoke record is an upper bound on the end it reports, like a grant record: a
+// revoke may have ended the lease before the next grant, however late its record.
+TEST(FencingTimeModelTest, RevokeRecordIsAnUpperBoundOnTheEnd) {
+  H h;
+  h.Acquire("p1", "L", 1, 10'000, 0);
+  h.Acquire("p2", "L", 2, 10'000, 1'000);
+  h.Record("revoke", "L", 1, "p1", 3'000);  // the watch reports the revoke late
+  FencingResult r = Check(h.Build());
+  EXPECT_TRUE(r.violations.empty()) << r.violations[0].message;
+  // And an expire record bounds the end from above: a write after it is after the lease.
+  H e;
+  e.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 0);
+  e.E("p1", EventType::kOk, "acquire", M({{"lock", S("L")}, {"token", I(1)}}), 1);  // no lease_ms
+  e.Record("expire", "L", 1, "p1", 500);
+  e.Acquire("p2", "L", 2, 10'000, 600);
+  e.Write("p1", "L", 1, EventType::kOk, 700);
+  FencingResult x = Check(e.Build());
+  const Violation* v = Find(x, "expired-lease-write");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->certainty, Certainty::kCertain);
+  EXPECT_THAT(v->message, HasSubstr("after the lock service expired its lease on L"));
+}
+
+// With every event on one clock, named or not, the skew bound changes nothing.
+TEST(FencingTimeModelTest, SkewChangesNothingOnOneNamedClock) {
+  auto build = [] {
+    H h;
+    h.Acquire("p1", "r", 1, 100'000, 0, "n1");
+    h.Acquire("p2", "r", 2, 100'000, 10, "n1");
+    h.Write("p2", "r", 2, EventType::kOk, 20, "n1", 2);
+    h.Write("p1", "r", 1, EventType::kOk, 30, "n1", 1);  // accepted 9 ms after token 2: stale
+    return h.Build();
+  };
+  History h = build();
+  FencingResult plain = Check(h);
+  FencingOptions o;
+  o.clock_skew_ms = 50;
+  FencingResult skewed = Check(h, o);
+  EXPECT_EQ(plain.verdict, FencingVerdict::kViolation);
+  EXPECT_EQ(Ids(plain), Ids(skewed));
+  EXPECT_EQ(plain.verdict, skewed.verdict);
+  for (size_t i = 0; i < plain.violations.size() && i < skewed.violations.size(); ++i) {
+    EXPECT_EQ(plain.violations[i].certainty, skewed.violations[i].certainty)
+        << plain.violations[i].id;
+  }
+}
+
+// A renewal with a shorter lease_ms never shortens a lease (docs/fencing.md): the lease is over
+// only after the latest end any acquire or renewal set.
+TEST(FencingTimeModelTest, ShorterRenewalDoesNotShortenTheLease) {
+  H h;
+  h.Acquire("p1", "L", 1, 10'000, 0);
+  h.E("p1", EventType::kInvoke, "renew", M({{"lock", S("L")}, {"token", I(1)}}), 100);
+  h.E("p1", EventType::kOk, "renew", M({{"lock", S("L")}, {"token", I(1)}, {"lease_ms", I(100)}}),
+      101);
+  h.Acquire("p2", "L", 2, 10'000, 20'000);
+  h.Write("p1", "L", 1, EventType::kOk, 5'000);  // inside the first lease: clean
+  h.Write("p1", "L", 1, EventType::kOk, 20'100);  // after both ends and p2's grant
+  FencingResult r = Check(h.Build());
+  std::vector<std::string> ids = Ids(r);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "expired-lease-write"), 1);
+  EXPECT_EQ(std::count(ids.begin(), ids.end(), "write-after-expiry"), 0);
+}
+
+// A stale-token search cut short is an unknown, never a clean result, and the report says why.
+TEST(FencingTimeModelTest, InconclusiveSearchIsUnknownAndSaysWhy) {
+  H h;
+  h.Acquire("p3", "A", 1, 1'000, 0, "n1");
+  h.Acquire("p4", "B", 1, 1'000, 0, "n2");
+  // Resource r maps to no lock, so only stale-token looks at it; two clocks, so the search runs
+  // widened, then as written.
+  for (int i = 0; i < 40; ++i) {
+    h.Write("p1", "r", i, EventType::kInfo, i * 10, "n1", i);
+    h.Write("p2", "r", i, EventType::kOk, i * 10 + 5, "n2", 100 + i);
+  }
+  FencingOptions o;
+  o.clock_skew_ms = 1;
+  o.memory_budget = 1;  // every search stops at its first memo entry
+  FencingResult r = Check(h.Build(), o);
+  EXPECT_EQ(r.verdict, FencingVerdict::kInconclusive);
+  bool said = false;
+  for (const std::string& n : r.notes) said = said || n.find("r was inconclusive") != std::string::npos;
+  EXPECT_TRUE(said) << ::testing::PrintToString(r.notes);
 }
 
 TEST(FencingReportTest, JsonHasSchemaAndEvidence) {

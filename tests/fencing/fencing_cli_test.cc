@@ -1,6 +1,6 @@
 // The `fenceline check --model fencing` command on the samples in histories/fencing/: exit
 // codes, the report on stdout and flags. Samples that need flags (a skew bound) live in
-// histories/fencing/skew/ and are listed here with theirs.
+// histories/fencing/skew/ and are listed here with theirs; possible/ holds samples that exit 3.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -53,6 +53,30 @@ TEST(FencingCliTest, SkewExplainsTheLateWriteAway) {
 TEST(FencingCliTest, SkewCannotExplainALargeGap) {
   CliResult r = Fencing({"--clock-skew", "100"}, "skew/late-write-beyond-skew.jsonl");
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+}
+
+// The regression samples of issue 9, one per cause (histories/fencing/README.md).
+TEST(FencingCliTest, TimeModelRegressionSamplesKeepTheirExitCodes) {
+  struct Case {
+    const char* sample;
+    std::vector<std::string> flags;
+    int exit_code;
+    const char* must_say;
+  };
+  const Case cases[] = {
+      {"valid/grant-record-lags-unknown-acquire.jsonl", {}, 0, "fencing safe"},
+      {"valid/renewal-after-two-unknown-acquires.jsonl", {}, 0, "fencing safe"},
+      {"invalid/pause-with-lagging-grant-record.jsonl", {}, 1, "expired-lease-write: error, certain"},
+      {"invalid/pause-with-waiting-acquire.jsonl", {}, 1, "expired-lease-write: error, certain"},
+      {"skew/stolen-token-within-skew.jsonl", {"--clock-skew", "20"}, 1,
+       "foreign-token: error, certain"},
+      {"possible/extreme-tokens-after-unknown-acquire.jsonl", {}, 3, "forged-token: error, possible"},
+  };
+  for (const Case& c : cases) {
+    CliResult r = Fencing(c.flags, c.sample);
+    EXPECT_EQ(r.exit_code, c.exit_code) << c.sample << "\n" << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr(c.must_say)) << c.sample;
+  }
 }
 
 TEST(FencingCliTest, BadLockForIsUnusable) {
