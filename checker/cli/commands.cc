@@ -52,7 +52,8 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   int threads = 0;
   double time_limit_s = 0;
   size_t memory_mib = kDefaultMemoryBudget >> 20;
-  bool first_violation = false, independent = false;
+  bool first_violation = false, independent = false, fail_observes = false;
+  std::string nil_reads = "auto";
   std::vector<std::string> files;
   FencingFlags fencing;
 
@@ -72,6 +73,12 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
       ("memory-limit", po::value(&memory_mib)->default_value(memory_mib),
        "MiB of search memory per partition before its verdict is unknown")
       ("initial", po::value(&initial), "initial value (EDN or JSON) for register, cas-register and kv")
+      ("fail-observes", po::bool_switch(&fail_observes),
+       "a failed cas observed that the register did not hold `from` (Porcupine); default: a "
+       "failed operation did not take place (Jepsen). docs/semantics.md")
+      ("nil-reads", po::value(&nil_reads)->default_value(nil_reads),
+       "an ok read of nil: auto (the value nil where the register can hold nil, else unknown), "
+       "unknown (Knossos) or value")
       ("independent", po::bool_switch(&independent),
        "values are Jepsen [key value] tuples: check each key on its own, with any model")
       ("first-violation", po::bool_switch(&first_violation),
@@ -112,6 +119,17 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   }
 
   ModelOptions model_options;
+  model_options.fail_observes = fail_observes;
+  if (nil_reads == "auto") {
+    model_options.nil_reads = NilReads::kAuto;
+  } else if (nil_reads == "unknown") {
+    model_options.nil_reads = NilReads::kUnknown;
+  } else if (nil_reads == "value") {
+    model_options.nil_reads = NilReads::kValue;
+  } else {
+    return Usage(err, InvalidArgument("unknown --nil-reads '" + nil_reads + "' (auto, unknown or value)"),
+                 "check");
+  }
   if (vm.count("initial")) {
     StatusOr<Value> v = ParseValueText(initial, "--initial");
     if (!v.ok()) return Usage(err, v.status(), "check");
@@ -163,6 +181,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
 
   ReportOptions report_options;
   report_options.model_id = model_id;
+  report_options.model = model->get();
   std::string text = format == "json"   ? RenderJsonReport(reports, report_options)
                      : format == "edn"  ? RenderEdnReport(reports, report_options)
                      : format == "html" ? RenderHtmlReport(reports, report_options)

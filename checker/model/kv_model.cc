@@ -6,6 +6,7 @@
 //   cas [a b]       as in cas-register
 // The key is the event's `key`, or else the first element of a Jepsen `[key value]` tuple.
 // An unset key reads as "" or nil alike (Porcupine's key-value histories read ""; Jepsen's nil).
+// Failures and reads of nil follow cas-register's rules (--fail-observes, --nil-reads).
 #include "checker/model/models.h"
 #include "checker/model/register_spec.h"
 
@@ -15,7 +16,9 @@ namespace {
 class KvModel final : public Model {
  public:
   explicit KvModel(const ModelOptions& options)
-      : initial_(options.initial.value_or(Value::String(""))) {}
+      : initial_(options.initial.value_or(Value::String(""))),
+        fail_observes_(options.fail_observes),
+        nil_reads_(options.nil_reads) {}
 
   std::string_view id() const override { return "kv"; }
   std::string_view description() const override {
@@ -26,7 +29,8 @@ class KvModel final : public Model {
         {"read, get", "ok value v: the key held v (\"\" or nil: unset)"},
         {"write, put", "value v: sets the key to v"},
         {"append", "value s: appends the string s (or adds an element to a list)"},
-        {"cas", "value [from to]; ok: held from, now holds to; fail: did not hold from"},
+        {"cas", "value [from to]; ok: held from, now holds to; fail: did not take place "
+                "(--fail-observes: did not hold from)"},
     };
   }
 
@@ -47,11 +51,15 @@ class KvModel final : public Model {
     d.append = true;
     d.tuples = true;
     d.nil_is_empty = initial_.is_string() && initial_.text().empty();
+    d.fail_observes = fail_observes_;
+    d.nil_reads = nil_reads_;
     return CompileRegister(ops, source, d, initial_);
   }
 
  private:
   Value initial_;
+  bool fail_observes_;
+  NilReads nil_reads_;
 };
 
 }  // namespace

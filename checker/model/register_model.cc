@@ -1,7 +1,9 @@
 // register and cas-register, and the single-cell compiled spec kv shares with them.
-//   read        ok value v: the register held v (nil: never written)
+//   read        ok value v: the register held v; an ok read of nil follows --nil-reads
 //   write v     sets it
-//   cas [a b]   ok: held a, now holds b; fail: did not hold a (the fail is informative)
+//   cas [a b]   ok: held a, now holds b
+// A failed operation did not take place and constrains nothing (Jepsen); with --fail-observes
+// a failed cas observed a value other than a (Porcupine), and other failures stay inert.
 // Info operations may have taken effect at any point after their invoke, or never.
 #include <algorithm>
 #include <map>
@@ -157,9 +159,9 @@ const Value& Payload(const Value& v, bool tuples, bool has_key) {
 void DropUnobservedUnknowns(std::vector<CompiledOp>& ops, const ValueInterner& values) {
   std::vector<uint64_t> seen;  // values reads returned and cas expected
   for (const CompiledOp& c : ops) {
-    if (c.kind == Kind::kCas && c.outcome == Outcome::kFail) return;
+    if (c.kind == Kind::kCas && c.outcome == Outcome::kFail && c.relevant) return;
     if (c.kind == Kind::kRead && c.relevant) seen.push_back(c.a);
-    if (c.kind == Kind::kCas) seen.push_back(c.a);
+    if (c.kind == Kind::kCas && c.relevant) seen.push_back(c.a);
   }
   std::sort(seen.begin(), seen.end());
   seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
@@ -300,6 +302,23 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const
     return values.Intern(v);
   };
   const uint64_t init = intern(initial);
+  const uint64_t nil = intern(Value());
+  // --nil-reads auto: nil is a value where the register can hold it, from the start or from
+  // an operation that may have taken place (a failed one did not) and writes nil.
+  bool nil_is_state = init == nil;
+  for (const Operation* op : ops) {
+    if (nil_is_state) break;
+    if (op->outcome == Outcome::kFail) continue;
+    const Value& in = Payload(op->input, dialect.tuples, op->key.has_value());
+    if (op->f == "write" || (dialect.append && op->f == "put")) {
+      nil_is_state = intern(in) == nil;
+    } else if (op->f == "cas" && IsPair(in)) {
+      nil_is_state = intern(in.items()[1]) == nil;
+    }
+  }
+  const bool nil_reads_are_values =
+      dialect.nil_reads == NilReads::kValue ||
+      (dialect.nil_reads == NilReads::kAuto && nil_is_state);
   std::vector<CompiledOp> compiled;
   compiled.reserve(ops.size());
   for (const Operation* op : ops) {
@@ -311,8 +330,8 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const
     const std::string& f = op->f;
     if (f == "read" || (dialect.append && f == "get")) {
       c.kind = Kind::kRead;
-      // Only an ok read observed anything.
-      c.relevant = op->outcome == Outcome::kOk;
+      // Only an ok read observed anything, and a read of nil only where nil is a value.
+      c.relevant = op->outcome == Outcome::kOk && (nil_reads_are_values || !out.is_nil());
       c.a = intern(out);
     } else if (f == "write" || (dialect.append && f == "put")) {
       c.kind = Kind::kWrite;
@@ -323,6 +342,7 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const
       if (!IsPair(in)) return BadValue(source, *op, dialect.model, "a value [from to]", in);
       c.a = intern(in.items()[0]);
       c.b = intern(in.items()[1]);
+      c.relevant = op->outcome != Outcome::kFail || dialect.fail_observes;
     } else if (dialect.append && f == "append") {
       c.kind = Kind::kAppend;
       c.relevant = op->outcome != Outcome::kFail;
@@ -350,7 +370,10 @@ namespace {
 class RegisterModel final : public Model {
  public:
   RegisterModel(const ModelOptions& options, bool cas)
-      : initial_(options.initial.value_or(Value())), cas_(cas) {}
+      : initial_(options.initial.value_or(Value())),
+        cas_(cas),
+        fail_observes_(options.fail_observes),
+        nil_reads_(options.nil_reads) {}
 
   std::string_view id() const override { return cas_ ? "cas-register" : "register"; }
   std::string_view description() const override {
@@ -359,11 +382,12 @@ class RegisterModel final : public Model {
   }
   std::vector<OperationDoc> operations() const override {
     std::vector<OperationDoc> docs = {
-        {"read", "ok value v: the register held v (nil: never written)"},
+        {"read", "ok value v: the register held v (an ok read of nil: see --nil-reads)"},
         {"write", "value v: sets the register to v"},
     };
     if (cas_) {
-      docs.push_back({"cas", "value [from to]; ok: held from, now holds to; fail: did not hold from"});
+      docs.push_back({"cas", "value [from to]; ok: held from, now holds to; fail: did not take "
+                             "place (--fail-observes: did not hold from)"});
     }
     return docs;
   }
@@ -374,12 +398,16 @@ class RegisterModel final : public Model {
     d.model = id();
     d.operations = cas_ ? "read, write, cas" : "read, write";
     d.cas = cas_;
+    d.fail_observes = fail_observes_;
+    d.nil_reads = nil_reads_;
     return CompileRegister(ops, source, d, initial_);
   }
 
  private:
   Value initial_;
   bool cas_;
+  bool fail_observes_;
+  NilReads nil_reads_;
 };
 
 }  // namespace

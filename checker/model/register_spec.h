@@ -22,6 +22,8 @@ struct RegisterDialect {
   bool append = false;          // kv: append, and the get/put aliases
   bool tuples = false;          // kv: a value may be a [key value] tuple
   bool nil_is_empty = false;    // kv: an unset key reads as "" (Porcupine's convention) or nil
+  bool fail_observes = false;   // a failed cas observed a value other than `from`
+  NilReads nil_reads = NilReads::kAuto;
 };
 
 // Compiles one partition of register-like operations.

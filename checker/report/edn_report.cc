@@ -304,7 +304,7 @@ void Pretty(const Value& v, size_t indent, std::string& out) {
 
 std::string RenderEdnReport(const std::vector<FileReport>& files, const ReportOptions& options) {
   StatusOr<std::unique_ptr<Model>> model = MakeModel(options.model_id);
-  const Model* m = model.ok() ? model->get() : nullptr;
+  const Model* m = options.model != nullptr ? options.model : model.ok() ? model->get() : nullptr;
   Value report;
   if (files.size() == 1) {
     report = FileResult(files[0], m, options);

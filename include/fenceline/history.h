@@ -4,8 +4,8 @@
 // translation. An Event is one input record; HistoryBuilder pairs each invoke with the next
 // completion of the same process into an Operation:
 //   ok   - it took effect;
-//   fail - it did not take effect (a model may still learn from it: a failed cas observed a
-//          value other than the expected one);
+//   fail - it did not take effect, and it constrains nothing (with ModelOptions::fail_observes
+//          a model may learn from it: a failed cas observed a value other than the expected one);
 //   info - unknown: it may have taken effect at any point after its invoke, or never. An invoke
 //          with no completion at the end of the history is treated the same way.
 // Real-time order comes from `time` when every client event has one, otherwise from the order of

@@ -86,9 +86,26 @@ class Model {
       const std::vector<const Operation*>& ops, std::string_view source) const = 0;
 };
 
+// How an ok read of nil is read by the register models (register, cas-register, each key of kv
+// and of --independent). docs/semantics.md compares them with Knossos and Porcupine.
+enum class NilReads : uint8_t {
+  // The value nil where nil is a state the register can be in (it starts at nil, or an ok or
+  // info operation writes nil); elsewhere a read that constrains nothing.
+  kAuto,
+  kUnknown,  // Knossos: a read of nil constrains nothing, everywhere
+  kValue,    // strict: a read of nil saw the value nil
+};
+
 struct ModelOptions {
-  // Overrides the initial state where the model has one (register, cas-register, kv values).
+  // Overrides the initial state where the model has one (register, cas-register, kv values;
+  // multi-register: a map of key to value).
   std::optional<Value> initial;
+  // Off (Jepsen's convention, the default): a :fail operation did not take place; it changes
+  // nothing and constrains nothing, in every model. On (Porcupine's): a failure observed what
+  // the model defines it to (cas-register and kv: a failed cas saw a value other than `from`);
+  // in models that define nothing (register writes, mutex, set, queues) a fail stays inert.
+  bool fail_observes = false;
+  NilReads nil_reads = NilReads::kAuto;
 };
 
 // The ids of every model, in the order `fenceline models` lists them.

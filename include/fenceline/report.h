@@ -12,6 +12,7 @@
 
 #include "fenceline/check.h"
 #include "fenceline/history.h"
+#include "fenceline/model.h"
 #include "fenceline/status.h"
 
 namespace fenceline {
@@ -29,6 +30,9 @@ struct FileReport {
 
 struct ReportOptions {
   std::string model_id;
+  // The model checked with (its options: --initial, --fail-observes, --nil-reads), for the
+  // reports that replay steps; nullptr: MakeModel(model_id) with default options.
+  const Model* model = nullptr;
   // Operations shown around the violation in text reports (before the unlinearizable one).
   int context_ops = 8;
 };

@@ -73,12 +73,19 @@ TEST(RegisterModelTest, FailedWriteAndUnknownReadConstrainNothing) {
 }
 
 TEST(CasRegisterModelTest, CasOutcomes) {
-  HistoryBuilder b;
-  b.Invoke(0, "write", I(1)).Ok(0);
-  b.Invoke(0, "cas", Pair(I(1), I(2))).Ok(0);
-  b.Invoke(0, "cas", Pair(I(1), I(3))).Fail(0);
-  b.Invoke(0, "cas", Pair(I(2), I(4))).Info(0);
-  Compiled c = Compile("cas-register", std::move(b));
+  auto history = [] {
+    HistoryBuilder b;
+    b.Invoke(0, "write", I(1)).Ok(0);
+    b.Invoke(0, "cas", Pair(I(1), I(2))).Ok(0);
+    b.Invoke(0, "cas", Pair(I(1), I(3))).Fail(0);
+    b.Invoke(0, "cas", Pair(I(2), I(4))).Info(0);
+    return b;
+  };
+  ModelOptions porcupine;
+  porcupine.fail_observes = true;
+  EXPECT_FALSE(Compile("cas-register", history()).spec->Relevant(2));  // Jepsen: it did not happen
+  Compiled c = Compile("cas-register", history(), porcupine);
+  EXPECT_TRUE(c.spec->Relevant(2));
   EXPECT_TRUE(c.Run({0, 1, 2}));
   EXPECT_FALSE(c.Run({0, 2}));     // a failed cas [1 3] while it held 1
   EXPECT_FALSE(c.Run({1}));        // an ok cas [1 2] on nil

@@ -1,4 +1,6 @@
 // The engine against the brute-force oracle, and against itself across thread counts.
+#include <map>
+
 #include <gtest/gtest.h>
 
 #include "fenceline/check.h"
@@ -10,8 +12,9 @@
 namespace fenceline {
 namespace {
 
-Verdict EngineVerdict(const History& h, const std::string& model, int threads = 0) {
-  auto m = MakeModel(model);
+Verdict EngineVerdict(const History& h, const std::string& model, int threads = 0,
+                      const ModelOptions& model_options = {}) {
+  auto m = MakeModel(model, model_options);
   CheckOptions options;
   options.threads = threads;
   StatusOr<CheckResult> r = CheckLinearizability(h, **m, options);
@@ -19,17 +22,75 @@ Verdict EngineVerdict(const History& h, const std::string& model, int threads = 
   return r.ok() ? r->verdict : Verdict::kUnknown;
 }
 
+// One semantics under test: a model, how often outcomes are unknown, the convention for
+// failures, the rule for reads of nil, and where registers start.
 struct Case {
   const char* model;
   double info_rate;
+  bool fail_observes = false;
+  NilReads nil_reads = NilReads::kAuto;
+  bool start_at_zero = false;  // register models: --initial 0 instead of nil
 };
+
+std::string NilReadsName(NilReads n) {
+  return n == NilReads::kAuto ? "auto" : n == NilReads::kUnknown ? "unknown" : "value";
+}
+
+std::string CaseName(const Case& c) {
+  std::string name = c.model;
+  for (char& ch : name) if (ch == '-') ch = '_';
+  if (c.info_rate > 0) name += "_with_info";
+  name += c.fail_observes ? "_fail_observes" : "_fail_inert";
+  name += "_nil_" + NilReadsName(c.nil_reads);
+  if (c.start_at_zero) name += "_from_0";
+  return name;
+}
+
+std::vector<Case> AllCases() {
+  std::vector<Case> cases;
+  for (const char* model : {"register", "cas-register", "kv", "mutex", "set", "fifo-queue"}) {
+    const std::string m = model;
+    const bool registers = m == "register" || m == "cas-register" || m == "multi-register";
+    const bool nil_rules = registers || m == "kv";
+    for (double info : {0.0, 0.2}) {
+      for (bool observes : {false, true}) {
+        for (NilReads nil : {NilReads::kAuto, NilReads::kUnknown, NilReads::kValue}) {
+          if (!nil_rules && nil != NilReads::kAuto) continue;
+          for (bool zero : {false, true}) {
+            if (zero && !registers) continue;
+            cases.push_back(Case{model, info, observes, nil, zero});
+          }
+        }
+      }
+    }
+  }
+  return cases;
+}
 
 class OracleAgreementTest : public ::testing::TestWithParam<Case> {};
 
+// The generator mixes every shape the semantics distinguish: definite failures with errors
+// (of writes, reads and cas), reads of nil, writes of nil, info operations whose processes
+// come back renumbered, and random results as well as results of a real sequential run.
 TEST_P(OracleAgreementTest, EngineAgreesWithOracleOnRandomSmallHistories) {
   const Case c = GetParam();
+  const std::string model = c.model;
+  ModelOptions model_options;
+  model_options.fail_observes = c.fail_observes;
+  model_options.nil_reads = c.nil_reads;
+  testing::OracleOptions oracle;
+  oracle.fail_observes = c.fail_observes;
+  oracle.nil_reads = c.nil_reads;
+  if (c.start_at_zero) {
+    const Value zero = model == "multi-register"
+                           ? Value::Map({Value::Keyword("x"), Value::Int(0), Value::Keyword("y"),
+                                         Value::Int(0)})
+                           : Value::Int(0);
+    model_options.initial = zero;
+    oracle.initial = zero;
+  }
   int violations = 0, linearizable = 0;
-  for (uint64_t seed = 1; seed <= 1500; ++seed) {
+  for (uint64_t seed = 1; seed <= 1000; ++seed) {
     testing::RandomHistoryOptions o;
     o.model = c.model;
     o.seed = seed;
@@ -37,10 +98,14 @@ TEST_P(OracleAgreementTest, EngineAgreesWithOracleOnRandomSmallHistories) {
     o.processes = 2 + static_cast<int>(seed % 3);
     o.info_rate = c.info_rate;
     o.consistent = seed % 2 == 0;
+    o.fail_rate = seed % 3 == 0 ? 0.0 : 0.2;
+    o.nil_read_rate = seed % 5 < 2 ? 0.3 : 0.0;
+    o.nil_write_rate = seed % 7 == 0 ? 0.3 : 0.0;
+    if (c.start_at_zero) o.initial = *model_options.initial;
     History h = testing::RandomHistory(o);
-    SCOPED_TRACE("model " + std::string(c.model) + " seed " + std::to_string(seed));
-    const bool expected = testing::OracleLinearizable(h, c.model);
-    const Verdict got = EngineVerdict(h, c.model);
+    SCOPED_TRACE(CaseName(c) + " seed " + std::to_string(seed));
+    const bool expected = testing::OracleLinearizable(h, c.model, oracle);
+    const Verdict got = EngineVerdict(h, c.model, 0, model_options);
     ASSERT_EQ(got, expected ? Verdict::kLinearizable : Verdict::kNotLinearizable)
         << testing::ToJsonLines(h);
     (expected ? linearizable : violations)++;
@@ -50,17 +115,48 @@ TEST_P(OracleAgreementTest, EngineAgreesWithOracleOnRandomSmallHistories) {
   EXPECT_GT(linearizable, 100);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, OracleAgreementTest,
-                         ::testing::Values(Case{"register", 0}, Case{"register", 0.2},
-                                           Case{"cas-register", 0}, Case{"cas-register", 0.25},
-                                           Case{"kv", 0}, Case{"kv", 0.2}, Case{"mutex", 0},
-                                           Case{"mutex", 0.2}, Case{"set", 0}, Case{"set", 0.2},
-                                           Case{"fifo-queue", 0}, Case{"fifo-queue", 0.2}),
-                         [](const auto& param_info) {
-                           std::string name = param_info.param.model;
-                           for (char& ch : name) if (ch == '-') ch = '_';
-                           return name + (param_info.param.info_rate > 0 ? "_with_info" : "");
-                         });
+INSTANTIATE_TEST_SUITE_P(Semantics, OracleAgreementTest, ::testing::ValuesIn(AllCases()),
+                         [](const auto& param_info) { return CaseName(param_info.param); });
+
+// The agreement above proves something only if the generated histories tell the conventions
+// apart: enough of them must get different verdicts under each failure and nil-read rule.
+TEST(LinearizabilityPropertyTest, GeneratedHistoriesSeparateTheConventions) {
+  int fail_differs = 0, nil_differs = 0, renumbered = 0;
+  for (uint64_t seed = 1; seed <= 1000; ++seed) {
+    testing::RandomHistoryOptions o;
+    o.model = "cas-register";
+    o.seed = seed;
+    o.ops = 2 + static_cast<int>(seed % 7);
+    o.consistent = true;
+    o.info_rate = 0.2;
+    o.fail_rate = 0.2;
+    o.nil_read_rate = 0.3;
+    o.initial = Value::Int(0);
+    History h = testing::RandomHistory(o);
+    testing::OracleOptions jepsen, porcupine, unknown, value;
+    porcupine.fail_observes = true;
+    unknown.nil_reads = NilReads::kUnknown;
+    value.nil_reads = NilReads::kValue;
+    for (testing::OracleOptions* x : {&jepsen, &porcupine, &unknown, &value}) x->initial = o.initial;
+    fail_differs += testing::OracleLinearizable(h, o.model, jepsen) !=
+                    testing::OracleLinearizable(h, o.model, porcupine);
+    nil_differs += testing::OracleLinearizable(h, o.model, unknown) !=
+                   testing::OracleLinearizable(h, o.model, value);
+    renumbered += h.process_names.size() > static_cast<size_t>(o.processes);
+    // Jepsen's renumbering: a process p whose operation ended in :info continues as
+    // p + processes, and p never invokes again.
+    std::map<int, bool> crashed;
+    for (const Operation& op : h.ops) {
+      const int p = std::stoi(h.process_names[static_cast<size_t>(op.process)]);
+      ASSERT_FALSE(crashed[p]) << "process " << p << " invoked after its :info";
+      if (p >= o.processes) ASSERT_TRUE(crashed[p - o.processes]) << p;
+      if (op.outcome == Outcome::kInfo) crashed[p] = true;
+    }
+  }
+  EXPECT_GT(fail_differs, 30);
+  EXPECT_GT(nil_differs, 30);
+  EXPECT_GT(renumbered, 100);
+}
 
 // Appends with self-delimiting values switch on the witness pruning: its verdicts must match
 // the oracle's, on consistent histories, random ones and ones with a lost append.

@@ -15,7 +15,12 @@ struct Planned {
   Value input, output, key;
   Outcome outcome = Outcome::kOk;
   bool took_effect = true;  // info ops: whether it applied
+  Value error;              // a definite failure's :error
+  bool nil_read = false;    // an ok read that returns nil whatever it saw
 };
+
+// The errors Jepsen clients attach to definite failures.
+const char* const kErrors[] = {"not-primary", "write-concern", "aborted", "conflict"};
 
 }  // namespace
 
@@ -30,13 +35,14 @@ History RandomHistory(const RandomHistoryOptions& o) {
   std::vector<bool> crashed(static_cast<size_t>(o.processes), false);
   std::vector<int> process_name(static_cast<size_t>(o.processes));
   for (int p = 0; p < o.processes; ++p) process_name[static_cast<size_t>(p)] = p;
-  int next_name = o.processes;
   int element = 0;
+  const int mkeys = 2;  // multi-register keys: "x", "y"
+  auto reg_value = [&](int v) { return chance(o.nil_write_rate) ? Value() : Value::Int(v); };
   for (int i = 0; i < o.ops; ++i) {
     const auto slot = static_cast<size_t>(uniform(o.processes));
     if (crashed[slot]) {  // a crashed client comes back under a new process id, as in Jepsen
       crashed[slot] = false;
-      process_name[slot] = next_name++;
+      process_name[slot] += o.processes;
     }
     Planned op;
     op.process = process_name[slot];
@@ -64,16 +70,34 @@ History RandomHistory(const RandomHistoryOptions& o) {
       if (op.f == "put") {
         op.input = Value::String(o.delimited ? "xw" + std::to_string(v) + "y" : std::to_string(v));
       }
+    } else if (m == "multi-register") {
+      // A txn of 1-3 micro-ops, reads invoked with nil as Jepsen's clients do.
+      op.f = "txn";
+      std::vector<Value> micro;
+      const int count = 1 + uniform(3);
+      for (int j = 0; j < count; ++j) {
+        const bool read = uniform(2) == 0;
+        micro.push_back(Value::Vector({Value::Keyword(read ? "read" : "write"),
+                                       Value::Keyword(uniform(mkeys) ? "x" : "y"),
+                                       read ? Value() : reg_value(uniform(o.values))}));
+      }
+      op.input = Value::Vector(std::move(micro));
     } else {
       int r = uniform(m == "cas-register" ? 3 : 2);
       op.f = r == 0 ? "read" : r == 1 ? "write" : "cas";
-      if (op.f == "write") op.input = Value::Int(v);
-      if (op.f == "cas") op.input = Value::Vector({Value::Int(v), Value::Int(uniform(o.values))});
+      if (op.f == "write") op.input = reg_value(v);
+      if (op.f == "cas") op.input = Value::Vector({Value::Int(v), reg_value(uniform(o.values))});
     }
     if (chance(o.info_rate)) {
       op.outcome = Outcome::kInfo;
       op.took_effect = uniform(2) == 0;
       crashed[slot] = true;
+    } else if (chance(o.fail_rate)) {
+      op.outcome = Outcome::kFail;
+      op.took_effect = false;
+      op.error = Value::Keyword(kErrors[uniform(4)]);
+    } else if ((op.f == "read" || op.f == "get") && chance(o.nil_read_rate)) {
+      op.nil_read = true;
     }
     plan.push_back(std::move(op));
   }
@@ -84,12 +108,19 @@ History RandomHistory(const RandomHistoryOptions& o) {
   std::stable_sort(by_point.begin(), by_point.end(),
                    [&](size_t a, size_t b) { return plan[a].point < plan[b].point; });
   std::map<Value, Value> reg;  // key -> value (register models use the nil key)
+  if (m != "kv" && m != "multi-register") reg[Value()] = o.initial;
+  if (m == "multi-register") {
+    for (size_t i = 0; i + 1 < o.initial.items().size(); i += 2) {
+      reg[o.initial.items()[i]] = o.initial.items()[i + 1];
+    }
+  }
   bool held = false;
   bool lost = false;
   std::vector<Value> items;
   for (size_t i : by_point) {
     Planned& op = plan[i];
     Value& cell = reg[op.key];
+    if (op.outcome == Outcome::kFail && !op.error.is_nil()) continue;  // it did not happen
     if (!o.consistent && op.outcome != Outcome::kInfo) {
       // Random results: any plausible value, any outcome.
       if (op.f == "read" || op.f == "get") {
@@ -101,6 +132,15 @@ History RandomHistory(const RandomHistoryOptions& o) {
         op.output = element > 0 ? Value::Int(uniform(element)) : Value();
       } else if (m == "set" && op.f == "read") {
         op.output = Value::Vector({});
+      }
+      if (op.f == "txn") {
+        std::vector<Value> micro = op.input.items();
+        for (Value& mo : micro) {
+          if (mo.items()[0].text() == "read") {
+            mo.mutable_items()[2] = uniform(4) ? Value::Int(uniform(o.values)) : Value();
+          }
+        }
+        op.output = Value::Vector(std::move(micro));
       }
       if (m == "set" && op.f == "read") {
         std::vector<Value> seen;
@@ -116,6 +156,18 @@ History RandomHistory(const RandomHistoryOptions& o) {
       op.output = cell;
       if (m == "kv" && op.output.is_nil()) op.output = Value::String("");
       if (m == "set") op.output = Value::Vector(items);
+      if (op.nil_read) op.output = Value();
+    } else if (op.f == "txn") {
+      std::vector<Value> micro = op.input.items();
+      for (Value& mo : micro) {
+        Value& c = reg[mo.items()[1]];
+        if (mo.items()[0].text() == "read") {
+          mo.mutable_items()[2] = c;
+        } else if (applies) {
+          c = mo.items()[2];
+        }
+      }
+      op.output = Value::Vector(std::move(micro));
     } else if (op.f == "write" || op.f == "put") {
       if (applies) cell = op.input;
     } else if (op.f == "append") {
@@ -188,10 +240,12 @@ History RandomHistory(const RandomHistoryOptions& o) {
       e.type = EventType::kInvoke;
       e.value = op.input;
     } else {
+      e.error = op.error;
       e.type = op.outcome == Outcome::kOk ? EventType::kOk
                : op.outcome == Outcome::kFail ? EventType::kFail : EventType::kInfo;
       e.value = op.outcome == Outcome::kOk && !op.output.is_nil() ? op.output : op.input;
-      if ((op.f == "read" || op.f == "get" || op.f == "dequeue") && op.outcome == Outcome::kOk) {
+      if ((op.f == "read" || op.f == "get" || op.f == "dequeue" || op.f == "txn") &&
+          op.outcome == Outcome::kOk) {
         e.value = op.output;
       }
     }
@@ -237,6 +291,7 @@ std::string ToJsonLines(const History& h) {
            type + "\",\"f\":\"" + op.f + "\"";
     if (op.key) out += ",\"key\":" + json(*op.key);
     out += ",\"value\":" + json(value);
+    if (ev.kind == 1 && !op.error.is_nil()) out += ",\"error\":\"" + op.error.ToDisplay() + "\"";
     if (h.timed) out += ",\"time\":" + std::to_string(ev.t);
     out += "}\n";
   }

@@ -2,8 +2,10 @@
 //
 // Seeded random histories for property tests and benchmarks. `consistent` histories are
 // generated from a real sequential execution (each operation takes effect at a random point
-// inside its interval), so they are linearizable by construction; the others get random
-// results, so roughly half of them are not.
+// inside its interval), so they are linearizable by construction under Jepsen's rules (unless
+// nil reads or lost appends are asked for); the others get random results, so roughly half of
+// them are not. Like Jepsen's clients, a process whose operation ends in :info never invokes
+// again: its thread continues as process + `processes`.
 #ifndef FENCELINE_TESTS_TESTING_RANDOM_HISTORY_H_
 #define FENCELINE_TESTS_TESTING_RANDOM_HISTORY_H_
 
@@ -15,7 +17,8 @@
 namespace fenceline::testing {
 
 struct RandomHistoryOptions {
-  std::string model = "cas-register";  // register, cas-register, kv, mutex, set, fifo-queue
+  // register, cas-register, kv, mutex, set, fifo-queue, multi-register
+  std::string model = "cas-register";
   uint64_t seed = 1;
   int processes = 3;
   int ops = 8;
@@ -29,6 +32,16 @@ struct RandomHistoryOptions {
   bool delimited = false;
   // With `consistent`: one ok append is acknowledged but never applied (a lost write).
   bool lose_append = false;
+  // Chance an operation fails with a definite error (an :error such as :not-primary): it did
+  // not take effect, as Jepsen's :fail promises.
+  double fail_rate = 0.0;
+  // Chance an ok read returns nil whatever the register held (a client that lost the value,
+  // which Knossos reads as unknown).
+  double nil_read_rate = 0.0;
+  // Chance a register write (or a cas's new value) is nil.
+  double nil_write_rate = 0.0;
+  // Register models: the state the sequential run starts from (nil if unset).
+  Value initial;
 };
 
 History RandomHistory(const RandomHistoryOptions& options);

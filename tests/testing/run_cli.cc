@@ -62,7 +62,11 @@ std::string SourcePath(const std::string& relative) {
 }
 
 std::string CorpusDir() {
-  std::string dir = std::string(FENCELINE_SOURCE_DIR) + "/../shared/corpus";
+  // FENCELINE_CORPUS overrides, for worktrees that do not sit beside shared/.
+  const char* env = std::getenv("FENCELINE_CORPUS");
+  std::string dir = env != nullptr && *env != '\0'
+                        ? std::string(env)
+                        : std::string(FENCELINE_SOURCE_DIR) + "/../shared/corpus";
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return "";
   return dir;
