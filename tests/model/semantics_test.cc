@@ -30,7 +30,9 @@ Verdict Check(HistoryBuilder b, std::string_view model, const Semantics& s = {})
   StatusOr<History> h = b.Build();
   EXPECT_TRUE(h.ok()) << h.status().message();
   if (!h.ok()) return Verdict::kUnknown;
-  if (s.independent) EXPECT_TRUE(SplitIndependentKeys(*h).ok());
+  if (s.independent) {
+    EXPECT_TRUE(SplitIndependentKeys(*h).ok());
+  }
   ModelOptions o;
   o.fail_observes = s.fail_observes;
   o.nil_reads = s.nil_reads;

@@ -149,7 +149,9 @@ TEST(LinearizabilityPropertyTest, GeneratedHistoriesSeparateTheConventions) {
     for (const Operation& op : h.ops) {
       const int p = std::stoi(h.process_names[static_cast<size_t>(op.process)]);
       ASSERT_FALSE(crashed[p]) << "process " << p << " invoked after its :info";
-      if (p >= o.processes) ASSERT_TRUE(crashed[p - o.processes]) << p;
+      if (p >= o.processes) {
+        ASSERT_TRUE(crashed[p - o.processes]) << p;
+      }
       if (op.outcome == Outcome::kInfo) crashed[p] = true;
     }
   }
