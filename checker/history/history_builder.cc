@@ -5,6 +5,14 @@
 #include "fenceline/history.h"
 
 namespace fenceline {
+namespace {
+
+bool LooksLikeInteger(std::string_view s) {
+  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+}  // namespace
 
 std::string_view EventTypeName(EventType t) {
   switch (t) {
@@ -31,7 +39,9 @@ struct HistoryBuilder::Impl {
   // Event sequence numbers of each op's invoke and completion: the time base when the input
   // has no (or incomplete) times.
   std::vector<std::pair<Nanos, Nanos>> seq;
-  std::unordered_map<std::string, uint32_t> process_ids;
+  // Integer and string processes apart: 1 and "1" are different clients.
+  std::unordered_map<int64_t, uint32_t> int_process_ids;
+  std::unordered_map<std::string, uint32_t> string_process_ids;
   // ProcessId -> index of its open operation, or kNone.
   std::vector<uint32_t> open_op;
   Nanos next_seq = 0;
@@ -73,14 +83,34 @@ Status HistoryBuilder::Add(Event event) {
     return OkStatus();
   }
   m.any_client_event = true;
-  if (!event.time) m.all_timed = false;
-  const std::string name = event.process.ToDisplay();
-  auto [it, inserted] = m.process_ids.try_emplace(name, static_cast<uint32_t>(m.history.process_names.size()));
+  if (!event.time) {
+    m.all_timed = false;
+  } else if (*event.time < kMinTime || *event.time > kMaxTime) {
+    return InvalidHistory(m.Where(event.pos) + "time " + std::to_string(*event.time) +
+                          " is outside the supported range [" + std::to_string(kMinTime) + ", " +
+                          std::to_string(kMaxTime) + "] ns (about 146 years either side of 0)");
+  }
+  // Integer 1 and string "1" are different clients; a string that reads as an integer is
+  // shown quoted so that reports tell the two apart.
+  const auto next_id = static_cast<uint32_t>(m.history.process_names.size());
+  uint32_t pid = next_id;
+  bool inserted = false;
+  if (event.process.is_int()) {
+    auto [it, fresh] = m.int_process_ids.try_emplace(event.process.int_value(), next_id);
+    pid = it->second;
+    inserted = fresh;
+  } else {
+    auto [it, fresh] = m.string_process_ids.try_emplace(event.process.text(), next_id);
+    pid = it->second;
+    inserted = fresh;
+  }
   if (inserted) {
-    m.history.process_names.push_back(name);
+    std::string shown = event.process.ToDisplay();
+    if (!event.process.is_int() && LooksLikeInteger(shown)) shown = "\"" + shown + "\"";
+    m.history.process_names.push_back(std::move(shown));
     m.open_op.push_back(Impl::kNone);
   }
-  const uint32_t pid = it->second;
+  const std::string& name = m.history.process_names[pid];
   const Nanos seq = m.next_seq++;
 
   if (event.type == EventType::kInvoke) {

@@ -33,6 +33,12 @@ using Nanos = int64_t;
 
 // Return time of an operation that never completed (info or pending): after everything.
 inline constexpr Nanos kNever = std::numeric_limits<Nanos>::max();
+// The range of event times HistoryBuilder accepts: +-2^62 ns, about 146 years either side of 0
+// (Unix-epoch nanoseconds reach 2^62 in 2116). Outside it a time could collide with kNever or
+// make the difference of two times overflow, so it is an error rather than a silent wrong
+// verdict.
+inline constexpr Nanos kMaxTime = Nanos{1} << 62;
+inline constexpr Nanos kMinTime = -kMaxTime;
 
 enum class EventType : uint8_t { kInvoke, kOk, kFail, kInfo };
 std::string_view EventTypeName(EventType t);  // "invoke", "ok", "fail", "info"
@@ -85,6 +91,10 @@ struct History {
   std::vector<Event> other_events;          // non-client events (nemesis), in input order
   std::vector<std::string> process_names;   // ProcessId -> name as written ("0", "p1")
   bool timed = false;                       // true: call/ret are nanoseconds from `time`
+  // Lines of a Jepsen log that hold no event (other log output), skipped by the parser; the
+  // line number of the first (0: none). Always 0 for other formats.
+  uint64_t skipped_lines = 0;
+  uint32_t first_skipped_line = 0;
 };
 
 // Builds a History from events in input order. Not thread-safe; single use.
@@ -101,7 +111,9 @@ class HistoryBuilder {
 
   // Adds the next event. Errors (kInvalidHistory, message "source:line:col: ..."): a second
   // invoke by a process whose operation is still open, a completion with no open invoke, a
-  // completion whose f differs from its invoke's.
+  // completion whose f differs from its invoke's, a time outside [kMinTime, kMaxTime].
+  // Processes are told apart by kind and content: integer 1 and string "1" are two clients
+  // (the string is named "\"1\"" in process_names).
   Status Add(Event event);
 
   // Closes the history (call once; the builder is spent): open invokes become info operations. Decides the time base: event

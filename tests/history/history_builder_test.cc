@@ -1,3 +1,7 @@
+#include <limits>
+#include <string>
+#include <vector>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -133,6 +137,41 @@ TEST(SplitIndependentKeysTest, ValueThatIsNotATupleIsAnError) {
   EXPECT_THAT(SplitIndependentKeys(h),
               testing::StatusIs(StatusCode::kInvalidHistory,
                                 ::testing::HasSubstr("h.edn:1:1: expected a [key value] tuple (--independent), got 1")));
+}
+
+TEST(HistoryBuilderTest, TimesOutsideTheSupportedRangeAreErrors) {
+  // INT64_MAX is kNever: an ok completion there would pass for one that never returned.
+  for (Nanos t : {std::numeric_limits<Nanos>::max(), std::numeric_limits<Nanos>::min(),
+                  kMaxTime + 1, kMinTime - 1}) {
+    HistoryBuilder b("h");
+    ASSERT_TRUE(b.Add(Ev(Value::Int(0), EventType::kInvoke, "read", 1, 0)).ok());
+    EXPECT_THAT(b.Add(Ev(Value::Int(0), EventType::kOk, "read", 2, t)),
+                StatusIs(StatusCode::kInvalidHistory,
+                         HasSubstr("h:2:1: time " + std::to_string(t) + " is outside the supported range")));
+  }
+  HistoryBuilder b("h");
+  ASSERT_TRUE(b.Add(Ev(Value::Int(0), EventType::kInvoke, "read", 1, kMinTime)).ok());
+  ASSERT_TRUE(b.Add(Ev(Value::Int(0), EventType::kOk, "read", 2, kMaxTime)).ok());
+  ASSERT_OK_AND_ASSIGN(History h, b.Finish());
+  ASSERT_TRUE(h.timed);
+  EXPECT_EQ(h.ops[0].outcome, Outcome::kOk);
+  EXPECT_EQ(h.ops[0].ret, kMaxTime);
+  EXPECT_NE(h.ops[0].ret, kNever);
+}
+
+TEST(HistoryBuilderTest, IntegerAndStringProcessesAreDifferentClients) {
+  HistoryBuilder b("h");
+  ASSERT_TRUE(b.Add(Ev(Value::Int(1), EventType::kInvoke, "read", 1)).ok());
+  // Merged with integer 1, this would be a second invoke while its operation is open.
+  ASSERT_TRUE(b.Add(Ev(Value::String("1"), EventType::kInvoke, "read", 2)).ok());
+  ASSERT_TRUE(b.Add(Ev(Value::String("1"), EventType::kOk, "read", 3)).ok());
+  ASSERT_TRUE(b.Add(Ev(Value::Int(1), EventType::kOk, "read", 4)).ok());
+  ASSERT_TRUE(b.Add(Ev(Value::String("p1"), EventType::kInvoke, "read", 5)).ok());
+  ASSERT_OK_AND_ASSIGN(History h, b.Finish());
+  ASSERT_EQ(h.ops.size(), 3u);
+  EXPECT_EQ(h.process_names, (std::vector<std::string>{"1", "\"1\"", "p1"}));
+  EXPECT_EQ(h.ops[0].complete_pos.line, 4u);
+  EXPECT_EQ(h.ops[1].complete_pos.line, 3u);
 }
 
 }  // namespace
