@@ -31,6 +31,14 @@ int Usage(std::ostream& err, const Status& s, std::string_view command) {
   return kExitUnusable;
 }
 
+// Log output skipped between a Jepsen log's events is worth a line on stderr: a log with far
+// more of it than expected may not be the history the user meant.
+void NoteSkippedLines(const History& h, std::ostream& err) {
+  if (h.skipped_lines == 0) return;
+  err << "fenceline: " << h.source << ": note: skipped " << h.skipped_lines
+      << " line(s) without a Jepsen event (the first is line " << h.first_skipped_line << ")\n";
+}
+
 // Writes the report to --output, or to `out`.
 int Emit(const std::string& text, const std::string& output, std::ostream& out, std::ostream& err) {
   if (output.empty() || output == "-") {
@@ -52,7 +60,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   int threads = 0;
   double time_limit_s = 0;
   size_t memory_mib = kDefaultMemoryBudget >> 20;
-  bool first_violation = false, independent = false, fail_observes = false;
+  bool first_violation = false, independent = false, fail_observes = false, allow_empty = false;
   std::string nil_reads = "auto";
   std::vector<std::string> files;
   FencingFlags fencing;
@@ -83,6 +91,8 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
        "values are Jepsen [key value] tuples: check each key on its own, with any model")
       ("first-violation", po::bool_switch(&first_violation),
        "stop searching other partitions once one violation is found (they report unknown)")
+      ("allow-empty", po::bool_switch(&allow_empty),
+       "accept a history without events (else an error: nothing was recorded?)")
       ("file", po::value(&files), "history files");
   AddFencingFlags(desc, fencing);
   po::variables_map vm;
@@ -103,6 +113,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (!in_format.ok()) return Usage(err, in_format.status(), "check");
   ParseOptions parse_options;
   parse_options.format = *in_format;
+  parse_options.allow_empty = allow_empty;
 
   if (model_id == kFencingModel) {
     CommonCheckArgs common;
@@ -151,6 +162,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
       err << "fenceline: " << h.status().message() << "\n";
       continue;
     }
+    NoteSkippedLines(*h, err);
     if (independent) {
       if (Status split = SplitIndependentKeys(*h); !split.ok()) {
         reports[i].status = split;
@@ -202,12 +214,14 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
 
 int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string input_format = "auto";
+  bool allow_empty = false;
   std::vector<std::string> files;
   po::options_description desc("usage: fenceline validate [options] FILE...\noptions");
   desc.add_options()
       ("help,h", "show this help")
       ("input-format", po::value(&input_format)->default_value(input_format),
        "auto, json-lines, edn or jepsen-log")
+      ("allow-empty", po::bool_switch(&allow_empty), "accept a history without events")
       ("file", po::value(&files), "history files");
   po::variables_map vm;
   if (Status s = ParseFlags(args, desc, "file", vm); !s.ok()) return Usage(err, s, "validate");
@@ -220,12 +234,16 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
   if (!in_format.ok()) return Usage(err, in_format.status(), "validate");
   int code = kExitOk;
   for (const std::string& path : files) {
-    StatusOr<History> h = ParseHistoryFile(path, ParseOptions{*in_format});
+    ParseOptions parse_options;
+    parse_options.format = *in_format;
+    parse_options.allow_empty = allow_empty;
+    StatusOr<History> h = ParseHistoryFile(path, parse_options);
     if (!h.ok()) {
       err << "fenceline: " << h.status().message() << "\n";
       code = kExitUnusable;
       continue;
     }
+    NoteSkippedLines(*h, err);
     size_t info = 0;
     for (const Operation& op : h->ops) info += op.outcome == Outcome::kInfo;
     out << h->source << ": ok, " << h->ops.size() << " operations (" << info

@@ -6,9 +6,13 @@
 #ifndef FENCELINE_CHECKER_PARSE_FORMATS_H_
 #define FENCELINE_CHECKER_PARSE_FORMATS_H_
 
+#include <cstddef>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "fenceline/history.h"
+#include "fenceline/parse.h"
 #include "fenceline/status.h"
 
 namespace fenceline::internal {
@@ -19,8 +23,26 @@ Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuild
 // Jepsen's history.edn: one EDN map a line, a single vector of maps, or tuple lines.
 Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder);
 
-// Jepsen's history.txt / jepsen.log lines: [prefix] process type f value [error].
+// Jepsen's history.txt / jepsen.log lines: [prefix] process type f value [error]. Lines with
+// no event shape (no type keyword token) are log output: skipped, and counted in `skipped`.
+struct SkippedLines {
+  uint64_t count = 0;
+  uint32_t first_line = 0;  // 0: none
+};
+Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                      SkippedLines& skipped);
+// The same, for callers that do not count.
 Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder);
+
+// What the first meaningful bytes of a text say about its format (docs/formats.md).
+struct SniffResult {
+  InputFormat format = InputFormat::kAuto;  // kAuto: empty, or refused
+  bool empty = false;       // nothing but blanks and ';' comments
+  std::string refusal;      // non-empty: why this is no known format
+  size_t at = 0;            // offset of the first meaningful byte
+  bool edn_comment = false; // a ';' comment came first
+};
+SniffResult Sniff(std::string_view text);
 
 // One JSON value (for flags such as --initial); `name` stands for its origin in messages.
 StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name);

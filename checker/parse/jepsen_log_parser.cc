@@ -5,7 +5,8 @@
 // A line is an event iff it holds one of the type keywords :invoke :ok :fail :info as a
 // token of its own (after a space or tab, before a space, tab or the line's end); the token
 // before it is the process and everything before that is a log prefix. Every other line is
-// log output and is skipped. The fields after the type are EDN and read with EdnReader, so a
+// log output: skipped and counted, so the caller can report them (and refuse a "log" that
+// holds no event at all). The fields after the type are EDN and read with EdnReader, so a
 // value may hold spaces ([3 0], {:a 1}) whatever the separator.
 #include <cstring>
 #include <string>
@@ -44,7 +45,14 @@ size_t FindTypeToken(std::string_view text, size_t begin, size_t end, EventType&
 }  // namespace
 
 Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder) {
+  SkippedLines ignored;
+  return ParseJepsenLog(text, name, builder, ignored);
+}
+
+Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                      SkippedLines& skipped) {
   EdnReader r(text, name);
+  uint32_t line_no = 0;
   PositionalErrorRule rule;
   size_t line_begin = 0;
   while (line_begin < text.size()) {
@@ -54,10 +62,17 @@ Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuild
     if (line_end > line_begin && text[line_end - 1] == '\r') --line_end;
     const size_t begin = line_begin;
     line_begin = next + 1;
+    ++line_no;
 
     EventType type;
     const size_t type_at = FindTypeToken(text, begin, line_end, type);
-    if (type_at == std::string_view::npos) continue;
+    if (type_at == std::string_view::npos) {
+      // Blank lines are not log output worth counting.
+      if (text.substr(begin, line_end - begin).find_first_not_of(" \t") != std::string_view::npos) {
+        if (skipped.count++ == 0) skipped.first_line = line_no;
+      }
+      continue;
+    }
 
     // The process is the token just before the type.
     size_t pe = type_at;

@@ -1,16 +1,168 @@
 // fenceline's native format: one JSON object an event a line (docs/formats.md). RapidJSON is
 // confined to this file (and the JSON report): its values are checked for type before every
-// getter, because a mismatch asserts rather than returning an error.
+// getter, because a mismatch asserts rather than returning an error. RapidJSON's DOM parser
+// recurses once per nesting level and accepts an object's key twice, so its SAX events pass
+// through CheckingHandler, which refuses both before the DOM is built.
+#include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <string>
+#include <unordered_set>
+#include <vector>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
 
 #include "checker/parse/formats.h"
 
 namespace fenceline::internal {
 namespace {
+
+// As deep as the EDN reader allows (kEdnMaxDepth): far beyond any history, far below a stack
+// overflow in the recursive parser and in Value's destructor.
+constexpr int kJsonMaxDepth = 512;
+
+using LineDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
+                                                rapidjson::MemoryPoolAllocator<>>;
+using InsituStream = rapidjson::GenericInsituStringStream<rapidjson::UTF8<>>;
+
+// Scratch kept across lines, so that checking keys does not allocate per line.
+struct KeyScratch {
+  std::vector<std::vector<std::string_view>> keys;        // one list per object depth
+  std::vector<std::unordered_set<std::string_view>> big;  // for objects past kLinearKeys
+};
+
+// Forwards SAX events to the document, refusing nesting deeper than kJsonMaxDepth and a key
+// given twice in one object (JSON leaves that undefined; RapidJSON would keep both). Key views
+// point into the in-situ buffer, which outlives the parse.
+class CheckingHandler {
+ public:
+  CheckingHandler(LineDocument& doc, InsituStream& stream, KeyScratch& scratch)
+      : doc_(doc), stream_(stream), scratch_(scratch) {}
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned i) { return doc_.Uint(i); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t i) { return doc_.Uint64(i); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool StartObject() {
+    if (!Enter()) return false;
+    const size_t d = static_cast<size_t>(depth_);
+    if (scratch_.keys.size() < d) {
+      scratch_.keys.resize(d);
+      scratch_.big.resize(d);
+    }
+    scratch_.keys[d - 1].clear();
+    scratch_.big[d - 1].clear();
+    return doc_.StartObject();
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    const size_t d = static_cast<size_t>(depth_) - 1;
+    std::vector<std::string_view>& keys = scratch_.keys[d];
+    const std::string_view key(s, n);
+    bool fresh = true;
+    if (keys.size() < kLinearKeys) {
+      for (std::string_view k : keys) fresh &= k != key;
+      keys.push_back(key);
+      if (keys.size() == kLinearKeys) scratch_.big[d].insert(keys.begin(), keys.end());
+    } else {
+      fresh = scratch_.big[d].insert(key).second;
+    }
+    if (!fresh) {
+      duplicate_ = std::string(key);
+      error_end_ = stream_.Tell();
+      return false;
+    }
+    return doc_.Key(s, n, copy);
+  }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndObject(n);
+  }
+  bool StartArray() { return Enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndArray(n);
+  }
+
+  // Why the handler stopped the parse: "" if it did not.
+  const std::string& duplicate() const { return duplicate_; }
+  bool too_deep() const { return too_deep_; }
+  size_t error_end() const { return error_end_; }  // stream offset where the handler stopped
+
+ private:
+  // Up to this many keys an object's keys are compared one by one; past it, hashed.
+  static constexpr size_t kLinearKeys = 16;
+
+  bool Enter() {
+    if (++depth_ > kJsonMaxDepth) {
+      too_deep_ = true;
+      error_end_ = stream_.Tell();
+      return false;
+    }
+    return true;
+  }
+
+  LineDocument& doc_;
+  InsituStream& stream_;  // only for Tell()
+  KeyScratch& scratch_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+  std::string duplicate_;
+  size_t error_end_ = 0;
+};
+
+// Parses `buffer` (NUL-terminated, parsed in place) into `doc`. `line` is the unmodified text,
+// for positions. Errors: kParseError "name:line_no:col: ...".
+Status ParseJsonInto(std::string& buffer, std::string_view line, std::string_view name,
+                     uint32_t line_no, rapidjson::MemoryPoolAllocator<>& stack_pool,
+                     KeyScratch& scratch, LineDocument& doc) {
+  auto where = [&](size_t offset) {
+    return std::string(name) + ":" + std::to_string(line_no) + ":" + std::to_string(offset + 1) +
+           ": ";
+  };
+  // A NUL would end the in-situ parse early and hide the rest of the line.
+  if (const void* nul = std::memchr(line.data(), 0, line.size()); nul != nullptr) {
+    return ParseError(where(static_cast<size_t>(static_cast<const char*>(nul) - line.data())) +
+                      "NUL byte in a JSON line");
+  }
+  InsituStream stream(buffer.data());
+  CheckingHandler handler(doc, stream, scratch);
+  rapidjson::ParseResult result;
+  auto generate = [&](LineDocument& target) {
+    (void)target;  // the handler forwards to it
+    rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
+        reader(&stack_pool);
+    result = reader.Parse<rapidjson::kParseInsituFlag>(stream, handler);
+    return !result.IsError();
+  };
+  doc.Populate(generate);
+  if (!result.IsError()) return OkStatus();
+  if (handler.too_deep()) {
+    return ParseError(where(handler.error_end() - 1) + "expected nesting at most " +
+                      std::to_string(kJsonMaxDepth) + " levels deep");
+  }
+  if (!handler.duplicate().empty() || result.Code() == rapidjson::kParseErrorTermination) {
+    // RapidJSON parses a string on a local copy of the stream, so during Key() the stream is
+    // still at the key's opening quote; should that change, scan back to it from past the key.
+    size_t at = std::min(handler.error_end(), line.size() - 1);
+    if (line[at] != '"') {
+      at = at >= 2 ? at - 2 : 0;
+      while (at > 0 && !(line[at] == '"' && line[at - 1] != '\\')) --at;
+    }
+    return ParseError(where(at) + "key \"" + handler.duplicate() + "\" given twice in one object");
+  }
+  // RapidJSON's messages are sentences ("Missing a comma ..."); ours are compiler-style.
+  std::string what = GetParseError_En(result.Code());
+  if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+  if (!what.empty() && what.back() == '.') what.pop_back();
+  return ParseError(where(result.Offset()) + "invalid JSON: " + what);
+}
 
 std::string Where(std::string_view name, uint32_t line, size_t column) {
   return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
@@ -135,19 +287,16 @@ Status ParseEvent(const rapidjson::Value& doc, std::string_view line, std::strin
   return OkStatus();
 }
 
-using LineDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>,
-                                                rapidjson::MemoryPoolAllocator<>>;
-
 }  // namespace
 
 StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name) {
-  rapidjson::Document doc;
+  char stack_memory[1 << 10];
+  rapidjson::MemoryPoolAllocator<> value_pool;
+  rapidjson::MemoryPoolAllocator<> stack_pool(stack_memory, sizeof stack_memory);
+  KeyScratch scratch;
   std::string buffer(text);
-  doc.ParseInsitu(buffer.data());
-  if (doc.HasParseError()) {
-    return ParseError(std::string(name) + ":1:" + std::to_string(doc.GetErrorOffset() + 1) +
-                      ": invalid JSON: " + GetParseError_En(doc.GetParseError()));
-  }
+  LineDocument doc(&value_pool, sizeof stack_memory, &stack_pool);
+  FENCELINE_RETURN_IF_ERROR(ParseJsonInto(buffer, text, name, 1, stack_pool, scratch, doc));
   return ToValue(doc);
 }
 
@@ -157,6 +306,7 @@ Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuild
   char value_memory[1 << 14], stack_memory[1 << 10];
   rapidjson::MemoryPoolAllocator<> value_pool(value_memory, sizeof value_memory);
   rapidjson::MemoryPoolAllocator<> stack_pool(stack_memory, sizeof stack_memory);
+  KeyScratch scratch;
   std::string buffer;
   uint32_t line_no = 0;
   size_t pos = 0;
@@ -174,14 +324,7 @@ Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuild
     value_pool.Clear();
     stack_pool.Clear();
     LineDocument doc(&value_pool, sizeof stack_memory, &stack_pool);
-    doc.ParseInsitu(buffer.data());
-    if (doc.HasParseError()) {
-      // RapidJSON's messages are sentences ("Missing a comma ..."); ours are compiler-style.
-      std::string what = GetParseError_En(doc.GetParseError());
-      if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
-      if (!what.empty() && what.back() == '.') what.pop_back();
-      return ParseError(Where(name, line_no, doc.GetErrorOffset() + 1) + "invalid JSON: " + what);
-    }
+    FENCELINE_RETURN_IF_ERROR(ParseJsonInto(buffer, line, name, line_no, stack_pool, scratch, doc));
     Event e;
     e.pos = {line_no, static_cast<uint32_t>(first + 1)};
     FENCELINE_RETURN_IF_ERROR(ParseEvent(doc, line, name, line_no, first + 1, e));

@@ -1,73 +1,101 @@
+#include <unistd.h>
+
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "checker/parse/formats.h"
+#include "checker/parse/input_reader.h"
 #include "fenceline/parse.h"
 
 namespace fenceline {
 namespace {
 
-// Reads a whole file or stream. The text is about as large as the operations parsed from it,
-// so holding it keeps reading within a small multiple of the history's own memory.
-StatusOr<std::string> ReadAll(const std::string& path) {
-  FILE* f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    int err = errno;
-    if (err == ENOENT) return NotFound(path + ": no such file");
-    return IoError(path + ": cannot open: " + std::strerror(err));
-  }
-  std::string text;
-  // Regular files: read into one buffer of the right size, not a string that keeps doubling.
-  if (f != stdin && std::fseek(f, 0, SEEK_END) == 0) {
-    long size = std::ftell(f);
-    if (size > 0) text.reserve(static_cast<size_t>(size));
-    std::rewind(f);
-  }
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
-  bool failed = std::ferror(f) != 0;
-  int err = errno;
-  if (f != stdin) std::fclose(f);
-  if (failed) return IoError(path + ": read failed: " + std::strerror(err));
-  return text;
+uint64_t DefaultMaxInputBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  const uint64_t physical = pages > 0 && page > 0
+                                ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
+                                : 0;
+  return std::max<uint64_t>(physical / 4, uint64_t{1} << 30);
 }
 
-}  // namespace
-
-StatusOr<History> ParseHistoryText(std::string_view text, std::string_view name,
+// Parses text whose bytes are already checked (valid UTF-8, no NUL, no byte order mark).
+StatusOr<History> ParseCheckedText(std::string_view text, std::string_view name,
                                    const ParseOptions& options) {
-  InputFormat format = options.format == InputFormat::kAuto ? SniffFormat(text.substr(0, 4096))
-                                                            : options.format;
+  InputFormat format = options.format;
+  internal::SniffResult sniffed = internal::Sniff(text);
+  if (format == InputFormat::kAuto) {
+    if (!sniffed.refusal.empty()) {
+      return ParseError(internal::WhereInText(text, sniffed.at, name) +
+                        "not a known history format: " + sniffed.refusal +
+                        " (formats: json-lines, edn, jepsen-log; docs/formats.md)");
+    }
+    format = sniffed.format;
+  }
   HistoryBuilder builder{std::string(name)};
   // About two lines an operation in every format.
   builder.Reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) / 2 + 1);
+  internal::SkippedLines skipped;
   switch (format) {
     case InputFormat::kJsonLines:
-    case InputFormat::kAuto:
       FENCELINE_RETURN_IF_ERROR(internal::ParseJsonLines(text, name, builder));
       break;
     case InputFormat::kEdn:
       FENCELINE_RETURN_IF_ERROR(internal::ParseEdnHistory(text, name, builder));
       break;
     case InputFormat::kJepsenLog:
-      FENCELINE_RETURN_IF_ERROR(internal::ParseJepsenLog(text, name, builder));
+      FENCELINE_RETURN_IF_ERROR(internal::ParseJepsenLog(text, name, builder, skipped));
+      break;
+    case InputFormat::kAuto:  // sniffed as empty: no events to read
       break;
   }
-  return builder.Finish();
+  FENCELINE_ASSIGN_OR_RETURN(History h, builder.Finish());
+  h.skipped_lines = skipped.count;
+  h.first_skipped_line = skipped.first_line;
+  if (h.ops.empty() && h.other_events.empty() && !options.allow_empty) {
+    if (skipped.count > 0) {
+      // Sniffing sends whatever starts no other format here, so this is also how arbitrary
+      // text is refused.
+      return ParseError(
+          internal::WhereInText(text, sniffed.at, name) + "no events: none of its " +
+          std::to_string(skipped.count) +
+          " lines is a Jepsen event line (process :type :f value), and it starts no other "
+          "known format (json-lines, edn; docs/formats.md); --allow-empty accepts a history "
+          "without events");
+    }
+    return InvalidHistory(std::string(name) +
+                          ":1:1: no events: the input is empty (or holds only blank lines and "
+                          "comments); --allow-empty accepts an empty history");
+  }
+  return h;
+}
+
+}  // namespace
+
+StatusOr<History> ParseHistoryText(std::string_view text, std::string_view name,
+                                   const ParseOptions& options) {
+  FENCELINE_RETURN_IF_ERROR(internal::CheckTextBytes(text, 0, true, name).status());
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    // Spaces in its place keep every column where the file has it.
+    std::string copy(text);
+    copy.replace(0, 3, "   ");
+    return ParseCheckedText(copy, name, options);
+  }
+  return ParseCheckedText(text, name, options);
 }
 
 StatusOr<Value> ParseValueText(std::string_view text, std::string_view name) {
+  FENCELINE_RETURN_IF_ERROR(internal::CheckTextBytes(text, 0, true, name).status());
   if (text == "nil") return Value();
   return internal::ParseJsonValue(text, name);
 }
 
 StatusOr<History> ParseHistoryFile(const std::string& path, const ParseOptions& options) {
-  FENCELINE_ASSIGN_OR_RETURN(std::string text, ReadAll(path));
-  return ParseHistoryText(text, path == "-" ? "<stdin>" : path, options);
+  const std::string name = path == "-" ? "<stdin>" : path;
+  internal::InputLimits limits;
+  limits.max_bytes = options.max_input_bytes != 0 ? options.max_input_bytes : DefaultMaxInputBytes();
+  limits.max_line_bytes = options.max_line_bytes;
+  FENCELINE_ASSIGN_OR_RETURN(std::string text, internal::ReadInput(path, name, limits));
+  return ParseCheckedText(text, name, options);
 }
 
 }  // namespace fenceline

@@ -8,6 +8,12 @@
 //               separated by tabs or runs of spaces, with or without a log prefix.
 // Every parser yields the same Events for the same history, so the report does not depend on
 // the format. Errors are kParseError with a message "path:line:col: what was expected".
+//
+// Bad input is never a history: text that starts no known format, a NUL byte, invalid UTF-8,
+// nesting deeper than 512 levels, a JSON key given twice in an event, and (unless allowed) an
+// input with no events at all are errors, never an empty or partial history. Files may be
+// gzip- or zstd-compressed (told by their magic bytes); every source is read in bounded chunks
+// against the size limits below.
 #ifndef FENCELINE_PARSE_H_
 #define FENCELINE_PARSE_H_
 
@@ -27,22 +33,36 @@ StatusOr<InputFormat> ParseInputFormatName(std::string_view name);
 
 struct ParseOptions {
   InputFormat format = InputFormat::kAuto;
+  // An input without a single event (empty, only blank or comment lines, or a log with no
+  // Jepsen event line) is kInvalidHistory / kParseError unless this is true: in CI an empty
+  // file usually means nothing was recorded. Knossos and Porcupine call it linearizable.
+  bool allow_empty = false;
+  // Bytes of text (after decompression) ParseHistoryFile reads before failing with kIoError.
+  // 0: a quarter of physical memory (at least 1 GiB).
+  uint64_t max_input_bytes = 0;
+  // Longest line ParseHistoryFile accepts, in bytes (kIoError past it). A whole EDN history
+  // vector may be one line, so this is large; it stops sources that never end a line.
+  uint64_t max_line_bytes = uint64_t{1} << 30;
 };
 
-// Guesses the format from the first non-blank, non-comment characters of `head`.
+// Guesses the format from the first non-blank, non-comment characters of `head` (a UTF-8 byte
+// order mark is ignored). kAuto: `head` is empty (blanks and ';' comments only) or starts no
+// known format, e.g. a "//" comment, a control character or a JSON array.
 InputFormat SniffFormat(std::string_view head);
 
 // Reads the history in `path` ("-": standard input, named "<stdin>" in messages).
-// kNotFound / kIoError if it cannot be read; kParseError / kInvalidHistory as above.
+// kNotFound / kIoError if it cannot be read (a directory, a read error, corrupt compressed data,
+// past a size limit); kParseError / kInvalidHistory as above.
 [[nodiscard]] StatusOr<History> ParseHistoryFile(const std::string& path,
                                                  const ParseOptions& options = {});
 
-// Reads a history held in memory; `name` stands for the file in messages.
+// Reads a history held in memory (not compressed; no size limits); `name` stands for the file
+// in messages.
 [[nodiscard]] StatusOr<History> ParseHistoryText(std::string_view text, std::string_view name,
                                                  const ParseOptions& options = {});
 
 // One value written as EDN or JSON (`nil`, `3`, `"x"`, `[1 2]`), for flags such as --initial.
-// kParseError naming `name` otherwise.
+// kParseError naming `name` otherwise (nesting deeper than 512 levels included).
 [[nodiscard]] StatusOr<Value> ParseValueText(std::string_view text, std::string_view name);
 
 }  // namespace fenceline

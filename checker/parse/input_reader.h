@@ -1,0 +1,52 @@
+// checker/parse/input_reader.h
+//
+// Getting a history's bytes into memory safely, before any format parser sees them. Whatever
+// the source (a regular file, a pipe, standard input, a device such as /dev/zero), input is
+// read in bounded chunks and every chunk is checked as it arrives, so a hostile source fails
+// fast instead of growing without bound:
+//   1. a directory or other unreadable path is an error naming the path;
+//   2. gzip (1f 8b) and zstd (28 b5 2f fd) inputs, told by their magic bytes and not by their
+//      names, are decompressed as they stream in (zlib, libzstd);
+//   3. the (decompressed) text may not exceed max_bytes, nor hold a line longer than
+//      max_line_bytes;
+//   4. NUL bytes and invalid UTF-8 are errors at their line:column, because every format we
+//      read is UTF-8 text and a parser that stops at a NUL would silently ignore the rest.
+// zlib and libzstd are confined to input_reader.cc.
+#ifndef FENCELINE_CHECKER_PARSE_INPUT_READER_H_
+#define FENCELINE_CHECKER_PARSE_INPUT_READER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fenceline/status.h"
+
+namespace fenceline::internal {
+
+struct InputLimits {
+  uint64_t max_bytes = 0;       // of text, after decompression; 0: no limit
+  uint64_t max_line_bytes = 0;  // 0: no limit
+};
+
+// Reads all of `path` ("-": standard input); `name` stands for it in messages. kNotFound if
+// it does not exist, kIoError if it cannot be read (a directory, a read error, corrupt
+// compressed data), kParseError ("name:line:col: ...") for a NUL byte or invalid UTF-8,
+// kInvalidArgument past a limit. A UTF-8 byte order mark at the start is replaced by three
+// spaces, so that columns still count the file's bytes.
+[[nodiscard]] StatusOr<std::string> ReadInput(const std::string& path, std::string_view name,
+                                              const InputLimits& limits);
+
+// Checks that text[from, end) holds no NUL byte and is valid UTF-8 (no overlong forms, no
+// surrogates, nothing past U+10FFFF). If `final` is false, an incomplete sequence at the very
+// end is not an error (more bytes may follow). Returns the offset up to which the text is
+// checked. Errors: kParseError "name:line:col: ..." (line and column from the start of `text`).
+[[nodiscard]] StatusOr<size_t> CheckTextBytes(std::string_view text, size_t from, bool final,
+                                              std::string_view name);
+
+// "name:line:col: " for a byte offset into `text` (lines and columns from 1, columns in bytes).
+std::string WhereInText(std::string_view text, size_t offset, std::string_view name);
+
+}  // namespace fenceline::internal
+
+#endif  // FENCELINE_CHECKER_PARSE_INPUT_READER_H_
