@@ -1,8 +1,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
+#include "checker/parse/edn_reader.h"
 #include "checker/parse/formats.h"
 #include "checker/parse/input_reader.h"
 #include "fenceline/parse.h"
@@ -31,9 +33,15 @@ StatusOr<History> ParseCheckedText(std::string_view text, std::string_view name,
     }
     format = sniffed.format;
   }
+  const auto lines = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  // Positions are 32-bit (SourcePos): past that, line numbers in messages would wrap.
+  if (lines >= UINT32_MAX) {
+    return ParseError(std::string(name) + ":1:1: more than " + std::to_string(UINT32_MAX - 1) +
+                      " lines: too many to number");
+  }
   HistoryBuilder builder{std::string(name)};
   // About two lines an operation in every format.
-  builder.Reserve(static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) / 2 + 1);
+  builder.Reserve(static_cast<size_t>(lines) / 2 + 1);
   internal::SkippedLines skipped;
   switch (format) {
     case InputFormat::kJsonLines:
@@ -86,7 +94,22 @@ StatusOr<History> ParseHistoryText(std::string_view text, std::string_view name,
 StatusOr<Value> ParseValueText(std::string_view text, std::string_view name) {
   FENCELINE_RETURN_IF_ERROR(internal::CheckTextBytes(text, 0, true, name).status());
   if (text == "nil") return Value();
-  return internal::ParseJsonValue(text, name);
+  StatusOr<Value> json = internal::ParseJsonValue(text, name);
+  if (json.ok()) return json;
+  // Not JSON: one EDN element (`[1 2]`, `:a`, `#{1}`), read with the same depth limit.
+  internal::EdnReader reader(text, name);
+  Value edn;
+  Status read = reader.Read(edn);
+  if (read.ok()) {
+    StatusOr<bool> more = reader.SkipToElement();
+    if (!more.ok()) {
+      read = more.status();
+    } else if (*more) {
+      read = reader.Expected(reader.offset(), "one value, not several");
+    }
+  }
+  if (read.ok()) return edn;
+  return ParseError(json.status().message() + " (and as EDN: " + read.message() + ")");
 }
 
 StatusOr<History> ParseHistoryFile(const std::string& path, const ParseOptions& options) {

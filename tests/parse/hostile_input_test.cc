@@ -99,6 +99,13 @@ TEST(HostileInputTest, DeepInitialValueIsAnErrorNotAStackOverflow) {
                        HasSubstr("--initial:1:513: expected nesting at most 512 levels deep")));
   ASSERT_OK_AND_ASSIGN(Value v, ParseValueText("[[1],{\"a\":2}]", "--initial"));
   EXPECT_EQ(v.ToEdn(), "[[1] {\"a\" 2}]");
+  // EDN, as the flag's help says, when the text is not JSON; with the same depth limit.
+  ASSERT_OK_AND_ASSIGN(Value edn, ParseValueText("[1 :a #{2}]", "--initial"));
+  EXPECT_EQ(edn.ToEdn(), "[1 :a #{2}]");
+  EXPECT_THAT(ParseValueText("[1 2] 3", "--initial"),
+              StatusIs(StatusCode::kParseError, HasSubstr("--initial:1:7: expected one value")));
+  EXPECT_THAT(ParseValueText(std::string(100000, '{'), "--initial"),
+              StatusIs(StatusCode::kParseError, HasSubstr("as EDN: --initial:1:513: expected nesting at most 512")));
   EXPECT_THAT(ParseValueText("{\"a\":1,\"a\":2}", "--initial"),
               StatusIs(StatusCode::kParseError, HasSubstr("--initial:1:8: key \"a\" given twice")));
   EXPECT_THAT(ParseValueText(std::string("1\0", 2), "--initial"),
