@@ -8,6 +8,7 @@
 // log output: skipped and counted, so the caller can report them (and refuse a "log" that
 // holds no event at all). The fields after the type are EDN and read with EdnReader, so a
 // value may hold spaces ([3 0], {:a 1}) whatever the separator.
+#include <cctype>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -42,6 +43,46 @@ size_t FindTypeToken(std::string_view text, size_t begin, size_t end, EventType&
   return std::string_view::npos;
 }
 
+bool IsKeywordToken(std::string_view t) {
+  if (t.size() < 2 || t[0] != ':') return false;
+  for (char c : t.substr(1)) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '?' ||
+          c == '!' || c == '*' || c == '.' || c == '/')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsProcessToken(std::string_view t) {
+  if (IsKeywordToken(t)) return true;
+  if (!t.empty() && t[0] == '-') t.remove_prefix(1);
+  return !t.empty() && t.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// A line with no type token may still have an event's shape, tab-separated as Jepsen writes
+// them: process, then two keywords (`2\t:invok\t:read\tnil`). Such a line is a damaged
+// event, not log output, so skipping it would lose an operation. Returns the offset of the
+// keyword in the type position, or npos.
+size_t FindMistypedEvent(std::string_view text, size_t begin, size_t end) {
+  const std::string_view line = text.substr(begin, end - begin);
+  size_t tab = line.find('\t');
+  while (tab != std::string_view::npos) {
+    size_t ps = tab;
+    while (ps > 0 && !IsBlank(line[ps - 1])) --ps;
+    const size_t type_at = tab + 1;
+    const size_t type_end = line.find('\t', type_at);
+    if (type_end != std::string_view::npos && IsProcessToken(line.substr(ps, tab - ps)) &&
+        IsKeywordToken(line.substr(type_at, type_end - type_at))) {
+      size_t f_end = type_end + 1;
+      while (f_end < line.size() && !IsBlank(line[f_end])) ++f_end;
+      if (IsKeywordToken(line.substr(type_end + 1, f_end - type_end - 1))) return begin + type_at;
+    }
+    tab = line.find('\t', tab + 1);
+  }
+  return std::string_view::npos;
+}
+
 }  // namespace
 
 Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder) {
@@ -67,6 +108,9 @@ Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuild
     EventType type;
     const size_t type_at = FindTypeToken(text, begin, line_end, type);
     if (type_at == std::string_view::npos) {
+      if (const size_t bad = FindMistypedEvent(text, begin, line_end); bad != std::string_view::npos) {
+        return r.Expected(bad, "an event type (:invoke, :ok, :fail or :info) after the process");
+      }
       // Blank lines are not log output worth counting.
       if (text.substr(begin, line_end - begin).find_first_not_of(" \t") != std::string_view::npos) {
         if (skipped.count++ == 0) skipped.first_line = line_no;

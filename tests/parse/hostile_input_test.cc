@@ -155,6 +155,19 @@ TEST(HostileInputTest, JepsenLogStrayLinesAreSkippedAndCounted) {
   EXPECT_EQ(h.ops.size(), 1u);
   EXPECT_EQ(h.skipped_lines, 2u);
   EXPECT_EQ(h.first_skipped_line, 1u);
+  // A line with an event's shape but no known type is a damaged event, not log output.
+  EXPECT_THAT(Parse("INFO  jepsen.util - 2\t:invoke\t:read\tnil\n"
+                    "INFO  jepsen.util - 2\t:okk\t:read\t3\n"),
+              StatusIs(StatusCode::kParseError,
+                       HasSubstr("h:2:23: expected an event type (:invoke, :ok, :fail or :info) "
+                                 "after the process, got ':okk'")));
+  EXPECT_THAT(Parse("3\t:invok\t:write\t1\n"),
+              StatusIs(StatusCode::kParseError, HasSubstr("h:1:3: expected an event type")));
+  // Log lines with keywords but not that shape are still log output.
+  ASSERT_OK_AND_ASSIGN(History logs, Parse("INFO\tjepsen.os\t:setup :done\n"
+                                           "DEBUG x\t:a b\t:c\n"
+                                           "0\t:invoke\t:read\tnil\n"));
+  EXPECT_EQ(logs.skipped_lines, 2u);
   // A line with an event shape that cannot be read is an error, not a skipped line.
   EXPECT_THAT(Parse("INFO  jepsen.util - 2\t:invoke\t:read\tnil\n"
                     "INFO  jepsen.util - 2\t:ok\t:read\t[3\n"),
