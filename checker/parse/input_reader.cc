@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include <zlib.h>
@@ -30,19 +31,27 @@ class TextSink {
  public:
   TextSink(std::string_view name, const InputLimits& limits) : name_(name), limits_(limits) {}
 
-  void Reserve(uint64_t bytes) {
-    if (limits_.max_bytes != 0) bytes = std::min(bytes, limits_.max_bytes);
-    text_.reserve(static_cast<size_t>(bytes));
+  // A size known in advance (a regular file's): past the limit, fail before reading a byte.
+  Status Expect(uint64_t bytes) {
+    if (limits_.max_bytes != 0 && bytes > limits_.max_bytes) return TooLarge();
+    try {
+      text_.reserve(static_cast<size_t>(bytes));
+    } catch (const std::bad_alloc&) {
+      // Only an optimization; Append() will report if memory really runs out.
+    }
+    return OkStatus();
   }
 
   Status Append(const char* data, size_t n) {
     if (n == 0) return OkStatus();
-    if (limits_.max_bytes != 0 && text_.size() + n > limits_.max_bytes) {
-      return IoError(std::string(name_) + ": input is larger than the limit of " +
-                     std::to_string(limits_.max_bytes) + " bytes");
-    }
+    if (limits_.max_bytes != 0 && text_.size() + n > limits_.max_bytes) return TooLarge();
     const size_t old_size = text_.size();
-    text_.append(data, n);
+    try {
+      text_.append(data, n);
+    } catch (const std::bad_alloc&) {
+      return IoError(std::string(name_) + ": out of memory after reading " +
+                     std::to_string(old_size) + " bytes");
+    }
     FENCELINE_ASSIGN_OR_RETURN(checked_, CheckTextBytes(text_, checked_, false, name_));
     if (limits_.max_line_bytes != 0) {
       // Every line the chunk ends, then the one it leaves open.
@@ -56,6 +65,11 @@ class TextSink {
       FENCELINE_RETURN_IF_ERROR(CheckLine(text_.size()));
     }
     return OkStatus();
+  }
+
+  Status TooLarge() const {
+    return IoError(std::string(name_) + ": input is larger than the limit of " +
+                   std::to_string(limits_.max_bytes) + " bytes");
   }
 
   // The line from line_start_ to `end` (exclusive).
@@ -313,7 +327,9 @@ StatusOr<std::string> ReadInput(const std::string& path, std::string_view name,
     decoder = std::make_unique<ZstdDecoder>(sink, name);
   } else {
     // A regular file's size is known: one allocation instead of a string that keeps doubling.
-    if (S_ISREG(st.st_mode) && st.st_size > 0) sink.Reserve(static_cast<uint64_t>(st.st_size));
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+      FENCELINE_RETURN_IF_ERROR(sink.Expect(static_cast<uint64_t>(st.st_size)));
+    }
     decoder = std::make_unique<PlainDecoder>(sink);
   }
   FENCELINE_RETURN_IF_ERROR(decoder->Feed(buf.data(), have));

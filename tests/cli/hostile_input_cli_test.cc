@@ -186,6 +186,15 @@ TEST(HostileInputCliTest, DevZeroIsRefusedQuicklyAsFileAndAsStdin) {
   ExpectUnusable(RunGuarded({"validate", "-"}, "/dev/zero"), "<stdin>:1:1: NUL byte");
 }
 
+TEST(HostileInputCliTest, HugeSparseFileIsRefusedWithoutReadingIt) {
+  Scratch s;
+  const std::string path = s.Write("huge.jsonl", "");
+  ASSERT_EQ(truncate(path.c_str(), off_t{1} << 40), 0);  // 1 TiB of size, nothing on disk
+  CliResult r = RunGuarded({"check", "--model", "register", path});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(path + ": input is larger than the limit of "));
+}
+
 TEST(HostileInputCliTest, TimeAtInt64MaxIsNeverTakenForNeverReturned) {
   // Once, the ok read at INT64_MAX looked like an operation that never returned, its
   // impossible value was ignored and the check passed.

@@ -203,6 +203,16 @@ TEST(ReadInputTest, SizeLimitHoldsAfterDecompression) {
               StatusIs(StatusCode::kIoError, HasSubstr("f: input is larger than the limit of 1048576 bytes")));
 }
 
+TEST(ReadInputTest, RegularFileLargerThanTheLimitFailsBeforeReading) {
+  TempFile f("");
+  // Sparse: 64 GiB of size, no data on disk, nothing read.
+  ASSERT_EQ(truncate(f.path().c_str(), off_t{1} << 36), 0);
+  InputLimits limits;
+  limits.max_bytes = 1 << 30;
+  EXPECT_THAT(ReadInput(f.path(), "f", limits),
+              StatusIs(StatusCode::kIoError, HasSubstr("f: input is larger than the limit of 1073741824 bytes")));
+}
+
 TEST(ReadInputTest, LineLengthLimitNamesTheLine) {
   TempFile f("short\n" + std::string(5000, 'x') + "\n");
   InputLimits limits;
