@@ -6,9 +6,10 @@
 // a failed cas observed a value other than a (Porcupine), and other failures stay inert.
 // Info operations may have taken effect at any point after their invoke, or never.
 #include <algorithm>
-#include <map>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "checker/model/models.h"
@@ -28,11 +29,55 @@ struct CompiledOp {
   uint64_t a = 0, b = 0;
 };
 
+// For each read whose value extends the value a write or cas sets (see FindResetsForReads):
+// those writes, kept as prefixes of shared groups so that the table grows with the reads and
+// the distinct values each one extends, not with reads times writes.
+struct ResetTable {
+  struct Use {
+    uint32_t group;  // index into groups
+    uint32_t count;  // the first `count` writes of that group
+  };
+  // Spec indices of writes, each group in call order.
+  std::vector<std::vector<uint32_t>> groups;
+  std::vector<Use> uses;
+  // Read list j (a read's b - 1) is uses[begin[j], begin[j + 1]).
+  std::vector<uint32_t> begin;
+
+  bool AnyNotLinearized(uint64_t list, const std::vector<bool>& linearized) const {
+    for (uint32_t u = begin[list]; u < begin[list + 1]; ++u) {
+      const std::vector<uint32_t>& g = groups[uses[u].group];
+      // Latest call first: the writes most likely still pending.
+      for (uint32_t k = uses[u].count; k-- > 0;) {
+        if (!linearized[g[k]]) return true;
+      }
+    }
+    return false;
+  }
+
+  std::vector<uint32_t> Expand(uint64_t list) const {
+    std::vector<uint32_t> out;
+    for (uint32_t u = begin[list]; u < begin[list + 1]; ++u) {
+      const std::vector<uint32_t>& g = groups[uses[u].group];
+      out.insert(out.end(), g.begin(), g.begin() + uses[u].count);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+// A polynomial hash of a string's prefixes, extended one character at a time; equal prefixes
+// hash equal, and every match is confirmed by comparing the text.
+uint64_t RollHash(uint64_t h, char c) {
+  return (h + static_cast<unsigned char>(c) + 1) * 0x100000001b3ULL;
+}
+uint64_t PrefixKey(uint64_t h, size_t len) {
+  return h ^ (static_cast<uint64_t>(len) * 0x9e3779b97f4a7c15ULL);
+}
+
 class RegisterSpec final : public PartitionSpec {
  public:
   RegisterSpec(std::vector<CompiledOp> ops, ValueInterner values, uint64_t init, bool has_appends,
-               std::vector<std::vector<uint32_t>> resets_for_read,
-               std::vector<std::vector<uint32_t>> witnesses)
+               ResetTable resets_for_read, std::vector<std::vector<uint32_t>> witnesses)
       : ops_(std::move(ops)),
         values_(std::move(values)),
         init_(init),
@@ -46,14 +91,12 @@ class RegisterSpec final : public PartitionSpec {
   bool Reachable(uint64_t state, uint32_t i, const std::vector<bool>& linearized) override {
     const CompiledOp& o = ops_[i];
     if (o.kind != Kind::kRead || !o.relevant) return true;
-    if (o.b != 0) {
-      for (uint32_t w : resets_for_read_[o.b - 1]) {
-        if (!linearized[w]) return true;  // that write may still come first
-      }
-    }
-    const Value& now = values_.Get(state);
     const Value& seen = values_.Get(o.a);
-    if (!now.is_string() || !seen.is_string()) return true;
+    if (!seen.is_string()) return true;
+    // A write it extends may still come first.
+    if (o.b != 0 && resets_for_read_.AnyNotLinearized(o.b - 1, linearized)) return true;
+    const Value& now = values_.Get(state);
+    if (!now.is_string()) return true;
     return seen.text().compare(0, now.text().size(), now.text()) == 0;
   }
 
@@ -105,6 +148,14 @@ class RegisterSpec final : public PartitionSpec {
 
   Value Describe(uint64_t state) const override { return values_.Get(state); }
 
+  // The lookahead tables spelled out, for RegisterCompileView.
+  std::vector<uint32_t> ResetsOf(uint32_t op) const {
+    const CompiledOp& o = ops_[op];
+    if (o.kind != Kind::kRead || o.b == 0) return {};
+    return resets_for_read_.Expand(o.b - 1);
+  }
+  const std::vector<std::vector<uint32_t>>& witnesses() const { return witnesses_; }
+
  private:
   uint64_t Append(uint64_t state, uint64_t suffix) {
     // Backtracking revisits the same (state, append) pairs; building and hashing the string
@@ -138,7 +189,7 @@ class RegisterSpec final : public PartitionSpec {
   // (state, suffix) -> state after the append; keyed by a hash, verified by the pair.
   std::unordered_map<uint64_t, std::pair<std::pair<uint64_t, uint64_t>, uint64_t>> appended_;
   // For reads with b != 0: the writes and cas (spec indices) whose value the read extends.
-  std::vector<std::vector<uint32_t>> resets_for_read_;
+  ResetTable resets_for_read_;
   // Per append (spec index): the reads that show its text; empty when the texts are not
   // self-delimiting (see FindWitnesses).
   std::vector<std::vector<uint32_t>> witnesses_;
@@ -150,60 +201,151 @@ const Value& Payload(const Value& v, bool tuples, bool has_key) {
   return v;
 }
 
+// Which of `patterns` (non-empty) occur in some text of `texts`: Aho-Corasick, so the work is
+// linear in the total length of both.
+std::vector<bool> OccurIn(const std::vector<std::string_view>& patterns,
+                          const std::vector<std::string_view>& texts) {
+  std::unordered_map<uint64_t, uint32_t> go;  // (node << 8 | byte) -> node
+  auto edge = [](uint32_t node, char c) {
+    return (uint64_t{node} << 8) | static_cast<unsigned char>(c);
+  };
+  std::vector<std::vector<std::pair<char, uint32_t>>> children(1);
+  std::vector<uint32_t> end_of(patterns.size());
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    uint32_t node = 0;
+    for (char c : patterns[i]) {
+      auto [it, inserted] = go.try_emplace(edge(node, c), static_cast<uint32_t>(children.size()));
+      if (inserted) {
+        children[node].emplace_back(c, it->second);
+        children.emplace_back();
+      }
+      node = it->second;
+    }
+    end_of[i] = node;
+  }
+  // Failure links, in breadth-first order: the longest proper suffix that is also a trie node.
+  std::vector<uint32_t> fail(children.size(), 0), order{0};
+  for (size_t q = 0; q < order.size(); ++q) {
+    const uint32_t u = order[q];
+    for (auto [c, v] : children[u]) {
+      order.push_back(v);
+      if (u == 0) continue;
+      for (uint32_t f = fail[u];; f = fail[f]) {
+        if (auto it = go.find(edge(f, c)); it != go.end()) {
+          fail[v] = it->second;
+          break;
+        }
+        if (f == 0) break;
+      }
+    }
+  }
+  std::vector<bool> hit(children.size(), false);
+  for (std::string_view text : texts) {
+    uint32_t node = 0;
+    for (char c : text) {
+      while (true) {
+        if (auto it = go.find(edge(node, c)); it != go.end()) {
+          node = it->second;
+          break;
+        }
+        if (node == 0) break;
+        node = fail[node];
+      }
+      hit[node] = true;
+    }
+  }
+  // A node is hit if any node whose failure chain reaches it was: deeper nodes come later in
+  // breadth-first order.
+  for (size_t q = order.size(); q-- > 1;) {
+    if (hit[order[q]]) hit[fail[order[q]]] = true;
+  }
+  std::vector<bool> found(patterns.size());
+  for (size_t i = 0; i < patterns.size(); ++i) found[i] = hit[end_of[i]];
+  return found;
+}
+
 // An operation of unknown outcome whose effect nothing observed can be taken never to have
 // happened: if some linearization applies it, dropping it leaves one too, since the value it
 // set was read by no one (not even extended by appends) and compared by no cas before the
 // next write replaced it. A failed
 // cas is the exception (any other value satisfies it), so with failed cas around nothing is
-// dropped.
+// dropped. Linear in the operations and the observed text: prefixes are found by binary search
+// in the sorted observed strings, substrings by one Aho-Corasick pass.
 void DropUnobservedUnknowns(std::vector<CompiledOp>& ops, const ValueInterner& values) {
   std::vector<uint64_t> seen;  // values reads returned and cas expected
+  bool any_info = false, appends = false;
   for (const CompiledOp& c : ops) {
     if (c.kind == Kind::kCas && c.outcome == Outcome::kFail && c.relevant) return;
     if (c.kind == Kind::kRead && c.relevant) seen.push_back(c.a);
     if (c.kind == Kind::kCas && c.relevant) seen.push_back(c.a);
+    any_info |= c.outcome == Outcome::kInfo;
+    appends |= c.kind == Kind::kAppend;
   }
+  if (!any_info) return;
   std::sort(seen.begin(), seen.end());
   seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
-  bool appends = false;
-  for (const CompiledOp& c : ops) appends |= c.kind == Kind::kAppend;
-  // With appends, a written value is also observed through the values appended to it.
+  bool seen_non_string = false;
+  std::vector<std::string_view> seen_texts;
+  for (uint64_t v : seen) {
+    const Value& s = values.Get(v);
+    if (s.is_string()) seen_texts.push_back(s.text());
+    else seen_non_string = true;
+  }
+  std::sort(seen_texts.begin(), seen_texts.end());
+  // With appends, a written value is also observed through the values appended to it: through
+  // any observed value that is not a string, or any that extends it.
   auto observed = [&](uint64_t v) {
     if (std::binary_search(seen.begin(), seen.end(), v)) return true;
-    if (!appends) return false;
+    if (!appends || seen.empty()) return false;
     const Value& w = values.Get(v);
-    for (uint64_t r : seen) {
-      const Value& s = values.Get(r);
-      if (!s.is_string() || !w.is_string() || s.text().compare(0, w.text().size(), w.text()) == 0) {
-        return true;
+    if (!w.is_string() || seen_non_string) return true;
+    auto it = std::lower_bound(seen_texts.begin(), seen_texts.end(), std::string_view(w.text()));
+    return it != seen_texts.end() && it->substr(0, w.text().size()) == w.text();
+  };
+  // An appended text is observed in any observed value that is not a string, or any that
+  // contains it.
+  std::unordered_map<uint64_t, bool> appended_seen;
+  if (appends && !seen.empty() && !seen_non_string) {
+    std::vector<uint64_t> ids;
+    std::vector<std::string_view> patterns;
+    for (const CompiledOp& c : ops) {
+      if (c.outcome != Outcome::kInfo || c.kind != Kind::kAppend) continue;
+      const Value& add = values.Get(c.a);
+      if (!add.is_string() || add.text().empty()) continue;
+      if (appended_seen.try_emplace(c.a, false).second) {
+        ids.push_back(c.a);
+        patterns.push_back(add.text());
       }
     }
-    return false;
-  };
-  auto appended_seen = [&](uint64_t suffix) {
+    std::vector<bool> found = OccurIn(patterns, seen_texts);
+    for (size_t i = 0; i < ids.size(); ++i) appended_seen[ids[i]] = found[i];
+  }
+  auto append_seen = [&](uint64_t suffix) {
+    auto it = appended_seen.find(suffix);
+    if (it != appended_seen.end()) return it->second;
     const Value& add = values.Get(suffix);
+    // Not looked up: the empty or non-string text (seen anywhere), or nothing observed at all,
+    // or an observed value that is not a string.
     if (!add.is_string() || add.text().empty()) return true;
-    for (uint64_t v : seen) {
-      const Value& s = values.Get(v);
-      if (!s.is_string() || s.text().find(add.text()) != std::string::npos) return true;
-    }
-    return false;
+    return !seen.empty();
   };
   for (CompiledOp& c : ops) {
     if (c.outcome != Outcome::kInfo) continue;
     if (c.kind == Kind::kWrite && !observed(c.a)) c.relevant = false;
     if (c.kind == Kind::kCas && !observed(c.b)) c.relevant = false;
-    if (c.kind == Kind::kAppend && !appended_seen(c.a)) c.relevant = false;
+    if (c.kind == Kind::kAppend && !append_seen(c.a)) c.relevant = false;
   }
 }
 
 // For the lookahead: a read whose value extends the value some write or cas sets may follow
 // that write, whatever came before, as long as the write is not yet linearized and began
-// before the read ended. Returns, per such read (c.b - 1), those writes.
-std::vector<std::vector<uint32_t>> FindResetsForReads(std::vector<CompiledOp>& ops,
-                                                      const std::vector<const Operation*>& src,
-                                                      const ValueInterner& values) {
-  std::vector<std::vector<uint32_t>> lists;
+// before the read ended. Returns those writes per such read (c.b - 1). Each read's value is
+// hashed once, prefix by prefix, and looked up at the lengths written values have, so the work
+// is linear in the reads' text and the writes.
+ResetTable FindResetsForReads(std::vector<CompiledOp>& ops,
+                              const std::vector<const Operation*>& src,
+                              const ValueInterner& values) {
+  ResetTable table;
   std::vector<uint32_t> resets;
   for (uint32_t i = 0; i < ops.size(); ++i) {
     const CompiledOp& c = ops[i];
@@ -211,40 +353,91 @@ std::vector<std::vector<uint32_t>> FindResetsForReads(std::vector<CompiledOp>& o
       resets.push_back(i);
     }
   }
+  std::stable_sort(resets.begin(), resets.end(),
+                   [&](uint32_t x, uint32_t y) { return src[x]->call < src[y]->call; });
+  // Group 0: every write (a read of a non-string value extends anything); group 1: the writes
+  // of non-string values (every string read extends them); then one per string value.
+  table.groups.resize(2);
+  table.groups[0] = resets;
+  std::unordered_map<uint64_t, uint32_t> group_of;  // value id -> group
+  std::vector<uint64_t> group_value{0, 0};          // group -> value id
+  std::vector<std::pair<uint64_t, uint32_t>> by_key;  // PrefixKey of the whole value -> group
+  std::vector<bool> length_used;
+  for (uint32_t w : resets) {
+    const uint64_t v = ops[w].kind == Kind::kWrite ? ops[w].a : ops[w].b;
+    const Value& set = values.Get(v);
+    if (!set.is_string()) {
+      table.groups[1].push_back(w);
+      continue;
+    }
+    auto [it, inserted] = group_of.try_emplace(v, static_cast<uint32_t>(table.groups.size()));
+    if (inserted) {
+      table.groups.emplace_back();
+      group_value.push_back(v);
+      const std::string& text = set.text();
+      uint64_t h = 0;
+      for (char ch : text) h = RollHash(h, ch);
+      by_key.emplace_back(PrefixKey(h, text.size()), it->second);
+      if (length_used.size() <= text.size()) length_used.resize(text.size() + 1, false);
+      length_used[text.size()] = true;
+    }
+    table.groups[it->second].push_back(w);
+  }
+  std::sort(by_key.begin(), by_key.end());
   for (uint32_t r = 0; r < ops.size(); ++r) {
     CompiledOp& c = ops[r];
     if (c.kind != Kind::kRead || !c.relevant) continue;
+    const Nanos ret = src[r]->ret;
+    const size_t start = table.uses.size();
+    // A group is in call order, so its writes that began before the read ended are a prefix.
+    auto use = [&](uint32_t group) {
+      const std::vector<uint32_t>& g = table.groups[group];
+      auto end = std::upper_bound(g.begin(), g.end(), ret,
+                                  [&](Nanos t, uint32_t w) { return t < src[w]->call; });
+      if (end != g.begin()) table.uses.push_back({group, static_cast<uint32_t>(end - g.begin())});
+    };
     const Value& seen = values.Get(c.a);
-    std::vector<uint32_t> mine;
-    for (uint32_t w : resets) {
-      const CompiledOp& wc = ops[w];
-      const Value& set = values.Get(wc.kind == Kind::kWrite ? wc.a : wc.b);
-      if (src[w]->call > src[r]->ret) continue;  // began after the read ended
-      if (!seen.is_string() || !set.is_string() ||
-          seen.text().compare(0, set.text().size(), set.text()) == 0) {
-        mine.push_back(w);
+    if (!seen.is_string()) {
+      use(0);
+    } else {
+      use(1);
+      const std::string& text = seen.text();
+      const size_t lengths = std::min(text.size() + 1, length_used.size());
+      uint64_t h = 0;
+      for (size_t len = 0; len < lengths; ++len) {
+        if (len > 0) h = RollHash(h, text[len - 1]);
+        if (!length_used[len]) continue;
+        const uint64_t key = PrefixKey(h, len);
+        for (auto it = std::lower_bound(by_key.begin(), by_key.end(), std::make_pair(key, 0u));
+             it != by_key.end() && it->first == key; ++it) {
+          if (text.compare(0, len, values.Get(group_value[it->second]).text()) == 0) {
+            use(it->second);
+          }
+        }
       }
     }
     c.b = 0;
-    if (!mine.empty()) {
-      lists.push_back(std::move(mine));
-      c.b = lists.size();
+    if (table.uses.size() > start) {
+      table.begin.push_back(static_cast<uint32_t>(start));
+      c.b = table.begin.size();
     }
   }
-  return lists;
+  table.begin.push_back(static_cast<uint32_t>(table.uses.size()));
+  return table;
 }
 
 // Which reads show which append. Sound only when an appended text in a read can have come from
 // that append alone, so it applies when values are self-delimiting, as in Porcupine's and
 // Jepsen's append workloads ("x 3 1 y"): every append text and every written value starts with
 // one marker character that appears nowhere else in an append text, and each text is appended
-// once and written by no write. Then the text shows in a read as a whole block (at a marker,
-// followed by a marker or the end) only if that append took effect before the read, after the
+// once and written by no write. Then the text shows in a read as a whole block (from a marker
+// to the next marker or the end) only if that append took effect before the read, after the
 // write the read extends. Returns nothing (no pruning) when the values are not of that form.
+// Each read's and write's blocks are looked up once, so the work is linear in their text.
 std::vector<std::vector<uint32_t>> FindWitnesses(const std::vector<CompiledOp>& ops,
                                                  const ValueInterner& values, uint64_t init) {
   char marker = 0;
-  std::map<std::string, int> appended;
+  std::unordered_map<std::string_view, int> appended;
   std::vector<const std::string*> written;
   for (const CompiledOp& c : ops) {
     if (!c.relevant) continue;
@@ -266,36 +459,42 @@ std::vector<std::vector<uint32_t>> FindWitnesses(const std::vector<CompiledOp>& 
   for (const std::string* w : written) {
     if (!w->empty() && (*w)[0] != marker) return {};
   }
-  auto has_block = [marker](const std::string& v, const std::string& t) {
-    for (size_t p = v.find(t); p != std::string::npos; p = v.find(t, p + 1)) {
-      if (p + t.size() == v.size() || v[p + t.size()] == marker) return true;
+  auto for_each_block = [marker](const std::string& v, auto&& fn) {
+    for (size_t p = v.find(marker); p != std::string::npos;) {
+      const size_t q = v.find(marker, p + 1);
+      fn(std::string_view(v).substr(p, q == std::string::npos ? std::string::npos : q - p));
+      p = q;
     }
-    return false;
   };
-  std::vector<std::vector<uint32_t>> witnesses(ops.size());
+  std::unordered_set<std::string_view> written_blocks;
+  for (const std::string* w : written) {
+    for_each_block(*w, [&](std::string_view b) { written_blocks.insert(b); });
+  }
+  std::unordered_map<std::string_view, uint32_t> only_from;  // text -> the one append making it
   for (uint32_t i = 0; i < ops.size(); ++i) {
     const CompiledOp& c = ops[i];
     if (!c.relevant || c.kind != Kind::kAppend) continue;
     const std::string& t = values.Get(c.a).text();
-    if (appended[t] != 1) continue;
-    bool in_write = false;
-    for (const std::string* w : written) in_write |= has_block(*w, t);
-    if (in_write) continue;
-    for (uint32_t r = 0; r < ops.size(); ++r) {
-      const CompiledOp& rc = ops[r];
-      if (rc.kind != Kind::kRead || !rc.relevant || !values.Get(rc.a).is_string()) continue;
-      if (has_block(values.Get(rc.a).text(), t)) witnesses[i].push_back(r);
-    }
+    if (appended[t] == 1 && !written_blocks.contains(t)) only_from.emplace(t, i);
+  }
+  std::vector<std::vector<uint32_t>> witnesses(ops.size());
+  for (uint32_t r = 0; r < ops.size(); ++r) {
+    const CompiledOp& rc = ops[r];
+    if (rc.kind != Kind::kRead || !rc.relevant || !values.Get(rc.a).is_string()) continue;
+    for_each_block(values.Get(rc.a).text(), [&](std::string_view b) {
+      auto it = only_from.find(b);
+      if (it == only_from.end()) return;
+      std::vector<uint32_t>& w = witnesses[it->second];
+      if (w.empty() || w.back() != r) w.push_back(r);
+    });
   }
   return witnesses;
 }
 
-}  // namespace
-
-StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const Operation*>& ops,
-                                                         std::string_view source,
-                                                         const RegisterDialect& dialect,
-                                                         const Value& initial) {
+// CompileRegister, and with `view` the same compilation spelled out for tests.
+StatusOr<std::unique_ptr<PartitionSpec>> CompileRegisterImpl(
+    const std::vector<const Operation*>& ops, std::string_view source,
+    const RegisterDialect& dialect, const Value& initial, RegisterCompileView* view) {
   ValueInterner values;
   auto intern = [&](const Value& v) {
     if (dialect.nil_is_empty && v.is_nil()) return values.Intern(Value::String(""));
@@ -352,17 +551,56 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const
     }
     compiled.push_back(c);
   }
+  if (view) {
+    view->init = values.Get(init);
+    for (const CompiledOp& c : compiled) {
+      RegisterCompileView::Op v;
+      v.kind = static_cast<RegisterCompileView::Kind>(c.kind);
+      v.outcome = c.outcome;
+      v.relevant_compiled = c.relevant;
+      v.a = values.Get(c.a);
+      if (c.kind == Kind::kCas) v.b = values.Get(c.b);
+      view->ops.push_back(std::move(v));
+    }
+  }
   DropUnobservedUnknowns(compiled, values);
   bool has_appends = false;
   for (const CompiledOp& c : compiled) has_appends |= c.kind == Kind::kAppend && c.relevant;
-  std::vector<std::vector<uint32_t>> resets, witnesses;
+  ResetTable resets;
+  std::vector<std::vector<uint32_t>> witnesses;
   if (has_appends) {
     resets = FindResetsForReads(compiled, ops, values);
     witnesses = FindWitnesses(compiled, values, init);
   }
-  return std::unique_ptr<PartitionSpec>(
-      std::make_unique<RegisterSpec>(std::move(compiled), std::move(values), init, has_appends,
-                                     std::move(resets), std::move(witnesses)));
+  auto spec = std::make_unique<RegisterSpec>(std::move(compiled), std::move(values), init,
+                                             has_appends, std::move(resets), std::move(witnesses));
+  if (view) {
+    view->has_appends = has_appends;
+    view->witnesses = spec->witnesses();
+    for (uint32_t i = 0; i < view->ops.size(); ++i) {
+      view->ops[i].relevant = spec->Relevant(i);
+      view->ops[i].resets = spec->ResetsOf(i);
+    }
+  }
+  return std::unique_ptr<PartitionSpec>(std::move(spec));
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const Operation*>& ops,
+                                                         std::string_view source,
+                                                         const RegisterDialect& dialect,
+                                                         const Value& initial) {
+  return CompileRegisterImpl(ops, source, dialect, initial, nullptr);
+}
+
+StatusOr<RegisterCompileView> InspectRegisterCompile(const std::vector<const Operation*>& ops,
+                                                     std::string_view source,
+                                                     const RegisterDialect& dialect,
+                                                     const Value& initial) {
+  RegisterCompileView view;
+  FENCELINE_RETURN_IF_ERROR(CompileRegisterImpl(ops, source, dialect, initial, &view).status());
+  return view;
 }
 
 namespace {

@@ -32,6 +32,29 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const
                                                          const RegisterDialect& dialect,
                                                          const Value& initial);
 
+// What CompileRegister derives from the operations, spelled out per operation, so that tests
+// can hold it against a brute-force definition. Slow; for tests only.
+struct RegisterCompileView {
+  enum class Kind : uint8_t { kRead, kWrite, kCas, kAppend };
+  struct Op {
+    Kind kind = Kind::kRead;
+    Outcome outcome = Outcome::kOk;
+    bool relevant_compiled = true;  // as compiled from the operation alone
+    bool relevant = true;           // after unobserved unknown outcomes are dropped
+    Value a, b;                     // read: seen; write: set; cas: from, to; append: suffix
+    std::vector<uint32_t> resets;   // a read: the writes it may follow (lookahead), sorted
+  };
+  std::vector<Op> ops;
+  Value init;
+  bool has_appends = false;
+  // Per operation: the reads that show an append's text (empty when not self-delimiting).
+  std::vector<std::vector<uint32_t>> witnesses;
+};
+StatusOr<RegisterCompileView> InspectRegisterCompile(const std::vector<const Operation*>& ops,
+                                                     std::string_view source,
+                                                     const RegisterDialect& dialect,
+                                                     const Value& initial);
+
 }  // namespace fenceline::internal
 
 #endif  // FENCELINE_CHECKER_MODEL_REGISTER_SPEC_H_
