@@ -91,7 +91,14 @@ class Configuration {
 // windows stored in fixed-size chunks so that growth never doubles a huge buffer.
 class MemoTable {
  public:
-  explicit MemoTable(size_t budget) : budget_(budget) { slots_.resize(1024); }
+  // `expected` sizes the first allocations: a partition of n operations records at least
+  // about n configurations, and small ones (100,000 keys of ten operations) must not each
+  // pay for a table sized for large ones.
+  MemoTable(size_t budget, size_t expected) : budget_(budget) {
+    size_t slots = 16;
+    while (slots < 2 * expected && slots < 1024) slots *= 2;
+    slots_.resize(slots);
+  }
 
   enum class Insert { kNew, kSeen, kOverBudget };
 
@@ -171,8 +178,10 @@ class MemoTable {
   const uint64_t* Store(const uint64_t* words, uint32_t len) {
     if (len == 0) return nullptr;
     if (chunks_.empty() || chunk_used_ + len > chunk_size_) {
-      chunk_size_ = std::max<size_t>(kChunkWords, len);
-      chunks_.push_back(std::make_unique<uint64_t[]>(chunk_size_));
+      // Chunks grow geometrically up to kChunkWords, and are not zeroed: every word is
+      // written before it is read.
+      chunk_size_ = std::max<size_t>(std::min(kChunkWords, std::max<size_t>(1024, 2 * chunk_size_)), len);
+      chunks_.push_back(std::make_unique_for_overwrite<uint64_t[]>(chunk_size_));
       stored_words_ += chunk_size_;
       chunk_used_ = 0;
     }
@@ -275,7 +284,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
   std::vector<bool> info(n);
   for (uint32_t k = 0; k < n; ++k) info[k] = ops[orig[k]]->ret == kNever;
   Configuration linearized(info);
-  MemoTable memo(limits.memory_budget);
+  MemoTable memo(limits.memory_budget, n);
   std::vector<Frame> stack;
   uint64_t state = spec.Init();
 
