@@ -14,7 +14,6 @@
 #include <thread>
 
 #include "recorder/event_log.h"
-#include "recorder/etcd/gateway.h"
 #include "recorder/process.h"
 #include "recorder/storage.h"
 
@@ -32,21 +31,18 @@ const char* TypeOf(Kind k) {
   return "info";
 }
 
-std::string LeaseHex(int64_t lease) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%" PRIx64, static_cast<uint64_t>(lease));
-  return buf;
-}
-
 enum class LockState { kIdle, kWaiting, kHolding };
 
 class LockClient {
  public:
-  explicit LockClient(const ClientConfig& config)
-      : config_(config), gw_(config.endpoint), process_(JsonString(config.name)) {}
+  LockClient(Service& service, const ClientConfig& config)
+      : config_(config),
+        session_(service.NewLockSession(config.session)),
+        process_(JsonString(config.name)) {}
 
   Status Start() {
     FENCELINE_RETURN_IF_ERROR(log_.Open(config_.log_path));
+    FENCELINE_RETURN_IF_ERROR(session_->Connect());
     if (!config_.storage_path.empty()) {
       FENCELINE_RETURN_IF_ERROR(storage_.Connect(config_.storage_path));
     }
@@ -63,28 +59,16 @@ class LockClient {
     auto guard = Guard();
     std::string invoke_value = JsonObject({{"lock", JsonString(config_.lock_label)}});
     log_.Append(Record{process_, "invoke", "acquire", invoke_value, "", {}});
-    LeaseGrantReply grant = gw_.LeaseGrant(config_.lease_s, kRequestTimeout);
-    if (!grant.ok()) return Complete("acquire", invoke_value, grant, {});
-    lease_ = grant.id;
     state_ = LockState::kWaiting;
-    LockReply lock = gw_.Lock(config_.lock_name, grant.id, lock_timeout);
-    std::vector<std::pair<std::string, std::string>> extra{
-        {"lease", JsonString(LeaseHex(grant.id))}};
-    if (!lock.ok()) {
-      // A request still queued could be granted later: end the lease, and its queued key.
+    AcquireReply a = session_->Acquire(lock_timeout);
+    std::vector<std::pair<std::string, std::string>> extra;
+    if (!a.link.empty()) extra.emplace_back("lease", JsonString(a.link));
+    if (!a.ok()) {
       state_ = LockState::kIdle;
-      gw_.LeaseRevoke(grant.id, kRequestTimeout);
-      return Complete("acquire", invoke_value, lock, extra);
+      return Complete("acquire", invoke_value, a, extra);
     }
-    RangeReply key = gw_.Get(lock.key, kRequestTimeout);
-    if (!key.ok() || !key.found) {
-      state_ = LockState::kIdle;
-      Reply r{Kind::kInfo, key.ok() ? "lock lost before its token could be read" : key.error};
-      return Complete("acquire", invoke_value, r, extra);
-    }
-    key_ = lock.key;
-    token_ = key.create_revision;
-    lease_ms_ = grant.ttl_s * 1000;
+    token_ = a.token;
+    lease_ms_ = a.lease_ms;
     state_ = LockState::kHolding;
     std::string value = JsonObject({{"lock", JsonString(config_.lock_label)},
                                     {"token", JsonInt(token_)},
@@ -104,14 +88,7 @@ class LockClient {
     if (!config_.storage_path.empty()) {
       r = storage_.Write(config_.name, config_.resource, token, v, kRequestTimeout);
     } else {
-      // The guard lives in etcd: the write happens only if our lock key still exists with
-      // our token as its create_revision (a deleted key compares as 0).
-      TxnReply t = gw_.TxnPut({Compare{key_, "CREATE", token, ""}}, config_.data_key,
-                              std::to_string(v), kRequestTimeout);
-      r = t;
-      if (t.ok() && !t.succeeded) {
-        r = Reply{Kind::kFail, "lock key no longer has create_revision " + std::to_string(token)};
-      }
+      r = session_->GuardedWrite(config_.resource, token, std::to_string(v), kRequestTimeout);
     }
     return Complete("write", value, r, {});
   }
@@ -121,7 +98,7 @@ class LockClient {
     std::string value = JsonObject({{"lock", JsonString(config_.lock_label)},
                                     {"token", JsonInt(token_)}});
     log_.Append(Record{process_, "invoke", "release", value, "", {}});
-    Reply r = gw_.Unlock(key_, kRequestTimeout);
+    Reply r = session_->Release(kRequestTimeout);
     // Whatever the answer, stop renewing: an unknown release must not be kept alive by us.
     state_ = LockState::kIdle;
     return Complete("release", value, r, {});
@@ -151,15 +128,14 @@ class LockClient {
   }
 
   void KeepAliveLoop() {
-    Gateway gw(config_.endpoint);
-    auto interval = milliseconds(std::max<int64_t>(100, config_.lease_s * 1000 / 3));
+    auto interval = milliseconds(std::max<int64_t>(100, config_.session.lease_ms / 3));
     auto next = std::chrono::steady_clock::now();
     while (!stop_) {
       SleepFor(milliseconds(10));
       if (std::chrono::steady_clock::now() < next) continue;
       next = std::chrono::steady_clock::now() + interval;
       if (state_ == LockState::kWaiting) {
-        gw.KeepAlive(lease_, interval);
+        session_->KeepWaiting(interval);
         continue;
       }
       if (state_ != LockState::kHolding) continue;
@@ -168,12 +144,12 @@ class LockClient {
       std::string value = JsonObject({{"lock", JsonString(config_.lock_label)},
                                       {"token", JsonInt(token_)}});
       log_.Append(Record{process_, "invoke", "renew", value, "", {}});
-      KeepAliveReply r = gw.KeepAlive(lease_, milliseconds(1000));
+      RenewReply r = session_->Renew(std::min(interval, milliseconds(1000)));
       if (r.ok()) {
         log_.Append(Record{process_, "ok", "renew",
                            JsonObject({{"lock", JsonString(config_.lock_label)},
                                        {"token", JsonInt(token_)},
-                                       {"lease_ms", JsonInt(r.ttl_s * 1000)}}),
+                                       {"lease_ms", JsonInt(r.lease_ms)}}),
                            "", {}});
       } else {
         log_.Append(Record{process_, TypeOf(r.kind), "renew", value, r.error, {}});
@@ -184,17 +160,15 @@ class LockClient {
   }
 
   const ClientConfig& config_;
-  Gateway gw_;
+  std::unique_ptr<LockSession> session_;
   std::string process_;
   EventLog log_;
   StorageClient storage_;
   std::mutex mu_;  // one operation at a time: the process's history is sequential
   std::unique_lock<std::mutex> held_;
   std::atomic<LockState> state_{LockState::kIdle};
-  std::atomic<int64_t> lease_{0};
   int64_t token_ = 0;
   int64_t lease_ms_ = 0;
-  std::string key_;
   int64_t writes_ = 0;
   std::atomic<bool> stop_{false};
   std::thread keepalive_;
@@ -207,7 +181,7 @@ std::string Contend(LockClient& c, const ClientConfig& config, milliseconds dura
   auto deadline = std::chrono::steady_clock::now() + duration;
   int acquired = 0;
   // Long enough for every other client to have its turn, and for one lease to run out.
-  milliseconds lock_timeout(config.lease_s * 1000 * (clients + 2) + 2000);
+  milliseconds lock_timeout(config.session.lease_ms * (clients + 2) + 2000);
   while (std::chrono::steady_clock::now() < deadline) {
     std::string r = c.Acquire(lock_timeout);
     if (r.rfind("ok", 0) == 0) {
@@ -227,9 +201,8 @@ std::string Contend(LockClient& c, const ClientConfig& config, milliseconds dura
 // Concurrent reads, writes and compare-and-sets of one etcd key, some with time-outs so short
 // that their outcome is unknown. After an unknown outcome the process takes a new id (the old
 // request may still be in flight; Jepsen's convention), so each id's history is sequential.
-int RunRegister(const ClientConfig& config, EventLog& log, milliseconds duration, uint64_t seed,
-                int stride) {
-  Gateway gw(config.endpoint);
+int RunRegister(RegisterSession& reg, const ClientConfig& config, EventLog& log,
+                milliseconds duration, uint64_t seed, int stride) {
   std::mt19937_64 rng(seed);
   auto deadline = std::chrono::steady_clock::now() + duration;
   int64_t process = config.index;
@@ -241,27 +214,23 @@ int RunRegister(const ClientConfig& config, EventLog& log, milliseconds duration
     Kind outcome = Kind::kOk;
     if (pick < 4) {
       log.Append(Record{p, "invoke", "read", JsonNull(), "", {}});
-      RangeReply r = gw.Get(config.data_key, timeout);
-      std::string v = r.ok() && r.found ? JsonInt(std::strtoll(r.value.c_str(), nullptr, 10))
-                                        : JsonNull();
-      log.Append(Record{p, TypeOf(r.kind), "read", r.ok() ? v : JsonNull(), r.error, {}});
+      ReadReply r = reg.Read(timeout);
+      std::string v = r.ok() && r.value ? JsonInt(*r.value) : JsonNull();
+      log.Append(Record{p, TypeOf(r.kind), "read", v, r.error, {}});
       outcome = r.kind;
     } else if (pick < 7) {
       int64_t v = static_cast<int64_t>(rng() % 5);
       log.Append(Record{p, "invoke", "write", JsonInt(v), "", {}});
-      Reply r = gw.Put(config.data_key, std::to_string(v), timeout);
+      Reply r = reg.Write(v, timeout);
       log.Append(Record{p, TypeOf(r.kind), "write", JsonInt(v), r.error, {}});
       outcome = r.kind;
     } else {
       int64_t from = static_cast<int64_t>(rng() % 5), to = static_cast<int64_t>(rng() % 5);
       std::string v = JsonArray({JsonInt(from), JsonInt(to)});
       log.Append(Record{p, "invoke", "cas", v, "", {}});
-      TxnReply r = gw.TxnPut({Compare{config.data_key, "VALUE", 0, std::to_string(from)}},
-                             config.data_key, std::to_string(to), timeout);
-      Kind k = r.kind == Kind::kOk && !r.succeeded ? Kind::kFail : r.kind;
-      log.Append(Record{p, TypeOf(k), "cas", v,
-                        k == Kind::kOk ? "" : (r.error.empty() ? "compare failed" : r.error), {}});
-      outcome = k;
+      Reply r = reg.Cas(from, to, timeout);
+      log.Append(Record{p, TypeOf(r.kind), "cas", v, r.ok() ? "" : r.error, {}});
+      outcome = r.kind;
     }
     if (outcome == Kind::kInfo) process += stride;
     SleepFor(milliseconds(static_cast<int64_t>(rng() % 10)));
@@ -284,8 +253,8 @@ void Reply_(int fd, const std::string& s) { send(fd, s.data(), s.size(), MSG_NOS
 
 }  // namespace
 
-int RunClient(const ClientConfig& config) {
-  LockClient lock(config);
+int RunClient(Service& service, const ClientConfig& config) {
+  LockClient lock(service, config);
   EventLog register_log;
   bool started = false;
   std::string cmd;
@@ -300,7 +269,13 @@ int RunClient(const ClientConfig& config) {
       int stride = 1;
       in >> ms >> seed >> stride;
       if (!register_log.Open(config.log_path).ok()) return 3;
-      RunRegister(config, register_log, milliseconds(ms), seed, stride);
+      std::unique_ptr<RegisterSession> reg = service.NewRegisterSession(config.session);
+      Status s = reg->Connect();
+      if (!s.ok()) {
+        Reply_(config.command_fd, "fail " + s.message());
+        return 3;
+      }
+      RunRegister(*reg, config, register_log, milliseconds(ms), seed, stride);
       Reply_(config.command_fd, "ok");
       continue;
     }
@@ -312,7 +287,7 @@ int RunClient(const ClientConfig& config) {
       }
       started = true;
     }
-    milliseconds lock_timeout(config.lease_s * 1000 * 4 + 5000);
+    milliseconds lock_timeout(config.session.lease_ms * 4 + 5000);
     if (verb == "acquire") {
       Reply_(config.command_fd, lock.Acquire(lock_timeout));
     } else if (verb == "write") {

@@ -3,7 +3,7 @@
 // A client process of a recording. It is a real process, forked, so that the recorder's
 // SIGSTOP freezes it whole, keep-alive thread included, as a GC pause or a stalled VM would.
 // It takes commands from the recorder over a SOCK_SEQPACKET socket, performs them against
-// etcd (and the storage process), and logs every operation to its own file: the invoke just
+// the lock service through its backend (service.h) and the storage process, and logs every operation to its own file: the invoke just
 // before the request leaves, the completion just after the answer arrives.
 //
 // A lock client keeps its lease alive from a thread, every third of the lease. While it holds
@@ -24,24 +24,23 @@
 #include <cstdint>
 #include <string>
 
+#include "recorder/service.h"
+
 namespace fenceline::record {
 
 struct ClientConfig {
   std::string name;          // the client's process name ("A"); register clients: unused
   int index = 0;             // position among the clients; register clients' first process id
-  std::string endpoint;
-  std::string lock_name;     // etcd lock name
+  SessionConfig session;     // endpoint, prefix, lease
   std::string lock_label;    // the lock as the history names it
   std::string resource;      // the protected resource as the history names it
-  std::string storage_path;  // storage socket; empty: the resource is data_key in etcd (guarded)
-  std::string data_key;      // guarded: etcd key of the resource; register: the register's key
-  int64_t lease_s = 1;
+  std::string storage_path;  // storage socket; empty: the resource is a key in the service
   std::string log_path;
   int command_fd = -1;
 };
 
 // The client process's body; returns its exit code.
-int RunClient(const ClientConfig& config);
+int RunClient(Service& service, const ClientConfig& config);
 
 }  // namespace fenceline::record
 

@@ -131,20 +131,27 @@ std::optional<int64_t> IntMember(const rapidjson::Value& obj, const char* name) 
   return v->GetInt64();
 }
 
-// See MergeLogs(): gives each etcd change's records the least of its known upper bounds.
-// `lease_owner` maps lease hex to the owning process's JSON text.
-void TightenLockWatchTimes(std::vector<Line>& lines,
-                           const std::map<std::string, std::string>& lease_owner) {
+// See MergeLogs(): gives each service change's records the least of its known upper bounds,
+// then makes each service log's times non-decreasing from its end backwards.
+// `lease_owner` maps a lease link to the owning process's JSON text.
+void TightenServiceRecordTimes(std::vector<Line>& lines,
+                               const std::map<std::string, std::string>& lease_owner) {
   // (process JSON, token) -> completion time of the acquire that got it / the release of it.
   std::map<std::pair<std::string, int64_t>, Nanos> acquired, released;
-  std::map<int64_t, std::vector<Line*>> changes;  // etcd revision -> its records
+  // One change of the service -> its records: etcd's revision groups an end and the grant it
+  // let through; without one, every record is a change of its own.
+  std::map<std::pair<size_t, int64_t>, std::vector<Line*>> changes;
+  std::map<size_t, std::vector<Line*>> by_file;  // service records, in their log's order
   for (Line& l : lines) {
     const rapidjson::Value* value = Member(l.doc, "value");
     std::optional<int64_t> token = value != nullptr ? IntMember(*value, "token") : std::nullopt;
     std::string f = StringMember(l.doc, "f");
     std::string type = StringMember(l.doc, "type");
-    if (StringMember(l.doc, "source") == "etcd-watch") {
-      if (auto rev = IntMember(l.doc, "revision")) changes[*rev].push_back(&l);
+    if (!StringMember(l.doc, "source").empty()) {
+      std::optional<int64_t> rev = IntMember(l.doc, "revision");
+      int64_t key = rev ? *rev : -1 - static_cast<int64_t>(l.index);
+      changes[{l.file, key}].push_back(&l);
+      by_file[l.file].push_back(&l);
       continue;
     }
     if (!token || type != "ok" || (f != "acquire" && f != "release")) continue;
@@ -154,7 +161,7 @@ void TightenLockWatchTimes(std::vector<Line>& lines,
     auto [it, fresh] = m.try_emplace({Text(*p), *token}, l.time);
     if (!fresh && l.time < it->second) it->second = l.time;
   }
-  for (auto& [revision, records] : changes) {
+  for (auto& [key, records] : changes) {
     Nanos bound = records.front()->time;
     for (Line* r : records) {
       bound = std::min(bound, r->time);
@@ -171,10 +178,15 @@ void TightenLockWatchTimes(std::vector<Line>& lines,
       auto it = m.find({owner->second, *token});
       if (it != m.end()) bound = std::min(bound, it->second);
     }
-    for (Line* r : records) {
-      r->time = bound;
-      r->doc["time"].SetInt64(bound);
+    for (Line* r : records) r->time = bound;
+  }
+  // A service reports its changes in the order they happened, so a change that came before
+  // another one happened by the time that one did.
+  for (auto& [file, records] : by_file) {
+    for (size_t i = records.size() - 1; i-- > 0;) {
+      records[i]->time = std::min(records[i]->time, records[i + 1]->time);
     }
+    for (Line* r : records) r->doc["time"].SetInt64(r->time);
   }
 }
 
@@ -210,7 +222,7 @@ StatusOr<MergeStats> MergeLogs(const std::vector<std::string>& inputs, const std
       lines.push_back(std::move(l));
     }
   }
-  TightenLockWatchTimes(lines, lease_owner);
+  TightenServiceRecordTimes(lines, lease_owner);
   std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
     if (a.time != b.time) return a.time < b.time;
     if (a.file != b.file) return a.file < b.file;

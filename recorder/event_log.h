@@ -73,14 +73,17 @@ struct MergeStats {
 // "client":"lease:<hex>" by the process whose acquire carried "lease":"<hex>", and writes the
 // history to `output`.
 //
-// Lock-watch records ("source":"etcd-watch") are stamped when the watch delivered them, an
-// upper bound of when the change happened, but a loose one: a client may learn of its grant,
-// and write, before the watch reports the grant, which would read as a token used before it
-// was issued. Each change has other upper bounds in the clients' logs: a grant happened before
-// its holder's acquire returned, an unlock before its release returned. So every record of one
-// change (same "revision": an unlock or expiry and the grant it lets through) gets the least of
-// these bounds. The stamps stay upper bounds, so a lease's end is never moved before it
-// happened, and an end and the grant it enabled keep one time, in etcd's order. Then the
+// The lock service's own records (those with a "source": "etcd-watch", "zookeeper-watch",
+// "redis-notify") are stamped when the watch delivered them, an upper bound of when the change
+// happened, but a loose one: a client may learn of its grant, and write, before the watch
+// reports the grant, which would read as a token used before it was issued. Each change has
+// other upper bounds in the clients' logs: a grant happened before its holder's acquire
+// returned, an unlock before its release returned. So every record of one change (same
+// "revision", where the service numbers its changes as etcd does: an unlock or expiry and the
+// grant it lets through) gets the least of these bounds; and since a service reports its
+// changes in the order they happened, a record also gets the least time of the records after
+// it in its log. The stamps stay upper bounds, so a lease's end is never moved before it
+// happened, and an end and the grant it enabled keep the service's order. Then the
 // history is written to a temporary file and renamed, so a failed run never leaves a
 // partial history. A line that does not parse, or lacks a time, is kInternal: it means the
 // recorder itself is broken, and its history must not be used.

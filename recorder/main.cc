@@ -1,6 +1,11 @@
-// fenceline-record: records a history from a real etcd for `fenceline check`
-// (docs/recorder.md).
+// fenceline-record: records a history from a real lock service (etcd, ZooKeeper, Redis) for
+// `fenceline check` (docs/recorder.md).
 #include <curl/curl.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <iostream>
 #include <string>
@@ -21,6 +26,24 @@ int main(int argc, char** argv) {
   if (options->help) {
     std::cout << RecordUsage();
     return 0;
+  }
+  if (options->version) {
+    std::cout << "fenceline-record " << FENCELINE_VERSION << "\n";
+    return 0;
+  }
+  // A recording takes seconds to minutes; an unwritable -o must not waste it. The merge writes
+  // FILE.tmp and renames it, so that is what must be creatable.
+  {
+    std::string probe = options->output + ".tmp";
+    int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == EEXIST) fd = open(probe.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << "fenceline-record: " << options->output << ": cannot write the history: "
+                << std::strerror(errno) << "\nfenceline-record: nothing recorded\n";
+      return 2;
+    }
+    close(fd);
+    unlink(probe.c_str());
   }
   // Before any fork, so that every process inherits an initialised libcurl.
   curl_global_init(CURL_GLOBAL_ALL);

@@ -17,12 +17,11 @@
 #include <vector>
 
 #include "recorder/client.h"
-#include "recorder/etcd/etcd_server.h"
 #include "recorder/event_log.h"
-#include "recorder/etcd/gateway.h"
+#include "recorder/guardian.h"
 #include "recorder/process.h"
+#include "recorder/service.h"
 #include "recorder/storage.h"
-#include "recorder/etcd/watcher.h"
 
 namespace fenceline::record {
 namespace {
@@ -49,7 +48,9 @@ class Recording {
   }
 
   Status Run() {
-    lease_s_ = (opt_.lease_ms + 999) / 1000;
+    service_ = MakeService(opt_.service);
+    if (service_ == nullptr) return InvalidArgument("unknown service '" + opt_.service + "'");
+    lease_ms_ = service_->GrantedLeaseMs(opt_.lease_ms);
     seed_ = opt_.seed != 0 ? opt_.seed
                            : static_cast<uint64_t>(MonotonicNow()) ^ static_cast<uint64_t>(getpid());
     clients_n_ = opt_.clients > 0 ? opt_.clients : 3;
@@ -57,56 +58,67 @@ class Recording {
     double default_duration = s == "contention" ? 60 : 10;
     duration_ = milliseconds(static_cast<int64_t>(
         std::llround(1000 * (opt_.duration_s > 0 ? opt_.duration_s : default_duration))));
+    watch_lag_ = milliseconds(opt_.watch_lag_ms >= 0 ? opt_.watch_lag_ms
+                              : s == "watch-lag"     ? lease_ms_ / 2
+                                                     : 0);
 
-    std::string binary;
-    if (opt_.endpoint.empty()) {
-      FENCELINE_ASSIGN_OR_RETURN(binary, FindEtcdBinary(opt_.etcd_binary));
-    }
-    FENCELINE_RETURN_IF_ERROR(guardian_.Start(binary, milliseconds(20000)));
-    endpoint_ = opt_.endpoint.empty() ? guardian_.endpoint() : opt_.endpoint;
+    FENCELINE_RETURN_IF_ERROR(guardian_.Start());
     work_ = guardian_.work_dir();
-    Gateway gw(endpoint_);
-    if (!gw.Healthy(milliseconds(3000))) {
-      return IoError("etcd at " + endpoint_ + " does not answer GET /health as healthy; is it running? (without --endpoint the recorder starts its own)");
+    if (opt_.endpoint.empty()) {
+      FENCELINE_ASSIGN_OR_RETURN(ServerCommand command,
+                                 service_->LocalServer(opt_.server_binary, work_, opt_.lease_ms));
+      FENCELINE_RETURN_IF_ERROR(guardian_.StartServer(
+          command, [&] { return service_->Ready(milliseconds(500)); }, milliseconds(30000)));
+    } else {
+      FENCELINE_RETURN_IF_ERROR(service_->UseEndpoint(opt_.endpoint));
+      if (!service_->Ready(milliseconds(3000))) {
+        return IoError(std::string(service_->name()) + " at " + opt_.endpoint +
+                       " does not answer as ready; is it running? (without --endpoint the "
+                       "recorder starts its own)");
+      }
     }
-    err_ << "fenceline-record: " << s << (opt_.fenced ? " (fenced)" : "") << " on etcd at "
-         << endpoint_ << ", lease " << lease_s_ * 1000 << " ms, seed " << seed_ << "\n";
+    err_ << "fenceline-record: " << s << (opt_.fenced ? " (fenced)" : "") << " on "
+         << service_->name() << " at " << service_->endpoint() << ", lease " << lease_ms_
+         << " ms, seed " << seed_;
+    if (watch_lag_.count() > 0) err_ << ", records held back " << watch_lag_.count() << " ms";
+    err_ << "\n";
 
-    // A fresh key space per recording, so a shared etcd's old keys never leak in.
+    // A fresh key space per recording, so a shared server's old keys never leak in.
     prefix_ = "fenceline-record/" + std::to_string(getpid()) + "-" +
               std::to_string(MonotonicNow()) + "/";
     bool locks = s != "register";
     if (locks) FENCELINE_RETURN_IF_ERROR(StartWatcher());
-    if (s == "pause" || s == "forge" || s == "contention") FENCELINE_RETURN_IF_ERROR(StartStorage());
+    if (locks && s != "guarded") FENCELINE_RETURN_IF_ERROR(StartStorage());
 
-    if (s == "pause" || s == "guarded") {
+    if (s == "pause" || s == "guarded" || s == "watch-lag") {
       FENCELINE_RETURN_IF_ERROR(Pause());
     } else if (s == "forge") {
       FENCELINE_RETURN_IF_ERROR(Forge());
+    } else if (s == "steal") {
+      FENCELINE_RETURN_IF_ERROR(Steal());
     } else if (s == "contention") {
       FENCELINE_RETURN_IF_ERROR(Contention());
     } else {
       FENCELINE_RETURN_IF_ERROR(Register());
     }
-    return Finish(gw);
+    return Finish();
   }
 
  private:
   Status StartWatcher() {
     int ready[2];
     if (pipe2(ready, O_CLOEXEC) != 0) return IoError(std::string("pipe: ") + strerror(errno));
-    WatcherConfig wc;
-    wc.endpoint = endpoint_;
-    wc.lock_name = prefix_ + "lock";
+    WatchConfig wc;
+    wc.endpoint = service_->endpoint();
+    wc.prefix = prefix_;
     wc.lock_label = "lock";
-    wc.end_key = prefix_ + "end";
-    wc.watch_from = prefix_;
     wc.log_path = work_ + "/lock-watch.jsonl";
     wc.ready_fd = ready[1];
+    wc.lag = watch_lag_;
     logs_.push_back(wc.log_path);
     watcher_ = ForkChild([&] {
       close(ready[0]);
-      return RunWatcher(wc);
+      return service_->RunWatcher(wc);
     });
     close(ready[1]);
     if (watcher_ < 0) {
@@ -114,11 +126,13 @@ class Recording {
       return IoError(std::string("fork: ") + strerror(errno));
     }
     pollfd p{ready[0], POLLIN, 0};
-    int n = poll(&p, 1, 5000);
+    int n = poll(&p, 1, 10000);
     char buf[8] = {};
     ssize_t got = n > 0 ? read(ready[0], buf, sizeof buf) : 0;
     close(ready[0]);
-    if (got <= 0) return IoError("the lock watch on " + endpoint_ + " did not start within 5 s");
+    if (got <= 0) {
+      return IoError("the lock watch on " + service_->endpoint() + " did not start within 10 s");
+    }
     return OkStatus();
   }
 
@@ -142,13 +156,13 @@ class Recording {
     ClientConfig cc;
     cc.name = name;
     cc.index = index;
-    cc.endpoint = endpoint_;
-    cc.lock_name = prefix_ + "lock";
+    cc.session.endpoint = service_->endpoint();
+    cc.session.prefix = prefix_;
+    cc.session.client = name;
+    cc.session.lease_ms = lease_ms_;
     cc.lock_label = "lock";
     cc.resource = "data";
     cc.storage_path = storage_path_;
-    cc.data_key = prefix_ + (opt_.scenario == "register" ? "register" : "data");
-    cc.lease_s = lease_s_;
     cc.log_path = work_ + "/client-" + name + ".jsonl";
     cc.command_fd = sv[1];
     logs_.push_back(cc.log_path);
@@ -159,7 +173,7 @@ class Recording {
     others.push_back(sv[0]);
     pid_t pid = ForkChild([&] {
       for (int fd : others) close(fd);
-      return RunClient(cc);
+      return RunClient(*service_, cc);
     });
     close(sv[1]);
     if (pid < 0) {
@@ -196,7 +210,7 @@ class Recording {
     return std::string(buf, static_cast<size_t>(got));
   }
 
-  milliseconds OpTimeout() const { return milliseconds(lease_s_ * 1000 * 4 + 10000); }
+  milliseconds OpTimeout() const { return milliseconds(lease_ms_ * 4 + 10000); }
 
   // DDIA's figure 8-4: A holds the lock, pauses past its lease, B takes over and writes, A
   // resumes and writes with its old token.
@@ -221,15 +235,15 @@ class Recording {
     FENCELINE_ASSIGN_OR_RETURN(std::string wa, Ask(a, "write", OpTimeout()));
     FENCELINE_ASSIGN_OR_RETURN(r, Ask(a, "unhold", OpTimeout()));
     // Let A's keep-alive find its lease gone, as a real client would.
-    SleepFor(milliseconds(lease_s_ * 1000 / 3 + 200));
+    SleepFor(milliseconds(lease_ms_ / 3 + 200));
     FENCELINE_ASSIGN_OR_RETURN(r, Ask(b, "release", OpTimeout()));
     err_ << "fenceline-record: A paused " << (resumed - paused) / 1'000'000
          << " ms; B's write: " << wb << "; A's write after the pause: " << wa << "\n";
     return OkStatus();
   }
 
-  // A takes the lock and writes; F, which never held it, writes with a token etcd never
-  // issued (far above every revision); then B takes the lock and writes.
+  // A takes the lock and writes; F, which never held it, writes with a token the service never
+  // issued (far above every token); then B takes the lock and writes.
   Status Forge() {
     FENCELINE_ASSIGN_OR_RETURN(Child a, SpawnClient("A", 0));
     FENCELINE_ASSIGN_OR_RETURN(Child f, SpawnClient("F", 1));
@@ -247,6 +261,24 @@ class Recording {
     FENCELINE_ASSIGN_OR_RETURN(r, Ask(b, "release", OpTimeout()));
     err_ << "fenceline-record: F's write with forged token " << forged << ": " << wf
          << "; B's honest write after it: " << wb << "\n";
+    return OkStatus();
+  }
+
+  // A takes the lock and writes; S, which never held it, writes with A's token while A still
+  // holds it; A writes again and releases.
+  Status Steal() {
+    FENCELINE_ASSIGN_OR_RETURN(Child a, SpawnClient("A", 0));
+    FENCELINE_ASSIGN_OR_RETURN(Child thief, SpawnClient("S", 1));
+    FENCELINE_ASSIGN_OR_RETURN(std::string r, Ask(a, "acquire", OpTimeout()));
+    if (!Starts(r, "ok")) return IoError("A could not acquire the lock: " + r);
+    int64_t token = std::strtoll(r.c_str() + 3, nullptr, 10);
+    FENCELINE_ASSIGN_OR_RETURN(r, Ask(a, "write", OpTimeout()));
+    FENCELINE_ASSIGN_OR_RETURN(std::string ws,
+                               Ask(thief, "forge " + std::to_string(token), OpTimeout()));
+    FENCELINE_ASSIGN_OR_RETURN(std::string wa, Ask(a, "write", OpTimeout()));
+    FENCELINE_ASSIGN_OR_RETURN(r, Ask(a, "release", OpTimeout()));
+    err_ << "fenceline-record: S's write with A's token " << token << ": " << ws
+         << "; A's write after it: " << wa << "\n";
     return OkStatus();
   }
 
@@ -276,7 +308,18 @@ class Recording {
   Status Contention() { return RunAll("contend"); }
   Status Register() { return RunAll("register"); }
 
-  Status Finish(Gateway& gw) {
+  Status Finish() {
+    if (watcher_ > 0) {
+      // Before the clients quit: closing a ZooKeeper session deletes its znodes, which is no
+      // part of the scenario. The mark comes after every earlier change, so once the watcher
+      // exits its log is complete.
+      FENCELINE_RETURN_IF_ERROR(service_->EndWatch(prefix_));
+      int status = StopChild(watcher_, milliseconds(10000) + watch_lag_ * 4);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        return IoError("the lock watch did not see the end of the recording; its records "
+                       "would be incomplete");
+      }
+    }
     for (Child& c : clients_) {
       send(c.fd, "quit", 4, MSG_NOSIGNAL);
     }
@@ -287,17 +330,6 @@ class Recording {
       if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         return IoError("client " + c.name + " ended abnormally (wait status " +
                        std::to_string(status) + ")");
-      }
-    }
-    if (watcher_ > 0) {
-      // The watch sees this put after every earlier change, so once the watcher exits its
-      // log is complete.
-      Reply put = gw.Put(prefix_ + "end", "end", milliseconds(5000));
-      if (!put.ok()) return IoError("cannot end the lock watch: " + put.error);
-      int status = StopChild(watcher_, milliseconds(10000));
-      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        return IoError("the lock watch did not see the end of the recording; its records "
-                       "would be incomplete");
       }
     }
     if (storage_ > 0) {
@@ -323,8 +355,10 @@ class Recording {
   const RecordOptions& opt_;
   std::ostream& err_;
   Guardian guardian_;
-  std::string endpoint_, work_, prefix_, storage_path_;
-  int64_t lease_s_ = 1;
+  std::unique_ptr<Service> service_;
+  std::string work_, prefix_, storage_path_;
+  int64_t lease_ms_ = 1000;
+  milliseconds watch_lag_{0};
   uint64_t seed_ = 0;
   int clients_n_ = 3;
   milliseconds duration_{0};

@@ -22,17 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "recorder/service.h"
+
 namespace fenceline::record {
-
-using std::chrono::milliseconds;
-
-enum class Kind { kOk, kFail, kInfo };
-
-struct Reply {
-  Kind kind = Kind::kInfo;
-  std::string error;  // why it is not kOk: "timeout", "etcdserver: requested lease not found"
-  bool ok() const { return kind == Kind::kOk; }
-};
 
 struct LeaseGrantReply : Reply {
   int64_t id = 0;

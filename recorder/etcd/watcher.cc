@@ -9,6 +9,7 @@
 
 #include "recorder/event_log.h"
 #include "recorder/etcd/gateway.h"
+#include "recorder/process.h"
 
 namespace fenceline::record {
 namespace {
@@ -59,6 +60,7 @@ int RunWatcher(const WatcherConfig& config) {
     return true;
   };
   auto on_events = [&](const std::vector<WatchEvent>& events) {
+    if (config.lag.count() > 0) SleepFor(config.lag);
     Nanos now = MonotonicNow();
     for (const WatchEvent& e : events) {
       if (e.key == config.end_key) {

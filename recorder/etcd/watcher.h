@@ -14,6 +14,8 @@
 
 #include <string>
 
+#include "recorder/service.h"
+
 namespace fenceline::record {
 
 struct WatcherConfig {
@@ -24,6 +26,7 @@ struct WatcherConfig {
   std::string watch_from;  // the watched prefix; must cover lock_name + "/" and end_key
   std::string log_path;
   int ready_fd = -1;       // "ready\n" is written here once the watch exists
+  milliseconds lag{0};     // each delivery is held back this long before it is logged
 };
 
 // The watcher process's body; returns its exit code (0: it saw the end key).

@@ -22,6 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using record::Base64Decode;
 using record::Base64Encode;
 
@@ -120,6 +121,31 @@ TEST(MergeLogsTest, AnEndAndTheGrantItEnablesShareOneTime) {
   EXPECT_LT(out.find("\"revoke\""), out.find("\"grant\""));
 }
 
+TEST(MergeLogsTest, AServiceRecordHappenedByTheTimeOfTheRecordsAfterIt) {
+  TempDir dir;
+  // Redis reports A's expiry and then B's grant, with no shared revision; the watcher was slow
+  // (a held-back delivery, as in watch-lag), and B's acquire returned at 70.
+  WriteFile(dir / "watch.jsonl",
+            R"({"process":"nemesis","type":"ok","f":"expire","value":{"lock":"lock","token":1,"client":"lease:a"},"time":90,"source":"redis-notify","change":2})"
+            "\n"
+            R"({"process":"nemesis","type":"ok","f":"grant","value":{"lock":"lock","token":2,"client":"lease:b"},"time":95,"source":"redis-notify","change":3})"
+            "\n");
+  WriteFile(dir / "b.jsonl",
+            R"({"process":"B","type":"ok","f":"acquire","value":{"lock":"lock","token":2,"lease_ms":1000},"time":70,"lease":"b"})"
+            "\n"
+            R"({"process":"B","type":"invoke","f":"write","value":{"resource":"data","token":2,"value":1},"time":80})"
+            "\n");
+  auto stats = record::MergeLogs({dir / "watch.jsonl", dir / "b.jsonl"}, dir / "out.jsonl");
+  ASSERT_TRUE(stats.ok()) << stats.status().message();
+  std::string out = ReadFile(dir / "out.jsonl");
+  // The grant happened by B's acquire's return (70), so the expiry before it did too; both come
+  // before B's write at 80, the expiry first.
+  EXPECT_THAT(out, HasSubstr(R"("f":"expire","value":{"lock":"lock","token":1,"client":"lease:a"},"time":70)"));
+  EXPECT_THAT(out, HasSubstr(R"("f":"grant","value":{"lock":"lock","token":2,"client":"B"},"time":70)"));
+  EXPECT_LT(out.find("\"expire\""), out.find("\"grant\""));
+  EXPECT_LT(out.find("\"grant\""), out.find("\"write\""));
+}
+
 TEST(MergeLogsTest, ATornLineIsAnInternalErrorAndNoHistory) {
   TempDir dir;
   WriteFile(dir / "a.jsonl", "{\"process\":\"A\",\"type\":\"invoke\",\"f\":\"write\",\"ti");
@@ -157,11 +183,76 @@ TEST(RecorderTest, EtcdThatCannotStartIsReportedAndCleanedUp) {
   EXPECT_TRUE(fs::is_empty(dir / "tmp")) << "the temporary directory was left behind";
 }
 
+TEST(RecorderTest, MissingRedisOrZooKeeperSaysHowToInstallIt) {
+  TempDir dir;
+  ProgramResult r = RunProgram({FENCELINE_RECORDER, "--service", "redis", "pause",
+                                "--server-binary", "/nonexistent/redis-server", "-o",
+                                dir / "h.jsonl"},
+                               dir.path().string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("redis not found ('/nonexistent/redis-server' is not an executable)"));
+  EXPECT_THAT(r.err, HasSubstr("apt-get install redis-server"));
+  EXPECT_THAT(r.err, HasSubstr("no history written"));
+  r = RunProgram({FENCELINE_RECORDER, "--service", "zookeeper", "steal", "--server-binary",
+                  "/nonexistent/java", "-o", dir / "h.jsonl"},
+                 dir.path().string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("zookeeper's Java runtime not found"));
+  EXPECT_THAT(r.err, HasSubstr("apt-get install zookeeper"));
+  EXPECT_FALSE(fs::exists(dir / "h.jsonl"));
+  // Only the temporary directory's owner, the guardian, was started, and it is gone.
+  EXPECT_THAT(ProcessesMentioning(dir.path().string()), IsEmpty());
+}
+
+TEST(RecorderTest, ServerThatCannotStartIsReportedAndCleanedUp) {
+  TempDir dir;
+  fs::create_directories(dir / "tmp");
+  ProgramResult r = RunProgram({FENCELINE_RECORDER, "--service", "redis", "pause",
+                                "--server-binary", "/bin/false", "-o", dir / "h.jsonl"},
+                               dir / "tmp");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("redis could not start (it exited 1)"));
+  EXPECT_FALSE(fs::exists(dir / "h.jsonl"));
+  EXPECT_TRUE(fs::is_empty(dir / "tmp")) << "the temporary directory was left behind";
+}
+
+TEST(RecorderTest, UnwritableOutputIsRefusedBeforeRecording) {
+  TempDir dir;
+  fs::create_directories(dir / "tmp");
+  // /bin/false as etcd would fail the recording, but the output is checked first.
+  ProgramResult r = RunProgram({FENCELINE_RECORDER, "pause", "--etcd-binary", "/bin/false",
+                                "-o", dir / "no-such-dir/h.jsonl"},
+                               dir / "tmp");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("no-such-dir/h.jsonl: cannot write the history: No such file"));
+  EXPECT_THAT(r.err, Not(HasSubstr("etcd could not start")));
+  EXPECT_TRUE(fs::is_empty(dir / "tmp"));
+}
+
+TEST(RecorderTest, UnknownServiceAndGuardedElsewhereAreUsageErrors) {
+  ProgramResult r = RunProgram({FENCELINE_RECORDER, "--service", "consul", "pause", "-o", "/dev/null"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("unknown service 'consul' (one of: etcd, zookeeper, redis)"));
+  r = RunProgram({FENCELINE_RECORDER, "--service", "redis", "guarded", "-o", "/dev/null"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("it needs --service etcd"));
+  r = RunProgram({FENCELINE_RECORDER, "--service", "redis", "--endpoint", "redis", "pause",
+                  "-o", "/tmp/fenceline-record-unit-endpoint.jsonl"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("expected HOST:PORT for redis, got 'redis'"));
+}
+
+TEST(RecorderTest, VersionIsTheProjectVersion) {
+  ProgramResult r = RunProgram({FENCELINE_RECORDER, "--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.out, ::testing::MatchesRegex("fenceline-record [0-9]+\\.[0-9]+\\.[0-9]+\n"));
+}
+
 TEST(RecorderTest, UnknownScenarioIsAUsageError) {
   ProgramResult r = RunProgram({FENCELINE_RECORDER, "paws", "-o", "/dev/null"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("unknown scenario 'paws' (one of: pause, forge, contention, "
-                               "guarded, register)"));
+  EXPECT_THAT(r.err, HasSubstr("unknown scenario 'paws' (one of: pause, forge, steal, "
+                               "contention, guarded, register, watch-lag)"));
 }
 
 // The histories in histories/etcd/ were recorded from a real etcd; their verdicts are the

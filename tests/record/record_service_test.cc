@@ -1,10 +1,13 @@
-// Records every scenario from a real etcd with fenceline-record and checks each history's
-// verdict and violation ids with the built `fenceline check`, as CI does. Needs Debian's
-// etcd-server (scripts/setup.sh installs it); skipped only when /usr/bin/etcd is absent.
-// Every recording must leave no process and no temporary directory behind.
+// Records every scenario from a real lock service with fenceline-record and checks each
+// history's verdict and violation ids with the built `fenceline check`, as CI does. Built
+// once per service (FENCELINE_RECORD_SERVICE: etcd, zookeeper, redis; ctest labels of the same
+// names). Needs the service's Debian package (scripts/setup.sh installs them all); skipped
+// only when its server is absent. Every recording must leave no process and no temporary
+// directory behind.
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,7 +25,22 @@ namespace fs = std::filesystem;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-constexpr char kEtcd[] = "/usr/bin/etcd";
+constexpr char kService[] = FENCELINE_RECORD_SERVICE;
+
+// What must exist for the recorder to start the service's server, and how to get it.
+struct ServerNeeds {
+  std::vector<const char*> files;
+  const char* install;
+};
+
+ServerNeeds Needs() {
+  std::string s = kService;
+  if (s == "etcd") return {{"/usr/bin/etcd"}, "apt-get install etcd-server etcd-client"};
+  if (s == "zookeeper") {
+    return {{"/usr/bin/java", "/usr/share/java/zookeeper.jar"}, "apt-get install zookeeper"};
+  }
+  return {{"/usr/bin/redis-server"}, "apt-get install redis-server"};
+}
 
 struct Verdict {
   int exit_code = -1;
@@ -33,12 +51,15 @@ struct Verdict {
   std::string report;
 };
 
-class RecordEtcdTest : public ::testing::Test {
+class RecordServiceTestBase : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access(kEtcd, X_OK) != 0) {
-      GTEST_SKIP() << kEtcd << " is absent, so no etcd to record from; install it with "
-                   << "scripts/setup.sh (apt-get install etcd-server etcd-client)";
+    ServerNeeds needs = Needs();
+    for (const char* f : needs.files) {
+      if (access(f, R_OK) != 0) {
+        GTEST_SKIP() << f << " is absent, so no " << kService << " to record from; install it "
+                     << "with scripts/setup.sh (" << needs.install << ")";
+      }
     }
     dir_ = fs::temp_directory_path() /
            ("fenceline-record-test-" + std::to_string(getpid()) + "-" +
@@ -55,15 +76,15 @@ class RecordEtcdTest : public ::testing::Test {
   // or leaves anything behind.
   std::string Record(std::vector<std::string> args) {
     std::string out = (dir_ / "history.jsonl").string();
-    std::vector<std::string> argv{FENCELINE_RECORDER};
+    std::vector<std::string> argv{FENCELINE_RECORDER, "--service", kService};
     argv.insert(argv.end(), args.begin(), args.end());
-    for (const char* a : {"--etcd-binary", kEtcd, "--seed", "7", "-o"}) argv.emplace_back(a);
+    for (const char* a : {"--seed", "7", "-o"}) argv.emplace_back(a);
     argv.push_back(out);
     std::string tmp = (dir_ / "tmp").string();
     ProgramResult r = RunProgram(argv, tmp);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_THAT(r.err, ::testing::HasSubstr("wrote "));
-    // The guardian has stopped etcd and removed its directory before the recorder exits.
+    // The guardian has stopped the server and removed its directory before the recorder exits.
     EXPECT_THAT(ProcessesMentioning(tmp), IsEmpty());
     EXPECT_TRUE(fs::is_empty(tmp)) << "the recorder left files in " << tmp;
     EXPECT_TRUE(fs::exists(out));
@@ -100,15 +121,37 @@ class RecordEtcdTest : public ::testing::Test {
   fs::path dir_;
 };
 
-TEST_F(RecordEtcdTest, PauseWithUnfencedStorageIsExpiredLeaseWrite) {
+// One suite name per service (RecordEtcdTest, RecordZookeeperTest, RecordRedisTest), so ctest
+// names stay distinct across the three binaries.
+using FENCELINE_RECORD_SUITE = RecordServiceTestBase;
+
+// The service's own records of the lock, by f ("grant", "expire", "revoke").
+std::multiset<std::string> ServiceRecords(const std::string& path) {
+  std::multiset<std::string> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    rapidjson::Document d;
+    d.Parse(line.c_str());
+    if (d.IsObject() && d.HasMember("source") && d.HasMember("f") && d["f"].IsString()) {
+      out.insert(d["f"].GetString());
+    }
+  }
+  return out;
+}
+
+TEST_F(FENCELINE_RECORD_SUITE, PauseWithUnfencedStorageIsExpiredLeaseWrite) {
   std::string h = Record({"pause"});
   Verdict v = Check("fencing", h);
   EXPECT_EQ(v.exit_code, 1) << v.report;
   EXPECT_EQ(v.verdict, "violation");
   EXPECT_THAT(v.violations, UnorderedElementsAre("expired-lease-write", "stale-token")) << v.report;
+  // The service itself ended A's lease: its expiry is in the history, from its own watch.
+  std::multiset<std::string> records = ServiceRecords(h);
+  EXPECT_EQ(records.count("expire"), 1u);
+  EXPECT_EQ(records.count("grant"), 2u);
 }
 
-TEST_F(RecordEtcdTest, PauseWithFencedStorageIsClean) {
+TEST_F(FENCELINE_RECORD_SUITE, PauseWithFencedStorageIsClean) {
   std::string h = Record({"pause", "--fenced"});
   Verdict v = Check("fencing", h);
   EXPECT_EQ(v.exit_code, 0) << v.report;
@@ -116,7 +159,15 @@ TEST_F(RecordEtcdTest, PauseWithFencedStorageIsClean) {
   EXPECT_THAT(v.violations, IsEmpty()) << v.report;
 }
 
-TEST_F(RecordEtcdTest, ForgedTokenIsForgedToken) {
+TEST_F(FENCELINE_RECORD_SUITE, WatchLagDoesNotChangeThePauseVerdict) {
+  std::string h = Record({"watch-lag"});
+  Verdict v = Check("fencing", h);
+  EXPECT_EQ(v.exit_code, 1) << v.report;
+  EXPECT_THAT(v.violations, UnorderedElementsAre("expired-lease-write", "stale-token")) << v.report;
+  EXPECT_EQ(ServiceRecords(h).count("expire"), 1u);
+}
+
+TEST_F(FENCELINE_RECORD_SUITE, ForgedTokenIsForgedToken) {
   std::string h = Record({"forge", "--fenced"});
   Verdict v = Check("fencing", h);
   EXPECT_EQ(v.exit_code, 1) << v.report;
@@ -128,22 +179,33 @@ TEST_F(RecordEtcdTest, ForgedTokenIsForgedToken) {
   EXPECT_THAT(v.violations, UnorderedElementsAre("forged-token", "stale-token")) << v.report;
 }
 
-TEST_F(RecordEtcdTest, ContentionWithoutFaultsIsClean) {
+TEST_F(FENCELINE_RECORD_SUITE, StolenTokenIsForeignToken) {
+  std::string h = Record({"steal"});
+  Verdict v = Check("fencing", h);
+  EXPECT_EQ(v.exit_code, 1) << v.report;
+  EXPECT_THAT(v.violations, UnorderedElementsAre("foreign-token")) << v.report;
+}
+
+TEST_F(FENCELINE_RECORD_SUITE, ContentionWithoutFaultsIsClean) {
   std::string h = Record({"contention", "--duration", "4", "--clients", "3"});
   Verdict v = Check("fencing", h);
   EXPECT_EQ(v.exit_code, 0) << v.report;
   EXPECT_THAT(v.violations, IsEmpty()) << v.report;
   EXPECT_GE(v.grants, 6) << "the clients barely took turns:\n" << v.report;
+  std::multiset<std::string> records = ServiceRecords(h);
+  EXPECT_GE(records.count("grant"), 6u);
+  EXPECT_GE(records.count("revoke"), 5u);
 }
 
-TEST_F(RecordEtcdTest, GuardedWritesAreCleanEvenWithAPause) {
+TEST_F(FENCELINE_RECORD_SUITE, GuardedWritesAreCleanEvenWithAPause) {
+  if (std::string(kService) != "etcd") GTEST_SKIP() << "guarded writes through an etcd txn";
   std::string h = Record({"guarded"});
   Verdict v = Check("fencing", h);
   EXPECT_EQ(v.exit_code, 0) << v.report;
   EXPECT_THAT(v.violations, IsEmpty()) << v.report;
 }
 
-TEST_F(RecordEtcdTest, RegisterThroughTheGatewayIsLinearizable) {
+TEST_F(FENCELINE_RECORD_SUITE, RegisterThroughTheClientIsLinearizable) {
   std::string h = Record({"register", "--duration", "3", "--clients", "3"});
   Verdict v = Check("cas-register", h);
   EXPECT_EQ(v.exit_code, 0) << v.report;
