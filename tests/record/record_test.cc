@@ -1,6 +1,7 @@
-// The recorder's parts that need no etcd: base64, the merge of the per-process logs, its
-// refusal to write a history when etcd is missing or cannot start, and the verdicts of the
-// histories recorded from etcd and committed in histories/etcd/.
+// The recorder's parts that need no server: base64, the merge of the per-process logs, its
+// flags, its refusal to write a history when a server is missing or cannot start, and the
+// verdicts of the histories recorded from etcd, ZooKeeper and Redis and committed in
+// histories/<service>/.
 #include <unistd.h>
 
 #include <filesystem>
@@ -255,34 +256,42 @@ TEST(RecorderTest, UnknownScenarioIsAUsageError) {
                                "contention, guarded, register, watch-lag)"));
 }
 
-// The histories in histories/etcd/ were recorded from a real etcd; their verdicts are the
-// ones histories/etcd/README.md promises, and they need no etcd to check.
+// The histories in histories/{etcd,zookeeper,redis}/ were recorded from the real services;
+// their verdicts are the ones each folder's README.md promises, and they need no server to
+// check.
 struct Committed {
   const char* file;
   const char* model;
   int exit_code;
-  std::vector<std::string> ids;  // violation ids in the text report
+  std::vector<std::string> ids;  // violation ids in the report
 };
 
-TEST(CommittedEtcdHistoriesTest, EachHasItsDocumentedVerdict) {
-  const std::vector<Committed> cases = {
+TEST(CommittedHistoriesTest, EachHasItsDocumentedVerdict) {
+  const std::vector<Committed> common = {
       {"pause-unfenced.jsonl", "fencing", 1, {"expired-lease-write", "stale-token"}},
       {"pause-fenced.jsonl", "fencing", 0, {}},
       {"forge-fenced.jsonl", "fencing", 1, {"forged-token"}},
-      {"guarded.jsonl", "fencing", 0, {}},
+      {"steal.jsonl", "fencing", 1, {"foreign-token"}},
+      {"watch-lag.jsonl", "fencing", 1, {"expired-lease-write", "stale-token"}},
       {"contention.jsonl", "fencing", 0, {}},
       {"register.jsonl", "cas-register", 0, {}},
   };
-  for (const Committed& c : cases) {
-    std::string path = std::string(FENCELINE_SOURCE_DIR) + "/histories/etcd/" + c.file;
-    ProgramResult r =
-        RunProgram({FENCELINE_CLI, "check", "--model", c.model, "--format", "json", path});
-    EXPECT_EQ(r.exit_code, c.exit_code) << c.file << "\n" << r.out << r.err;
-    for (const std::string& id : c.ids) {
-      EXPECT_THAT(r.out, HasSubstr("\"id\":\"" + id + "\"")) << c.file;
-    }
-    if (c.ids.empty() && std::string(c.model) == "fencing") {
-      EXPECT_THAT(r.out, HasSubstr("\"violations\":[]")) << c.file;
+  for (std::string service : {"etcd", "zookeeper", "redis"}) {
+    std::vector<Committed> cases = common;
+    if (service == "etcd") cases.push_back({"guarded.jsonl", "fencing", 0, {}});
+    for (const Committed& c : cases) {
+      std::string path =
+          std::string(FENCELINE_SOURCE_DIR) + "/histories/" + service + "/" + c.file;
+      SCOPED_TRACE(path);
+      ProgramResult r =
+          RunProgram({FENCELINE_CLI, "check", "--model", c.model, "--format", "json", path});
+      EXPECT_EQ(r.exit_code, c.exit_code) << r.out << r.err;
+      for (const std::string& id : c.ids) {
+        EXPECT_THAT(r.out, HasSubstr("\"id\":\"" + id + "\""));
+      }
+      if (c.ids.empty() && std::string(c.model) == "fencing") {
+        EXPECT_THAT(r.out, HasSubstr("\"violations\":[]"));
+      }
     }
   }
 }
