@@ -126,12 +126,12 @@ class Recording {
       return IoError(std::string("fork: ") + strerror(errno));
     }
     pollfd p{ready[0], POLLIN, 0};
-    int n = poll(&p, 1, 10000);
+    int n = poll(&p, 1, 40000);
     char buf[8] = {};
     ssize_t got = n > 0 ? read(ready[0], buf, sizeof buf) : 0;
     close(ready[0]);
     if (got <= 0) {
-      return IoError("the lock watch on " + service_->endpoint() + " did not start within 10 s");
+      return IoError("the lock watch on " + service_->endpoint() + " did not start within 40 s");
     }
     return OkStatus();
   }
@@ -337,21 +337,34 @@ class Recording {
       StopChild(storage_, milliseconds(2000));
     }
     FENCELINE_ASSIGN_OR_RETURN(MergeStats stats, MergeLogs(logs_, opt_.output));
-    if (!opt_.logs_dir.empty()) {
-      std::error_code ec;
-      std::filesystem::create_directories(opt_.logs_dir, ec);
-      for (const auto& entry : std::filesystem::directory_iterator(work_, ec)) {
-        if (entry.is_regular_file()) {
-          std::filesystem::copy_file(entry.path(), opt_.logs_dir / entry.path().filename(),
-                                     std::filesystem::copy_options::overwrite_existing, ec);
-        }
-      }
-    }
+    KeepLogs();
     err_ << "fenceline-record: wrote " << stats.events << " events from " << stats.files
          << " processes to " << opt_.output << "\n";
     return OkStatus();
   }
 
+  // --logs: copies every log of the work directory (the processes', the storage's, the
+  // server's) there, also after a failed recording, where they say what went wrong.
+  void KeepLogs() {
+    if (opt_.logs_dir.empty() || work_.empty()) return;
+    std::error_code ec;
+    std::filesystem::create_directories(opt_.logs_dir, ec);
+    for (const auto& entry : std::filesystem::directory_iterator(work_, ec)) {
+      if (entry.is_regular_file()) {
+        std::filesystem::copy_file(entry.path(), opt_.logs_dir / entry.path().filename(),
+                                   std::filesystem::copy_options::overwrite_existing, ec);
+      }
+    }
+  }
+
+ public:
+  Status RunAndKeepLogs() {
+    Status s = Run();
+    if (!s.ok()) KeepLogs();
+    return s;
+  }
+
+ private:
   const RecordOptions& opt_;
   std::ostream& err_;
   Guardian guardian_;
@@ -371,7 +384,7 @@ class Recording {
 
 Status RunRecording(const RecordOptions& options, std::ostream& err) {
   Recording r(options, err);
-  return r.Run();
+  return r.RunAndKeepLogs();
 }
 
 }  // namespace fenceline::record

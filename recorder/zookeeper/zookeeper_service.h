@@ -6,8 +6,8 @@
 // handshake, ping timing) would have to re-implement before recording anything.
 //   - Server: java ZooKeeperServerMain with a zoo.cfg written into the temporary directory:
 //     127.0.0.1, a free port, tickTime=50 and session timeouts from 100 ms, so 1 s leases are
-//     allowed and a session expires within one tick of its deadline; ready when "ruok" answers
-//     "imok".
+//     allowed and a session expires within one tick of its deadline, and no fsync (forceSync=no);
+//     ready when "srvr" answers with the server's version.
 //   - Lock: the standard recipe: an ephemeral sequential znode under the recording's lock
 //     path; the lowest one holds the lock; a waiter watches its predecessor. The fencing token
 //     is the znode's czxid: zxids are issued by the one leader in order, sequence order is
