@@ -57,9 +57,10 @@ int Emit(const std::string& text, const std::string& output, std::ostream& out, 
 
 int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string model_id = "cas-register", format = "text", input_format = "auto", initial, output;
+  const auto run_start = std::chrono::steady_clock::now();
   int threads = 0;
-  double time_limit_s = 0;
-  size_t memory_mib = kDefaultMemoryBudget >> 20;
+  std::string time_limit_text = "0", deadline_text = "0";
+  std::string memory_text = std::to_string(DefaultMemoryBudget() >> 20);
   bool first_violation = false, independent = false, fail_observes = false, allow_empty = false;
   std::string nil_reads = "auto";
   std::vector<std::string> files;
@@ -75,11 +76,17 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
       ("output,o", po::value(&output), "write the report to FILE instead of standard output")
       ("input-format", po::value(&input_format)->default_value(input_format),
        "auto, json-lines, edn or jepsen-log")
-      ("threads,j", po::value(&threads)->default_value(0), "worker threads; 0: every core")
-      ("time-limit", po::value(&time_limit_s)->default_value(0),
-       "seconds per history before its verdict is unknown; 0: none")
-      ("memory-limit", po::value(&memory_mib)->default_value(memory_mib),
-       "MiB of search memory per partition before its verdict is unknown")
+      ("threads,j", po::value(&threads)->default_value(0),
+       "worker threads, at most 1024; 0: every core")
+      ("time-limit", po::value(&time_limit_text)->default_value(time_limit_text),
+       "per history, parsing included, before its verdict is unknown: 30s, 500ms, 2m (a bare "
+       "number is seconds); 0: none")
+      ("deadline", po::value(&deadline_text)->default_value(deadline_text),
+       "for the whole run, after which every verdict still open is unknown (units as "
+       "--time-limit); 0: none")
+      ("memory-limit", po::value(&memory_text)->default_value(memory_text),
+       "MiB the search may hold, all files and threads together, before a verdict is unknown "
+       "(default: half the physical memory); 0: none")
       ("initial", po::value(&initial), "initial value (EDN or JSON) for register, cas-register and kv")
       ("fail-observes", po::bool_switch(&fail_observes),
        "a failed cas observed that the register did not hold `from` (Porcupine); default: a "
@@ -107,8 +114,23 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     return Usage(err, InvalidArgument("unknown format '" + format + "' (text, json, edn or html)"),
                  "check");
   }
-  if (threads < 0) return Usage(err, InvalidArgument("--threads must be 0 or more"), "check");
-  if (time_limit_s < 0) return Usage(err, InvalidArgument("--time-limit must be 0 or more"), "check");
+  if (threads < 0 || threads > kMaxThreads) {
+    return Usage(err,
+                 InvalidArgument("--threads must be between 0 (every core) and " +
+                                 std::to_string(kMaxThreads) + ", got " + std::to_string(threads)),
+                 "check");
+  }
+  StatusOr<std::chrono::nanoseconds> time_limit =
+      ParseDuration(time_limit_text, "s", "--time-limit");
+  if (!time_limit.ok()) return Usage(err, time_limit.status(), "check");
+  StatusOr<std::chrono::nanoseconds> deadline = ParseDuration(deadline_text, "s", "--deadline");
+  if (!deadline.ok()) return Usage(err, deadline.status(), "check");
+  StatusOr<size_t> memory_budget = ParseMebibytes(memory_text, kNoMemoryLimit, "--memory-limit");
+  if (!memory_budget.ok()) return Usage(err, memory_budget.status(), "check");
+  // Whole milliseconds, rounded up so that a positive limit never becomes "none".
+  const auto limit_ms = std::chrono::ceil<std::chrono::milliseconds>(*time_limit);
+  const auto run_deadline = deadline->count() > 0 ? run_start + *deadline
+                                                  : std::chrono::steady_clock::time_point::max();
   StatusOr<InputFormat> in_format = ParseInputFormatName(input_format);
   if (!in_format.ok()) return Usage(err, in_format.status(), "check");
   ParseOptions parse_options;
@@ -121,7 +143,9 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     common.parse = parse_options;
     common.format = format;
     common.threads = threads;
-    common.time_limit = std::chrono::milliseconds(static_cast<int64_t>(time_limit_s * 1000));
+    common.time_limit = limit_ms;
+    common.deadline = run_deadline;
+    common.memory_budget = *memory_budget;
     if (output.empty()) return RunFencingCheck(common, fencing, out, err);
     std::ostringstream buffer;
     int code = RunFencingCheck(common, fencing, buffer, err);
@@ -154,8 +178,11 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::vector<FileReport> reports(files.size());
   std::vector<const History*> batch;
   std::vector<size_t> batch_file;
+  CheckOptions check_options;
   for (size_t i = 0; i < files.size(); ++i) {
     reports[i].path = files[i] == "-" ? "<stdin>" : files[i];
+    // --time-limit covers parsing: the time taken here counts against the history's limit.
+    const auto parse_start = std::chrono::steady_clock::now();
     StatusOr<History> h = ParseHistoryFile(files[i], parse_options);
     if (!h.ok()) {
       reports[i].status = h.status();
@@ -173,11 +200,12 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     histories[i] = std::make_unique<History>(std::move(h).value());
     batch.push_back(histories[i].get());
     batch_file.push_back(i);
+    check_options.time_used.push_back(std::chrono::steady_clock::now() - parse_start);
   }
-  CheckOptions check_options;
   check_options.threads = threads;
-  check_options.time_limit = std::chrono::milliseconds(static_cast<int64_t>(time_limit_s * 1000));
-  check_options.memory_budget = memory_mib << 20;
+  check_options.time_limit = limit_ms;
+  check_options.deadline = run_deadline;
+  check_options.memory_budget = *memory_budget;
   check_options.first_violation_only = first_violation;
   std::vector<StatusOr<CheckResult>> results = CheckHistories(batch, **model, check_options);
   for (size_t k = 0; k < batch.size(); ++k) {

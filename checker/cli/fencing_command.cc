@@ -2,11 +2,13 @@
 // report and maps the verdicts to an exit code (docs/fencing.md, "Exit codes").
 #include "checker/cli/fencing_command.h"
 
+#include <algorithm>
 #include <memory>
 #include <ostream>
 #include <utility>
 
 #include "checker/cli/exit_code.h"
+#include "checker/cli/flags.h"
 #include "checker/report/fencing_report.h"
 #include "fenceline/fencing.h"
 
@@ -16,8 +18,9 @@ void AddFencingFlags(boost::program_options::options_description& desc, FencingF
   namespace po = boost::program_options;
   desc.add_options()("lock-for", po::value(&flags.lock_for),
                      "RESOURCE=LOCK: the lock that guards RESOURCE (fencing; repeatable)")(
-      "clock-skew", po::value(&flags.clock_skew_ms),
-      "ms two nodes' clocks may disagree (fencing; default 0)")(
+      "clock-skew", po::value(&flags.clock_skew),
+      "how far two nodes' clocks may disagree: 5ms, 0.5s (a bare number is ms; fencing; "
+      "default 0)")(
       "clock-drift", po::value(&flags.clock_drift_ppm),
       "ppm lease durations may drift (fencing; default 0)");
 }
@@ -26,10 +29,13 @@ namespace {
 
 StatusOr<FencingOptions> MakeOptions(const CommonCheckArgs& args, const FencingFlags& flags) {
   FencingOptions o;
-  o.clock_skew_ms = flags.clock_skew_ms;
+  FENCELINE_ASSIGN_OR_RETURN(std::chrono::nanoseconds skew,
+                             ParseDuration(flags.clock_skew, "ms", "--clock-skew"));
+  o.clock_skew_ms = static_cast<double>(skew.count()) / 1e6;
   o.clock_drift_ppm = flags.clock_drift_ppm;
   o.threads = args.threads;
   o.time_limit = args.time_limit;
+  o.memory_budget = args.memory_budget;
   for (const std::string& pair : flags.lock_for) {
     const size_t eq = pair.find('=');
     if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
@@ -76,7 +82,17 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
       continue;
     }
     histories[i] = std::make_unique<History>(std::move(h).value());
-    StatusOr<FencingResult> result = CheckFencing(*histories[i], *options);
+    FencingOptions file_options = *options;
+    if (args.deadline != std::chrono::steady_clock::time_point::max()) {
+      // What is left of --deadline, at least 1 ms (0 would mean no limit).
+      const auto left = std::max(std::chrono::milliseconds(1),
+                                 std::chrono::ceil<std::chrono::milliseconds>(
+                                     args.deadline - std::chrono::steady_clock::now()));
+      if (file_options.time_limit.count() == 0 || left < file_options.time_limit) {
+        file_options.time_limit = left;
+      }
+    }
+    StatusOr<FencingResult> result = CheckFencing(*histories[i], file_options);
     if (!result.ok()) {
       r.status = result.status();
       err << "fenceline: " << r.status.message() << "\n";

@@ -6,6 +6,7 @@
 #define FENCELINE_CHECKER_CLI_FENCING_COMMAND_H_
 
 #include <chrono>
+#include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
@@ -18,7 +19,7 @@ namespace fenceline::cli {
 
 struct FencingFlags {
   std::vector<std::string> lock_for;  // RESOURCE=LOCK
-  double clock_skew_ms = 0;
+  std::string clock_skew = "0";  // a duration (checker/cli/flags.h); a bare number is ms
   double clock_drift_ppm = 0;
 };
 
@@ -29,7 +30,10 @@ struct CommonCheckArgs {
   ParseOptions parse;
   std::string format = "text";  // text | json | edn | html
   int threads = 0;
-  std::chrono::milliseconds time_limit{0};
+  std::chrono::milliseconds time_limit{0};  // per history; 0: none
+  // For the whole run: each history's time limit is cut to the time left before it.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  size_t memory_budget = SIZE_MAX;  // bytes, per history's stale-token search
 };
 
 // Parses, analyses and prints the report to `out` (diagnostics to `err`). Returns the exit

@@ -27,20 +27,33 @@ Status UnknownOperation(std::string_view source, const Operation& op, std::strin
 Status BadValue(std::string_view source, const Operation& op, std::string_view model,
                 std::string_view what, const Value& got);
 
+// Bytes a Value holds, itself and on the heap (for the search's memory budget).
+size_t ValueBytes(const Value& v);
+
+// Bytes a hash-map node and a bucket take beyond their key and value (libstdc++: next pointer,
+// cached hash, allocator header, bucket pointer).
+inline constexpr size_t kHashNodeOverhead = 48;
+
 // Dense ids for Values; equal Values get equal ids.
 class ValueInterner {
  public:
   uint64_t Intern(const Value& v) {
     auto [it, inserted] = ids_.try_emplace(v, values_.size());
-    if (inserted) values_.push_back(v);
+    if (inserted) {
+      values_.push_back(v);
+      // Two copies (map key and vector slot), a node, and the id.
+      bytes_ += 2 * ValueBytes(v) + kHashNodeOverhead + sizeof(uint64_t);
+    }
     return it->second;
   }
   const Value& Get(uint64_t id) const { return values_[id]; }
   size_t size() const { return values_.size(); }
+  size_t bytes() const { return bytes_; }  // estimate, for the memory budget
 
  private:
   std::unordered_map<Value, uint64_t, ValueHash> ids_;
   std::vector<Value> values_;
+  size_t bytes_ = 0;
 };
 
 // Dense ids for composite states (a set, a queue) held as vectors of element ids.
@@ -48,10 +61,15 @@ class SequenceInterner {
  public:
   uint64_t Intern(const std::vector<uint32_t>& seq) {
     auto [it, inserted] = ids_.try_emplace(seq, seqs_.size());
-    if (inserted) seqs_.push_back(seq);
+    if (inserted) {
+      seqs_.push_back(seq);
+      bytes_ += 2 * (sizeof(seq) + sizeof(uint32_t) * seq.size() + 16) + kHashNodeOverhead +
+                sizeof(uint64_t);
+    }
     return it->second;
   }
   const std::vector<uint32_t>& Get(uint64_t id) const { return seqs_[id]; }
+  size_t bytes() const { return bytes_; }  // estimate, for the memory budget
 
  private:
   struct Hash {
@@ -63,6 +81,7 @@ class SequenceInterner {
   };
   std::unordered_map<std::vector<uint32_t>, uint64_t, Hash> ids_;
   std::vector<std::vector<uint32_t>> seqs_;
+  size_t bytes_ = 0;
 };
 
 // A Jepsen `[from to]` pair, or false.

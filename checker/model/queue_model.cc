@@ -61,6 +61,7 @@ class QueueSpec final : public PartitionSpec {
     for (uint32_t e : states_.Get(state)) items.push_back(elements_.Get(e));
     return Value::Vector(std::move(items));
   }
+  size_t StateBytes() const override { return elements_.bytes() + states_.bytes(); }
 
  private:
   std::vector<Op> ops_;

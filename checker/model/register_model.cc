@@ -147,6 +147,9 @@ class RegisterSpec final : public PartitionSpec {
   }
 
   Value Describe(uint64_t state) const override { return values_.Get(state); }
+  size_t StateBytes() const override {
+    return values_.bytes() + appended_.size() * (kHashNodeOverhead + 4 * sizeof(uint64_t));
+  }
 
   // The lookahead tables spelled out, for RegisterCompileView.
   std::vector<uint32_t> ResetsOf(uint32_t op) const {

@@ -44,6 +44,7 @@ class SetSpec final : public PartitionSpec {
     std::sort(items.begin(), items.end());
     return Value::Set(std::move(items));
   }
+  size_t StateBytes() const override { return elements_.bytes() + states_.bytes(); }
 
  private:
   std::vector<Op> ops_;

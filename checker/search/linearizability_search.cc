@@ -1,8 +1,11 @@
 #include "checker/search/linearizability_search.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <string>
 
 namespace fenceline::internal {
 namespace {
@@ -87,18 +90,20 @@ class Configuration {
   size_t linearized_ = 0;
 };
 
-// Memo of configurations (linearized set, state) already explored: open addressing over slots,
-// windows stored in fixed-size chunks so that growth never doubles a huge buffer.
+// Memo of configurations (linearized set, state) already explored: open addressing over slots;
+// windows and info masks stored in chunks that grow to a fixed size, so that growth never
+// doubles a huge buffer. Every allocation is charged to the memory account before it is made.
 class MemoTable {
  public:
-  // `expected` sizes the first allocations: a partition of n operations records at least
-  // about n configurations, and small ones (100,000 keys of ten operations) must not each
-  // pay for a table sized for large ones.
-  MemoTable(size_t budget, size_t expected) : budget_(budget) {
-    size_t slots = 16;
-    while (slots < 2 * expected && slots < 1024) slots *= 2;
-    slots_.resize(slots);
+  // `expected` sizes the first table: a partition of n operations records at least about n
+  // configurations, and small ones (100,000 keys of ten operations) must not each pay for a
+  // table sized for large ones.
+  MemoTable(MemoryAccount& account, size_t expected) : account_(account) {
+    while (first_slots_ < 2 * expected && first_slots_ < 1024) first_slots_ *= 2;
   }
+  ~MemoTable() { account_.Release(charged_); }
+  MemoTable(const MemoTable&) = delete;
+  MemoTable& operator=(const MemoTable&) = delete;
 
   enum class Insert { kNew, kSeen, kOverBudget };
 
@@ -108,91 +113,116 @@ class MemoTable {
     const LinearizedSet& set = config.completed();
     const std::vector<uint64_t>& unknown = config.unknown();
     const uint64_t h = set.hash() ^ SplitMix64(state);
+    if (slots_.empty() && !Grow()) return Insert::kOverBudget;
     size_t mask = slots_.size() - 1;
     size_t i = h & mask;
     while (slots_[i].used) {
       Slot& s = slots_[i];
       if (s.hash == h && s.state == state && s.lo == set.lo() && s.len == set.len() &&
-          (s.len == 0 || std::memcmp(Words(s), set.window(), sizeof(uint64_t) * s.len) == 0)) {
-        for (size_t m = s.masks; m != kNoMask; m = masks_[m]) {
+          (s.len == 0 || std::memcmp(s.where, set.window(), sizeof(uint64_t) * s.len) == 0)) {
+        for (const uint64_t* m = s.masks; m != nullptr; m = NextMask(m)) {
           bool subset = true;
           for (size_t w = 0; w < unknown.size() && subset; ++w) {
-            subset = (masks_[m + 1 + w] & ~unknown[w]) == 0;
+            subset = (m[1 + w] & ~unknown[w]) == 0;
           }
           if (subset) return Insert::kSeen;
         }
-        if (OverBudget(unknown.size() + 1)) return Insert::kOverBudget;
-        s.masks = AddMask(unknown, s.masks);
+        const uint64_t* added = AddMask(unknown, s.masks);
+        if (added == nullptr) return Insert::kOverBudget;
+        s.masks = added;
         ++count_;
         return Insert::kNew;
       }
       i = (i + 1) & mask;
     }
-    if (OverBudget(set.len() + unknown.size() + 1)) return Insert::kOverBudget;
     Slot s;
     s.used = true;
     s.hash = h;
     s.state = state;
     s.lo = set.lo();
     s.len = set.len();
-    s.where = Store(set.window(), set.len());
-    s.masks = AddMask(unknown, kNoMask);
+    if (s.len > 0) {
+      uint64_t* where = Allocate(s.len);
+      if (where == nullptr) return Insert::kOverBudget;
+      std::memcpy(where, set.window(), sizeof(uint64_t) * s.len);
+      s.where = where;
+    }
+    s.masks = AddMask(unknown, nullptr);
+    if (s.masks == nullptr) return Insert::kOverBudget;
+    // Grown before the insert, so a refused growth leaves the table as it was.
+    if ((used_ + 1) * 2 > slots_.size()) {
+      if (!Grow()) return Insert::kOverBudget;
+      mask = slots_.size() - 1;
+      for (i = h & mask; slots_[i].used; i = (i + 1) & mask) {
+      }
+    }
     slots_[i] = s;
+    ++used_;
     ++count_;
-    if (++used_ * 2 > slots_.size()) Grow();
     return Insert::kNew;
   }
 
   size_t count() const { return count_; }
-  size_t bytes() const {
-    return slots_.size() * sizeof(Slot) + (stored_words_ + masks_.capacity()) * sizeof(uint64_t);
-  }
 
  private:
-  static constexpr size_t kChunkWords = size_t{1} << 16;
-  static constexpr size_t kNoMask = SIZE_MAX;
-
-  bool OverBudget(size_t words) const {
-    return bytes() + sizeof(uint64_t) * words + kChunkWords * sizeof(uint64_t) > budget_;
-  }
-
-  // Masks of info operations, chained per slot: [next, word0, word1, ...].
-  size_t AddMask(const std::vector<uint64_t>& unknown, size_t next) {
-    const size_t at = masks_.size();
-    masks_.push_back(next);
-    masks_.insert(masks_.end(), unknown.begin(), unknown.end());
-    return at;
-  }
+  static constexpr size_t kFirstChunkWords = 1024;
+  static constexpr size_t kMaxChunkWords = size_t{1} << 16;
 
   struct Slot {
     uint64_t hash = 0;
     uint64_t state = 0;
-    const uint64_t* where = nullptr;
-    size_t masks = kNoMask;
+    const uint64_t* where = nullptr;  // the window, in a chunk
+    const uint64_t* masks = nullptr;  // the first of a chain of info masks, in a chunk
     uint32_t lo = 0, len = 0;
     bool used = false;
   };
 
-  static const uint64_t* Words(const Slot& s) { return s.where; }
-
-  const uint64_t* Store(const uint64_t* words, uint32_t len) {
-    if (len == 0) return nullptr;
-    if (chunks_.empty() || chunk_used_ + len > chunk_size_) {
-      // Chunks grow geometrically up to kChunkWords, and are not zeroed: every word is
-      // written before it is read.
-      chunk_size_ = std::max<size_t>(std::min(kChunkWords, std::max<size_t>(1024, 2 * chunk_size_)), len);
-      chunks_.push_back(std::make_unique_for_overwrite<uint64_t[]>(chunk_size_));
-      stored_words_ += chunk_size_;
-      chunk_used_ = 0;
-    }
-    uint64_t* dst = chunks_.back().get() + chunk_used_;
-    std::memcpy(dst, words, sizeof(uint64_t) * len);
-    chunk_used_ += len;
-    return dst;
+  // Masks of info operations, chained per slot: [next, word0, word1, ...], `next` holding the
+  // address of the next mask (0: none).
+  static const uint64_t* NextMask(const uint64_t* m) {
+    return reinterpret_cast<const uint64_t*>(static_cast<uintptr_t>(m[0]));
+  }
+  const uint64_t* AddMask(const std::vector<uint64_t>& unknown, const uint64_t* next) {
+    uint64_t* m = Allocate(unknown.size() + 1);
+    if (m == nullptr) return nullptr;
+    m[0] = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(next));
+    std::copy(unknown.begin(), unknown.end(), m + 1);
+    return m;
   }
 
-  void Grow() {
-    std::vector<Slot> old(slots_.size() * 2);
+  bool Charge(size_t bytes) {
+    if (!account_.Reserve(bytes)) return false;
+    charged_ += bytes;
+    return true;
+  }
+  void Uncharge(size_t bytes) {
+    account_.Release(bytes);
+    charged_ -= bytes;
+  }
+
+  // `words` words from the current chunk, or a new one; nullptr if the budget refuses it.
+  uint64_t* Allocate(size_t words) {
+    if (chunks_.empty() || chunk_used_ + words > chunk_size_) {
+      // Chunks start small, so that the many tiny partitions of a large history stay cheap,
+      // and double up to a fixed size.
+      const size_t size = std::max(
+          words, chunks_.empty() ? kFirstChunkWords : std::min(2 * chunk_size_, kMaxChunkWords));
+      if (!Charge(size * sizeof(uint64_t))) return nullptr;
+      chunks_.push_back(std::make_unique_for_overwrite<uint64_t[]>(size));
+      chunk_size_ = size;
+      chunk_used_ = 0;
+    }
+    uint64_t* at = chunks_.back().get() + chunk_used_;
+    chunk_used_ += words;
+    return at;
+  }
+
+  // Doubles the table (or makes the first one). Both tables exist during the move, so both are
+  // charged until the old one is gone.
+  bool Grow() {
+    const size_t size = slots_.empty() ? first_slots_ : 2 * slots_.size();
+    if (!Charge(size * sizeof(Slot))) return false;
+    std::vector<Slot> old(size);
     old.swap(slots_);
     const size_t mask = slots_.size() - 1;
     for (const Slot& s : old) {
@@ -201,15 +231,18 @@ class MemoTable {
       while (slots_[i].used) i = (i + 1) & mask;
       slots_[i] = s;
     }
+    Uncharge(old.size() * sizeof(Slot));
+    return true;
   }
 
-  size_t budget_;
+  MemoryAccount& account_;
+  size_t charged_ = 0;  // bytes taken from account_
+  size_t first_slots_ = 16;
   std::vector<Slot> slots_;
   size_t count_ = 0;  // configurations recorded
   size_t used_ = 0;   // slots in use
-  std::vector<uint64_t> masks_;
   std::vector<std::unique_ptr<uint64_t[]>> chunks_;
-  size_t chunk_size_ = 0, chunk_used_ = 0, stored_words_ = 0;
+  size_t chunk_size_ = 0, chunk_used_ = 0;
 };
 
 struct Frame {
@@ -224,6 +257,22 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
                                 const SearchLimits& limits) {
   PartitionResult result;
   result.op_count = ops.size();
+  MemoryBudget unlimited(kNoMemoryLimit);
+  std::optional<MemoryAccount> own;
+  if (limits.memory == nullptr) own.emplace(unlimited);
+  MemoryAccount& account = limits.memory ? *limits.memory : *own;
+  auto over_budget = [&](size_t configurations) {
+    result.verdict = Verdict::kUnknown;
+    result.reason = "memory budget of " + std::to_string(account.limit() >> 20) +
+                    " MiB reached after " + std::to_string(configurations) +
+                    " configurations (this partition held " + std::to_string(account.held() >> 20) +
+                    " MiB)";
+    result.states_explored = configurations;
+    return result;
+  };
+  // The model's interned states, charged as they grow.
+  size_t spec_bytes = 0;
+  if (!account.Track(spec_bytes, spec.StateBytes())) return over_budget(0);
 
   // Relevant operations in call order; `orig[k]` is the spec index of search op k.
   std::vector<uint32_t> orig;
@@ -237,6 +286,16 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
     result.verdict = Verdict::kLinearizable;
     return result;
   }
+  // The arrays below, per relevant operation: the entry list (next, prev, and the sort's order),
+  // orig, the configuration's bitsets, slots and hashes, the stack, the deepest prefix.
+  constexpr size_t kBytesPerOp = 80;
+  const size_t fixed_bytes = kBytesPerOp * n + ops.size() / 8;
+  if (!account.Reserve(fixed_bytes)) return over_budget(0);
+  struct Unreserve {
+    MemoryAccount& account;
+    size_t bytes;
+    ~Unreserve() { account.Release(bytes); }
+  } unreserve{account, fixed_bytes};
   std::vector<bool> pure(n);
   for (uint32_t k = 0; k < n; ++k) pure[k] = spec.Pure(orig[k]);
 
@@ -284,7 +343,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
   std::vector<bool> info(n);
   for (uint32_t k = 0; k < n; ++k) info[k] = ops[orig[k]]->ret == kNever;
   Configuration linearized(info);
-  MemoTable memo(limits.memory_budget, n);
+  MemoTable memo(account, n);
   std::vector<Frame> stack;
   uint64_t state = spec.Init();
 
@@ -307,11 +366,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
     return result;
   };
 
-  auto finish_over_budget = [&]() {
-    return finish_unknown("memory budget of " + std::to_string(limits.memory_budget >> 20) +
-                          " MiB reached after " + std::to_string(memo.count()) +
-                          " configurations");
-  };
+  auto finish_over_budget = [&]() { return over_budget(memo.count()); };
 
   // The lookahead checks the next few reads to return, scanning a bounded stretch of the list:
   // enough to see past a burst of concurrent writes, few enough to stay cheap.
@@ -329,8 +384,8 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
         return finish_unknown("cancelled after the first violation");
       }
       if (std::chrono::steady_clock::now() >= limits.deadline) {
-        return finish_unknown("time limit reached after " + std::to_string(memo.count()) +
-                              " configurations");
+        return finish_unknown(std::string(limits.deadline_cause) + " reached after " +
+                              std::to_string(memo.count()) + " configurations");
       }
     }
 
@@ -375,6 +430,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
         const uint32_t k = cur >> 1;
         if (!pure[k]) {  // pure candidates were all tried by the greedy step
           std::optional<uint64_t> s = spec.Step(state, orig[k]);
+          if (!account.Track(spec_bytes, spec.StateBytes())) return finish_over_budget();
           if (s && use_lookahead) {
             // Lookahead: the next operations to return must stay reachable from *s.
             done_by_spec[orig[k]] = true;

@@ -23,8 +23,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <string_view>
 #include <vector>
 
+#include "checker/search/memory_budget.h"
 #include "fenceline/check.h"
 #include "fenceline/model.h"
 
@@ -32,12 +34,18 @@ namespace fenceline::internal {
 
 struct SearchLimits {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  size_t memory_budget = kDefaultMemoryBudget;  // bytes for this partition's memo
-  const std::atomic<bool>* cancel = nullptr;     // set by another partition's violation
+  // What the deadline is, for the reason: "time limit of 10 s" -> "time limit of 10 s reached
+  // after N configurations".
+  std::string_view deadline_cause = "time limit";
+  // Charged for the memo, the model's interned states and the search's arrays; nullptr: no
+  // limit. After a refusal, memory->contended() says whether it was due to other partitions.
+  MemoryAccount* memory = nullptr;
+  const std::atomic<bool>* cancel = nullptr;  // set by another partition's violation
 };
 
 // Searches `ops` (one partition, in invoke order) with `spec` compiled from them. Fills every
-// field of the result except `key`. Never throws.
+// field of the result except `key`. Throws nothing but std::bad_alloc (memory the budget
+// allowed but the system could not give).
 PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Operation*>& ops,
                                 const SearchLimits& limits);
 

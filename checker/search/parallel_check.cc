@@ -1,22 +1,35 @@
 // Parallel checking. oneTBB is confined to this file. Every (history, partition) pair is one
-// task; tasks run largest first for balance, write only their own result slot, and never throw
-// (oneTBB would rethrow in the caller). Results are read back in a fixed order, so the outcome
-// does not depend on scheduling.
+// task. Tasks sit in one queue, a history's together (largest history first, and within it
+// largest partition first), and a fixed set of workers takes them in that order, so a history's
+// clock (--time-limit) runs while its own partitions are searched, not while it waits behind
+// others. Tasks write only their own result slot and never throw (oneTBB would rethrow in the
+// caller). Results are read back in a fixed order, so the outcome does not depend on
+// scheduling; a partition refused memory only because others held it is searched again alone
+// (checker/search/memory_budget.h).
+#include <malloc.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <memory>
+#include <new>
 #include <numeric>
 #include <optional>
 
-#include <oneapi/tbb/global_control.h>
-#include <oneapi/tbb/parallel_for_each.h>
 #include <oneapi/tbb/task_arena.h>
+#include <oneapi/tbb/task_group.h>
 
 #include "checker/search/linearizability_search.h"
+#include "checker/search/memory_budget.h"
 #include "checker/search/partition.h"
 #include "fenceline/check.h"
 
 namespace fenceline {
+
+size_t DefaultMemoryBudget() {
+  static const size_t bytes = internal::DefaultMemoryBudgetBytes();
+  return bytes;
+}
 
 std::string_view VerdictName(Verdict v) {
   switch (v) {
@@ -29,11 +42,22 @@ std::string_view VerdictName(Verdict v) {
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 struct Task {
   size_t history;
   size_t partition;
   size_t size;
 };
+
+// "10 s", "1.5 s", "250 ms": a duration as a flag would give it.
+std::string DurationText(Clock::duration d) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  if (ms < 1000 || ms % 100 != 0) return std::to_string(ms) + " ms";
+  std::string text = std::to_string(ms / 1000);
+  if (ms % 1000 != 0) text += "." + std::to_string(ms % 1000 / 100);
+  return text + " s";
+}
 
 struct HistoryWork {
   Status status;
@@ -41,74 +65,171 @@ struct HistoryWork {
   std::vector<PartitionResult> results;
   // A partition the model could not compile; the history reports the first, in key order.
   std::vector<Status> compile_errors;
-  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Set for a partition refused memory only because others held it at the time.
+  std::vector<char> retry;
+  // Spent before the search: parsing (CheckOptions::time_used) and partitioning.
+  Clock::duration used{0};
+  // When the first of this history's partitions started, in Clock ticks; 0: not yet.
+  std::atomic<Clock::rep> started{0};
   // Set when one of this history's partitions is not linearizable (--first-violation).
   std::atomic<bool> cancel{false};
 };
 
-void RunTask(const Model& model, const CheckOptions& options, const History& history,
-             HistoryWork& work, size_t p) {
+class Checker {
+ public:
+  Checker(const std::vector<const History*>& histories, const Model& model,
+          const CheckOptions& options)
+      : histories_(histories),
+        model_(model),
+        options_(options),
+        budget_(options.memory_budget),
+        work_(histories.size()) {}
+
+  std::vector<StatusOr<CheckResult>> Run();
+
+ private:
+  void RunTask(const Task& t);
+  void Search(HistoryWork& work, size_t h, size_t p);
+
+  const std::vector<const History*>& histories_;
+  const Model& model_;
+  const CheckOptions& options_;
+  internal::MemoryBudget budget_;
+  std::vector<HistoryWork> work_;
+};
+
+void Checker::RunTask(const Task& t) {
+  HistoryWork& work = work_[t.history];
+  PartitionResult& out = work.results[t.partition];
+  try {
+    Search(work, t.history, t.partition);
+  } catch (const std::bad_alloc&) {
+    out = PartitionResult();
+    out.op_count = work.partitions[t.partition].ops.size();
+    out.reason = "out of memory: the system refused memory within the memory budget of " +
+                 std::to_string(budget_.limit() >> 20) + " MiB (lower --memory-limit)";
+  }
+}
+
+void Checker::Search(HistoryWork& work, size_t h, size_t p) {
   internal::Partition& part = work.partitions[p];
   PartitionResult& out = work.results[p];
-  StatusOr<std::unique_ptr<PartitionSpec>> spec = model.Compile(part.ops, history.source);
+  out = PartitionResult();
+  out.op_count = part.ops.size();
+
+  // The history's clock starts with its first partition's search.
+  Clock::rep started = work.started.load();
+  if (started == 0) {
+    const Clock::rep now = Clock::now().time_since_epoch().count();
+    started = work.started.compare_exchange_strong(started, now) ? now : started;
+  }
+  internal::SearchLimits limits;
+  std::string cause;
+  if (options_.time_limit.count() > 0) {
+    const Clock::duration left =
+        std::chrono::duration_cast<Clock::duration>(options_.time_limit) - work.used;
+    limits.deadline = Clock::time_point(Clock::duration(started)) + left;
+    cause = "time limit of " + DurationText(options_.time_limit);
+    if (left <= Clock::duration::zero()) {
+      out.reason =
+          cause + " reached before the search (parsing took " + DurationText(work.used) + ")";
+      return;
+    }
+  }
+  if (options_.deadline < limits.deadline) {
+    limits.deadline = options_.deadline;
+    cause = "deadline of the whole run";
+  }
+  limits.deadline_cause = cause;
+  if (Clock::now() >= limits.deadline) {
+    out.reason = cause + " reached before the search";
+    return;
+  }
+
+  StatusOr<std::unique_ptr<PartitionSpec>> spec = model_.Compile(part.ops, histories_[h]->source);
   if (!spec.ok()) {
     work.compile_errors[p] = spec.status();
     return;
   }
-  internal::SearchLimits limits;
-  limits.deadline = work.deadline;
-  limits.memory_budget = options.memory_budget;
-  limits.cancel = options.first_violation_only ? &work.cancel : nullptr;
+  internal::MemoryAccount account(budget_);
+  limits.memory = &account;
+  limits.cancel = options_.first_violation_only ? &work.cancel : nullptr;
   out = internal::SearchPartition(**spec, part.ops, limits);
   if (out.verdict == Verdict::kNotLinearizable) work.cancel.store(true);
+  if (out.verdict == Verdict::kUnknown && account.contended()) work.retry[p] = 1;
 }
 
-}  // namespace
-
-std::vector<StatusOr<CheckResult>> CheckHistories(const std::vector<const History*>& histories,
-                                                  const Model& model, const CheckOptions& options) {
-  std::vector<HistoryWork> work(histories.size());
+std::vector<StatusOr<CheckResult>> Checker::Run() {
   std::vector<Task> tasks;
-  const auto start = std::chrono::steady_clock::now();
-  for (size_t h = 0; h < histories.size(); ++h) {
+  for (size_t h = 0; h < histories_.size(); ++h) {
+    HistoryWork& w = work_[h];
+    const Clock::time_point begin = Clock::now();
     StatusOr<std::vector<internal::Partition>> parts =
-        internal::PartitionHistory(*histories[h], model);
+        internal::PartitionHistory(*histories_[h], model_);
     if (!parts.ok()) {
-      work[h].status = parts.status();
+      w.status = parts.status();
       continue;
     }
-    work[h].partitions = std::move(parts).value();
-    work[h].results.resize(work[h].partitions.size());
-    work[h].compile_errors.resize(work[h].partitions.size());
-    if (options.time_limit.count() > 0) work[h].deadline = start + options.time_limit;
-    for (size_t p = 0; p < work[h].partitions.size(); ++p) {
-      tasks.push_back(Task{h, p, work[h].partitions[p].ops.size()});
+    w.partitions = std::move(parts).value();
+    w.results.resize(w.partitions.size());
+    w.compile_errors.resize(w.partitions.size());
+    w.retry.resize(w.partitions.size(), 0);
+    w.used = Clock::now() - begin;
+    if (h < options_.time_used.size()) w.used += options_.time_used[h];
+    for (size_t p = 0; p < w.partitions.size(); ++p) {
+      tasks.push_back(Task{h, p, w.partitions[p].ops.size()});
     }
   }
   // Largest first balances the threads. When the first violation ends a history's search,
-  // smallest first finds one sooner, before a hard partition can hold a thread.
+  // smallest first finds one sooner, before a hard partition can hold a thread. A history's
+  // tasks stay together, ordered by its largest partition.
+  std::vector<size_t> largest(histories_.size(), 0);
+  for (const Task& t : tasks) largest[t.history] = std::max(largest[t.history], t.size);
   std::stable_sort(tasks.begin(), tasks.end(), [&](const Task& a, const Task& b) {
-    return options.first_violation_only ? a.size < b.size : a.size > b.size;
+    if (a.history != b.history) {
+      if (largest[a.history] != largest[b.history]) {
+        return largest[a.history] > largest[b.history];
+      }
+      return a.history < b.history;
+    }
+    return options_.first_violation_only ? a.size < b.size : a.size > b.size;
   });
 
-  auto run_all = [&] {
-    tbb::parallel_for_each(tasks.begin(), tasks.end(), [&](const Task& t) {
-      RunTask(model, options, *histories[t.history], work[t.history], t.partition);
-    });
-  };
-  if (options.threads == 1) {
-    for (const Task& t : tasks) RunTask(model, options, *histories[t.history], work[t.history], t.partition);
-  } else if (options.threads > 1) {
-    tbb::task_arena arena(options.threads);
-    arena.execute(run_all);
+  const int threads = std::min(options_.threads, kMaxThreads);
+  if (threads == 1 || tasks.size() <= 1) {
+    for (const Task& t : tasks) RunTask(t);
   } else {
-    run_all();
+    tbb::task_arena arena(threads > 1 ? threads : tbb::task_arena::automatic);
+    arena.execute([&] {
+      const int workers = std::min<int>(arena.max_concurrency(), static_cast<int>(tasks.size()));
+      std::atomic<size_t> next{0};
+      tbb::task_group group;
+      for (int i = 0; i < workers; ++i) {
+        group.run([&] {
+          for (size_t k = next.fetch_add(1); k < tasks.size(); k = next.fetch_add(1)) {
+            RunTask(tasks[k]);
+          }
+        });
+      }
+      group.wait();
+    });
+  }
+  // Alone now, every partition has the whole budget: the verdict it would get at one thread.
+  // What the others freed may still sit in their threads' malloc arenas, uncounted by the
+  // budget but resident: given back first, so the process stays near the budget.
+  bool any_retry = false;
+  for (const Task& t : tasks) any_retry |= work_[t.history].retry[t.partition] != 0;
+#if defined(__GLIBC__)
+  if (any_retry) malloc_trim(0);
+#endif
+  for (const Task& t : tasks) {
+    if (work_[t.history].retry[t.partition]) RunTask(t);
   }
 
   std::vector<StatusOr<CheckResult>> out;
-  out.reserve(histories.size());
-  for (size_t h = 0; h < histories.size(); ++h) {
-    HistoryWork& w = work[h];
+  out.reserve(histories_.size());
+  for (size_t h = 0; h < histories_.size(); ++h) {
+    HistoryWork& w = work_[h];
     if (!w.status.ok()) {
       out.emplace_back(w.status);
       continue;
@@ -137,6 +258,13 @@ std::vector<StatusOr<CheckResult>> CheckHistories(const std::vector<const Histor
     out.emplace_back(std::move(result));
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<StatusOr<CheckResult>> CheckHistories(const std::vector<const History*>& histories,
+                                                  const Model& model, const CheckOptions& options) {
+  return Checker(histories, model, options).Run();
 }
 
 StatusOr<CheckResult> CheckLinearizability(const History& history, const Model& model,

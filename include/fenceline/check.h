@@ -30,14 +30,31 @@ namespace fenceline {
 enum class Verdict { kLinearizable, kNotLinearizable, kUnknown };
 std::string_view VerdictName(Verdict v);  // "linearizable", "not-linearizable", "unknown"
 
-inline constexpr size_t kDefaultMemoryBudget = size_t{4} << 30;  // bytes, whole run
+// The default memory budget, in bytes: half of the physical memory (or of the container's
+// limit, if lower); 4 GiB where neither can be read. Computed once.
+size_t DefaultMemoryBudget();
+inline constexpr size_t kNoMemoryLimit = SIZE_MAX;  // memory_budget: no limit
+inline constexpr int kMaxThreads = 1024;           // CheckOptions::threads is capped here
 
 struct CheckOptions {
-  int threads = 0;                              // 0: every core. 1: fully serial.
-  std::chrono::milliseconds time_limit{0};      // per history, wall clock; 0: none
-  // Memory the memoization of all concurrently searched partitions may take, in bytes. A
-  // partition that needs more stops with kUnknown ("memory budget ...").
-  size_t memory_budget = kDefaultMemoryBudget;
+  // Worker threads. 0: every core. 1: fully serial. Above kMaxThreads: kMaxThreads.
+  int threads = 0;
+  // Wall clock each history may take, 0: none. A history's clock starts with its first
+  // partition's search, with `time_used[i]` already spent (say, parsing it); its partitions
+  // that are still searching when it runs out report kUnknown ("time limit of ... reached").
+  std::chrono::milliseconds time_limit{0};
+  // Time already spent on histories[i] before the call, counted against time_limit. Missing
+  // entries count as zero.
+  std::vector<std::chrono::steady_clock::duration> time_used;
+  // One deadline for the whole call (and every history in it); max(): none. Partitions still
+  // searching then report kUnknown ("deadline ... reached").
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // Bytes every search of the call may hold at once, all threads together: memo tables, the
+  // models' interned states, per-partition arrays. Memory is charged before it is allocated;
+  // a partition refused memory reports kUnknown ("memory budget of N MiB reached ..."). A
+  // partition refused only because others held memory at the time is searched again alone,
+  // so the result does not depend on the thread count. kNoMemoryLimit: none.
+  size_t memory_budget = DefaultMemoryBudget();
   // Stop every partition once one violation is found (others then report kUnknown,
   // "cancelled after the first violation"). Off: every partition gets a verdict.
   bool first_violation_only = false;

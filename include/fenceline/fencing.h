@@ -42,7 +42,7 @@ struct FencingOptions {
   std::vector<std::pair<std::string, std::string>> lock_for;
   int threads = 0;                              // 0: every core. 1: fully serial.
   std::chrono::milliseconds time_limit{0};      // for the stale-token search; 0: none
-  size_t memory_budget = kDefaultMemoryBudget;  // for the stale-token search, bytes
+  size_t memory_budget = DefaultMemoryBudget();  // for the stale-token search, bytes
 };
 
 enum class Severity : uint8_t { kError, kWarning };

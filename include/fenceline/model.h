@@ -8,6 +8,7 @@
 #ifndef FENCELINE_MODEL_H_
 #define FENCELINE_MODEL_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -61,6 +62,10 @@ class PartitionSpec {
   }
   // The state as data, for reports: nil, 3, "x 1 y", #{1 2}, [1 2].
   virtual Value Describe(uint64_t state) const = 0;
+  // Bytes the spec holds for states it interned (at compile time, and in Step so far): an
+  // estimate that may fall short by container overhead, not by a state's contents. The
+  // search charges its growth to the memory budget after each Step.
+  virtual size_t StateBytes() const { return 0; }
 };
 
 struct OperationDoc {

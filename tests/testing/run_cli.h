@@ -14,6 +14,8 @@ struct CliResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  long peak_rss_kib = 0;  // the child's peak resident set (getrusage's ru_maxrss)
+  double seconds = 0;     // wall time from fork to exit
 };
 
 // Runs FENCELINE_CLI with `args` (no shell: arguments are passed as they are), with `input`

@@ -1,0 +1,172 @@
+// Budgets as the operating system sees them: --memory-limit by the CLI's measured peak resident
+// set (getrusage of the child), --time-limit and --deadline by wall time. The histories are
+// built so that proving their violation needs far more configurations than the budgets allow:
+// N concurrent writes of distinct values, N concurrent reads that each saw one of them, and a
+// final read of a value nobody wrote. Label `budget`: a few seconds in all.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "testing/run_cli.h"
+
+namespace fenceline::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Event(int process, const char* type, const std::string& f, const std::string& value,
+                  const std::string& key) {
+  std::string e =
+      "{\"process\":" + std::to_string(process) + ",\"type\":\"" + type + "\",\"f\":\"" + f + "\"";
+  if (!key.empty()) e += ",\"key\":\"" + key + "\"";
+  return e + ",\"value\":" + value + "}\n";
+}
+
+// register/kv: writes and reads; set: adds and reads of small subsets.
+std::string HardHistory(const std::string& model, int n, const std::string& key = "") {
+  const bool set = model == "set";
+  const std::string write = set ? "add" : "write";
+  auto seen = [&](int r) {
+    if (!set) return std::to_string((r * 5) % n);
+    std::string v = "[";
+    for (int i = 0; i <= r % 3; ++i) v += (i ? "," : "") + std::to_string((r * 5 + i) % n);
+    return v + "]";
+  };
+  std::string h;
+  for (int p = 0; p < n; ++p) h += Event(p, "invoke", write, std::to_string(p), key);
+  for (int r = 0; r < n; ++r) h += Event(100 + r, "invoke", "read", "null", key);
+  for (int r = 0; r < n; ++r) h += Event(100 + r, "ok", "read", seen(r), key);
+  for (int p = 0; p < n; ++p) h += Event(p, "ok", write, std::to_string(p), key);
+  h += Event(999, "invoke", "read", "null", key);
+  h += Event(999, "ok", "read", set ? "[99999]" : "99999", key);
+  return h;
+}
+
+class BudgetTest : public ::testing::Test {
+ public:
+  static size_t Count(const std::string& text, const std::string& what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  }
+
+ protected:
+  void SetUp() override {
+    char dir_template[] = "/tmp/fenceline-budget-XXXXXX";
+    dir_ = mkdtemp(dir_template);
+  }
+  void TearDown() override {
+    for (const std::string& f : files_) std::remove(f.c_str());
+    rmdir(dir_.c_str());
+  }
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << text;
+    files_.push_back(path);
+    return path;
+  }
+  std::string dir_;
+  std::vector<std::string> files_;
+};
+
+constexpr long kLimitMib = 64;
+// The budget counts what the search holds; the rest of the process (binary, libraries, the
+// parsed history, malloc's slack) is allowed 24 MiB on top, and the whole a quarter more.
+constexpr long kMaxRssKib = kLimitMib * 1024 * 5 / 4 + 24 * 1024;
+
+void ExpectWithinBudget(const CliResult& r, size_t files) {
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(BudgetTest::Count(r.out, "unknown: memory budget of 64 MiB reached"), files) << r.out;
+  EXPECT_LE(r.peak_rss_kib, kMaxRssKib) << r.out;
+  // The search did use its budget: a check that stopped early would prove nothing.
+  EXPECT_GE(r.peak_rss_kib, kLimitMib * 1024 / 4) << r.out;
+}
+
+TEST_F(BudgetTest, MemoryLimitHoldsForRegisterSearchOnOneThread) {
+  const std::string h = Write("r.jsonl", HardHistory("register", 22));
+  ExpectWithinBudget(RunCli({"check", "-m", "register", "--memory-limit", "64", "-j", "1", h}), 1);
+}
+
+TEST_F(BudgetTest, MemoryLimitHoldsForTwoRegisterHistoriesOnTwoThreads) {
+  const std::string a = Write("a.jsonl", HardHistory("register", 22));
+  const std::string b = Write("b.jsonl", HardHistory("register", 22));
+  ExpectWithinBudget(RunCli({"check", "-m", "register", "--memory-limit", "64", "-j", "2", a, b}),
+                     2);
+}
+
+TEST_F(BudgetTest, MemoryLimitCoversSetStatesOnOneThread) {
+  // Most of a set search's memory is its interned states, not the memo.
+  const std::string h = Write("s.jsonl", HardHistory("set", 20));
+  ExpectWithinBudget(RunCli({"check", "-m", "set", "--memory-limit", "64", "-j", "1", h}), 1);
+}
+
+TEST_F(BudgetTest, MemoryLimitCoversSetStatesOnTwoThreads) {
+  const std::string a = Write("a.jsonl", HardHistory("set", 20));
+  const std::string b = Write("b.jsonl", HardHistory("set", 20));
+  ExpectWithinBudget(RunCli({"check", "-m", "set", "--memory-limit", "64", "-j", "2", a, b}), 2);
+}
+
+TEST_F(BudgetTest, SharedBudgetGivesTheSameReportAtAnyThreadCount) {
+  // Three hard keys of one history: on two threads they compete for the budget (two of them
+  // are refused because of another and searched again alone), on one they never do.
+  std::string h;
+  for (const char* key : {"a", "b", "c"}) h += HardHistory("kv", 18, key);
+  const std::string path = Write("kv.jsonl", h);
+  CliResult one =
+      RunCli({"check", "-m", "kv", "--memory-limit", "24", "-j", "1", "--format", "json", path});
+  CliResult two =
+      RunCli({"check", "-m", "kv", "--memory-limit", "24", "-j", "2", "--format", "json", path});
+  EXPECT_EQ(one.exit_code, 3) << one.out << one.err;
+  EXPECT_EQ(Count(one.out, "memory budget of 24 MiB reached after 131072 configurations"), 3u)
+      << one.out;
+  EXPECT_EQ(one.out, two.out);
+}
+
+TEST_F(BudgetTest, TimeLimitIsPerHistory) {
+  // One thread: the three histories run one after another, and each gets its own 400 ms.
+  std::vector<std::string> args = {"check",        "-m",    "register",       "-j",  "1",
+                                   "--time-limit", "400ms", "--memory-limit", "1024"};
+  for (const char* name : {"a.jsonl", "b.jsonl", "c.jsonl"}) {
+    args.push_back(Write(name, HardHistory("register", 26)));
+  }
+  CliResult r = RunCli(args);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(Count(r.out, "unknown: time limit of 400 ms reached after"), 3u) << r.out;
+  EXPECT_GE(r.seconds, 1.2);
+  EXPECT_LT(r.seconds, 1.2 + 8);
+}
+
+TEST_F(BudgetTest, DeadlineEndsTheWholeRun) {
+  std::vector<std::string> args = {"check",      "-m",  "register",       "-j",  "1",
+                                   "--deadline", "0.5", "--memory-limit", "1024"};
+  for (const char* name : {"a.jsonl", "b.jsonl", "c.jsonl"}) {
+    args.push_back(Write(name, HardHistory("register", 26)));
+  }
+  CliResult r = RunCli(args);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(Count(r.out, "unknown: deadline of the whole run reached"), 3u) << r.out;
+  EXPECT_GE(r.seconds, 0.5);
+  EXPECT_LT(r.seconds, 0.5 + 8);
+}
+
+TEST_F(BudgetTest, TimeLimitCoversParsing) {
+  // 200,000 events take far longer than 1 ms to read: the limit is spent before the search.
+  std::string h;
+  for (int i = 0; i < 100000; ++i) {
+    h += Event(i % 8, "invoke", "write", std::to_string(i), "");
+    h += Event(i % 8, "ok", "write", std::to_string(i), "");
+  }
+  CliResult r = RunCli({"check", "-m", "register", "--time-limit", "1ms", Write("big.jsonl", h)});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out,
+              HasSubstr("unknown: time limit of 1 ms reached before the search (parsing took"));
+}
+
+}  // namespace
+}  // namespace fenceline::testing
