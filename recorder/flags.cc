@@ -38,6 +38,9 @@ std::string RecordUsage() {
          "              10 s), some requests timing out (cas-register: linearizable)\n"
          "  watch-lag   the pause, with the service's records held back by the recorder\n"
          "              (--watch-lag-ms, default half a lease): the same verdict as pause\n"
+         "  contrib-lock  the pause, with the storage of etcd's contrib/lock example (a write\n"
+         "              is accepted only with the version the first write set): B is rejected\n"
+         "              (false-rejection), A's stale write accepted (expired-lease-write)\n"
          "\n"
          "  --service NAME      etcd (default), zookeeper or redis\n"
          "  -o, --output FILE   the history (written only if the recording completed)\n"
@@ -144,6 +147,10 @@ StatusOr<RecordOptions> ParseRecordFlags(const std::vector<std::string>& args) {
     return InvalidArgument("unknown scenario '" + o.scenario + "' (one of: " + all + ")");
   }
   if (o.output.empty()) return InvalidArgument("missing -o FILE");
+  if (o.scenario == "contrib-lock" && o.fenced) {
+    return InvalidArgument("scenario contrib-lock brings its own storage (equal versions); "
+                           "--fenced does not apply to it");
+  }
   if (o.scenario == "guarded" && o.service != "etcd") {
     return InvalidArgument("scenario guarded writes its data through an etcd txn; it needs "
                            "--service etcd");

@@ -16,7 +16,7 @@ namespace fenceline::record {
 inline const std::vector<std::string> kServices = {"etcd", "zookeeper", "redis"};
 inline const std::vector<std::string> kScenarios = {"pause",    "forge",     "steal",
                                                     "contention", "guarded", "register",
-                                                    "watch-lag"};
+                                                    "watch-lag", "contrib-lock"};
 
 struct RecordOptions {
   std::string service = "etcd";

@@ -91,7 +91,9 @@ class Recording {
     if (locks && s != "guarded") FENCELINE_RETURN_IF_ERROR(StartStorage());
 
     if (s == "pause" || s == "guarded" || s == "watch-lag") {
-      FENCELINE_RETURN_IF_ERROR(Pause());
+      FENCELINE_RETURN_IF_ERROR(Pause(/*write_first=*/false));
+    } else if (s == "contrib-lock") {
+      FENCELINE_RETURN_IF_ERROR(Pause(/*write_first=*/true));
     } else if (s == "forge") {
       FENCELINE_RETURN_IF_ERROR(Forge());
     } else if (s == "steal") {
@@ -141,8 +143,10 @@ class Recording {
                     std::to_string(MonotonicNow());
     FENCELINE_ASSIGN_OR_RETURN(int fd, ListenStorage(storage_path_));
     std::string log = work_ + "/storage.jsonl";
-    bool fenced = opt_.fenced;
-    storage_ = ForkChild([&] { return RunStorage(fd, fenced, log); });
+    StorageMode mode = opt_.scenario == "contrib-lock" ? StorageMode::kEqualVersion
+                       : opt_.fenced                   ? StorageMode::kFenced
+                                                       : StorageMode::kUnfenced;
+    storage_ = ForkChild([&] { return RunStorage(fd, mode, log); });
     close(fd);
     if (storage_ < 0) return IoError(std::string("fork: ") + strerror(errno));
     return OkStatus();
@@ -214,11 +218,17 @@ class Recording {
 
   // DDIA's figure 8-4: A holds the lock, pauses past its lease, B takes over and writes, A
   // resumes and writes with its old token.
-  Status Pause() {
+  // `write_first` (contrib-lock): A writes once before its pause, which sets the
+  // equal-version storage's version to A's token.
+  Status Pause(bool write_first) {
     FENCELINE_ASSIGN_OR_RETURN(Child a, SpawnClient("A", 0));
     FENCELINE_ASSIGN_OR_RETURN(Child b, SpawnClient("B", 1));
     FENCELINE_ASSIGN_OR_RETURN(std::string r, Ask(a, "acquire", OpTimeout()));
     if (!Starts(r, "ok")) return IoError("A could not acquire the lock: " + r);
+    if (write_first) {
+      FENCELINE_ASSIGN_OR_RETURN(std::string w, Ask(a, "write", OpTimeout()));
+      err_ << "fenceline-record: A's write before the pause: " << w << "\n";
+    }
     // No renewal may be in flight when A stops (see client.h).
     FENCELINE_ASSIGN_OR_RETURN(r, Ask(a, "hold", OpTimeout()));
     if (kill(a.pid, SIGSTOP) != 0) return IoError("cannot pause A: " + std::string(strerror(errno)));
@@ -229,6 +239,13 @@ class Recording {
       kill(a.pid, SIGCONT);
       return IoError("B could not acquire the lock while A was paused: " + r);
     }
+    if (write_first) {
+      // B's lease began before it waited for the lock (etcd's lease grant, ZooKeeper's session,
+      // the first SET attempt), and its renewals while it waited are not operations of the
+      // history; so B writes after its first renewal as holder, when its lease is certainly
+      // live, and a rejection of its write is certainly a false one.
+      SleepFor(milliseconds(std::max<int64_t>(100, lease_ms_ / 3) + 300));
+    }
     FENCELINE_ASSIGN_OR_RETURN(std::string wb, Ask(b, "write", OpTimeout()));
     kill(a.pid, SIGCONT);
     Nanos resumed = MonotonicNow();
@@ -236,7 +253,12 @@ class Recording {
     FENCELINE_ASSIGN_OR_RETURN(r, Ask(a, "unhold", OpTimeout()));
     // Let A's keep-alive find its lease gone, as a real client would.
     SleepFor(milliseconds(lease_ms_ / 3 + 200));
-    FENCELINE_ASSIGN_OR_RETURN(r, Ask(b, "release", OpTimeout()));
+    // contrib-lock: B still holds the lock when the recording ends. Its release would be
+    // reported by the service as a revoke record, which fenceline takes as an upper bound with
+    // no lower one (it may have come before B's write), and that hides the false rejection.
+    if (!write_first) {
+      FENCELINE_ASSIGN_OR_RETURN(r, Ask(b, "release", OpTimeout()));
+    }
     err_ << "fenceline-record: A paused " << (resumed - paused) / 1'000'000
          << " ms; B's write: " << wb << "; A's write after the pause: " << wa << "\n";
     return OkStatus();

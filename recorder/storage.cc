@@ -45,7 +45,8 @@ StatusOr<int> ListenStorage(const std::string& path) {
   return fd;
 }
 
-int RunStorage(int listen_fd, bool fenced, const std::string& log_path) {
+int RunStorage(int listen_fd, StorageMode mode, const std::string& log_path) {
+  bool fenced = mode == StorageMode::kFenced;
   EventLog log;
   if (!log.Open(log_path).ok()) return 3;
   std::map<std::string, int64_t> highest;  // resource -> highest accepted token
@@ -81,6 +82,12 @@ int RunStorage(int listen_fd, bool fenced, const std::string& log_path) {
         auto [it, fresh] = highest.try_emplace(resource, token);
         if (fenced && !fresh && token < it->second) {
           reply = "fail stale token " + std::to_string(token) + " < " + std::to_string(it->second);
+        } else if (mode == StorageMode::kEqualVersion && !fresh && token != it->second) {
+          // contrib/lock keeps the first version: it is never raised.
+          reply = "fail version " + std::to_string(token) + " != stored " +
+                  std::to_string(it->second);
+        } else if (mode == StorageMode::kEqualVersion) {
+          reply = "ok";
         } else {
           if (token > it->second) it->second = token;
           reply = "ok";
@@ -95,7 +102,9 @@ int RunStorage(int listen_fd, bool fenced, const std::string& log_path) {
                               {"token", JsonInt(token)},
                               {"value", JsonInt(value)},
                               {"highest", JsonInt(it->second)},
-                              {"fenced", fenced ? "true" : "false"}});
+                              {"mode", JsonString(mode == StorageMode::kFenced     ? "fenced"
+                                                  : mode == StorageMode::kUnfenced ? "unfenced"
+                                                                                   : "equal-version")}});
         if (!accepted) r.error = reply.substr(5);
         log.Append(r);
       }

@@ -4,7 +4,11 @@
 // place in one order, whatever the clients' pauses. Clients send it writes over a Unix
 // SOCK_SEQPACKET socket (one message a request, one a reply). Fenced, it rejects a write whose
 // token is below the highest it has accepted (equal tokens pass: one holder writes several
-// times); unfenced, it accepts everything, like the storage of DDIA's figure 8-4. It logs
+// times); unfenced, it accepts everything, like the storage of DDIA's figure 8-4. The third
+// mode is the storage of etcd's contrib/lock example: the first write sets the resource's
+// version to its token, and later writes are accepted only with exactly that version (equal,
+// not "at least"), so after one holder has written every later holder is rejected while a
+// stale holder with the first version is still accepted. It logs
 // every decision to its own file (not part of the history: the clients' write operations are),
 // for people checking a recording by hand.
 #ifndef FENCELINE_RECORDER_STORAGE_H_
@@ -24,7 +28,9 @@ namespace fenceline::record {
 StatusOr<int> ListenStorage(const std::string& path);
 
 // The storage process's body: serves `listen_fd` until SIGTERM. Returns an exit code.
-int RunStorage(int listen_fd, bool fenced, const std::string& log_path);
+enum class StorageMode { kUnfenced, kFenced, kEqualVersion };
+
+int RunStorage(int listen_fd, StorageMode mode, const std::string& log_path);
 
 // A client's connection to the storage.
 class StorageClient {

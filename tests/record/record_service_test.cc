@@ -167,6 +167,17 @@ TEST_F(FENCELINE_RECORD_SUITE, WatchLagDoesNotChangeThePauseVerdict) {
   EXPECT_EQ(ServiceRecords(h).count("expire"), 1u);
 }
 
+// etcd's contrib/lock storage accepts only the version the first write set: B, the current
+// holder, is rejected, and A, paused past its lease, is accepted with the old version.
+TEST_F(FENCELINE_RECORD_SUITE, ContribLockStorageRejectsTheHolderAndAcceptsTheStaleOne) {
+  std::string h = Record({"contrib-lock"});
+  Verdict v = Check("fencing", h);
+  EXPECT_EQ(v.exit_code, 1) << v.report;
+  EXPECT_THAT(v.violations,
+              UnorderedElementsAre("expired-lease-write", "false-rejection (warning)"))
+      << v.report;
+}
+
 TEST_F(FENCELINE_RECORD_SUITE, ForgedTokenIsForgedToken) {
   std::string h = Record({"forge", "--fenced"});
   Verdict v = Check("fencing", h);

@@ -234,6 +234,9 @@ TEST(RecorderTest, UnknownServiceAndGuardedElsewhereAreUsageErrors) {
   ProgramResult r = RunProgram({FENCELINE_RECORDER, "--service", "consul", "pause", "-o", "/dev/null"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("unknown service 'consul' (one of: etcd, zookeeper, redis)"));
+  r = RunProgram({FENCELINE_RECORDER, "contrib-lock", "--fenced", "-o", "/dev/null"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--fenced does not apply to it"));
   r = RunProgram({FENCELINE_RECORDER, "--service", "redis", "guarded", "-o", "/dev/null"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("it needs --service etcd"));
@@ -253,7 +256,7 @@ TEST(RecorderTest, UnknownScenarioIsAUsageError) {
   ProgramResult r = RunProgram({FENCELINE_RECORDER, "paws", "-o", "/dev/null"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("unknown scenario 'paws' (one of: pause, forge, steal, "
-                               "contention, guarded, register, watch-lag)"));
+                               "contention, guarded, register, watch-lag, contrib-lock)"));
 }
 
 // The histories in histories/{etcd,zookeeper,redis}/ were recorded from the real services;
@@ -273,6 +276,7 @@ TEST(CommittedHistoriesTest, EachHasItsDocumentedVerdict) {
       {"forge-fenced.jsonl", "fencing", 1, {"forged-token"}},
       {"steal.jsonl", "fencing", 1, {"foreign-token"}},
       {"watch-lag.jsonl", "fencing", 1, {"expired-lease-write", "stale-token"}},
+      {"contrib-lock.jsonl", "fencing", 1, {"expired-lease-write", "false-rejection"}},
       {"contention.jsonl", "fencing", 0, {}},
       {"register.jsonl", "cas-register", 0, {}},
   };
