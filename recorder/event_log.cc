@@ -16,6 +16,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "fenceline/parse.h"
+
 namespace fenceline::record {
 
 Nanos MonotonicNow() {
@@ -256,6 +258,16 @@ StatusOr<MergeStats> MergeLogs(const std::vector<std::string>& inputs, const std
     }
     out.flush();
     if (!out) return IoError(output + ": write failed");
+  }
+  // The history is read back with fenceline's own parser before it is put in place, so a
+  // history the checker would refuse (a completion without its invoke, a process with two
+  // open operations) is the recorder's bug, reported here, never a file in the user's hands.
+  ParseOptions parse;
+  parse.format = InputFormat::kJsonLines;
+  if (StatusOr<History> h = ParseHistoryFile(tmp, parse); !h.ok()) {
+    std::remove(tmp.c_str());
+    return InternalError("the recorded history is not one fenceline accepts (a recorder bug): " +
+                         h.status().message());
   }
   if (std::rename(tmp.c_str(), output.c_str()) != 0) {
     std::remove(tmp.c_str());

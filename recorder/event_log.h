@@ -84,8 +84,9 @@ struct MergeStats {
 // changes in the order they happened, a record also gets the least time of the records after
 // it in its log. The stamps stay upper bounds, so a lease's end is never moved before it
 // happened, and an end and the grant it enabled keep the service's order. Then the
-// history is written to a temporary file and renamed, so a failed run never leaves a
-// partial history. A line that does not parse, or lacks a time, is kInternal: it means the
+// history is written to a temporary file, read back with fenceline's parser
+// (ParseHistoryFile), and renamed, so a failed run never leaves a partial history. A line that
+// does not parse, lacks a time, or a history fenceline refuses, is kInternal: it means the
 // recorder itself is broken, and its history must not be used.
 StatusOr<MergeStats> MergeLogs(const std::vector<std::string>& inputs, const std::string& output);
 

@@ -105,11 +105,17 @@ TEST(MergeLogsTest, AnEndAndTheGrantItEnablesShareOneTime) {
             R"({"process":"nemesis","type":"ok","f":"grant","value":{"lock":"lock","token":3,"client":"lease:b"},"time":90,"source":"etcd-watch","revision":5})"
             "\n");
   WriteFile(dir / "a.jsonl",
+            R"({"process":"A","type":"invoke","f":"acquire","value":{"lock":"lock"},"time":5})"
+            "\n"
             R"({"process":"A","type":"ok","f":"acquire","value":{"lock":"lock","token":2,"lease_ms":1000},"time":10,"lease":"a"})"
+            "\n"
+            R"({"process":"A","type":"invoke","f":"release","value":{"lock":"lock","token":2},"time":65})"
             "\n"
             R"({"process":"A","type":"ok","f":"release","value":{"lock":"lock","token":2},"time":80})"
             "\n");
   WriteFile(dir / "b.jsonl",
+            R"({"process":"B","type":"invoke","f":"acquire","value":{"lock":"lock"},"time":20})"
+            "\n"
             R"({"process":"B","type":"ok","f":"acquire","value":{"lock":"lock","token":3,"lease_ms":1000},"time":70,"lease":"b"})"
             "\n");
   auto stats =
@@ -132,6 +138,8 @@ TEST(MergeLogsTest, AServiceRecordHappenedByTheTimeOfTheRecordsAfterIt) {
             R"({"process":"nemesis","type":"ok","f":"grant","value":{"lock":"lock","token":2,"client":"lease:b"},"time":95,"source":"redis-notify","change":3})"
             "\n");
   WriteFile(dir / "b.jsonl",
+            R"({"process":"B","type":"invoke","f":"acquire","value":{"lock":"lock"},"time":20})"
+            "\n"
             R"({"process":"B","type":"ok","f":"acquire","value":{"lock":"lock","token":2,"lease_ms":1000},"time":70,"lease":"b"})"
             "\n"
             R"({"process":"B","type":"invoke","f":"write","value":{"resource":"data","token":2,"value":1},"time":80})"
@@ -155,6 +163,22 @@ TEST(MergeLogsTest, ATornLineIsAnInternalErrorAndNoHistory) {
   EXPECT_EQ(stats.status().code(), StatusCode::kInternal);
   EXPECT_THAT(stats.status().message(), HasSubstr("a.jsonl:1: recorder wrote a line that is not a JSON object"));
   EXPECT_FALSE(fs::exists(dir / "out.jsonl"));
+}
+
+TEST(MergeLogsTest, AHistoryFencelineWouldRefuseIsAnInternalErrorAndNoHistory) {
+  TempDir dir;
+  // A client's completion with no invoke: the merge reads its output back with fenceline's
+  // parser, which refuses it.
+  WriteFile(dir / "a.jsonl",
+            R"({"process":"A","type":"ok","f":"write","value":{"resource":"data","token":2,"value":1},"time":40})"
+            "\n");
+  auto stats = record::MergeLogs({dir / "a.jsonl"}, dir / "out.jsonl");
+  ASSERT_FALSE(stats.ok());
+  EXPECT_EQ(stats.status().code(), StatusCode::kInternal);
+  EXPECT_THAT(stats.status().message(), HasSubstr("not one fenceline accepts"));
+  EXPECT_THAT(stats.status().message(), HasSubstr("out.jsonl.tmp:1:"));
+  EXPECT_FALSE(fs::exists(dir / "out.jsonl"));
+  EXPECT_FALSE(fs::exists(dir / "out.jsonl.tmp"));
 }
 
 TEST(RecorderTest, MissingEtcdSaysHowToInstallItAndWritesNoHistory) {
