@@ -143,11 +143,11 @@ class LockChecker {
       non_monotonic_ = true;
       uint32_t g1 = face_max;
       Proof p;
-      p.Need(Before(in_, G(g1).granted_hi, b.granted_lo));
+      p.Need(GrantedBefore(in_, G(g1), b.granted_lo));
       for (uint32_t alt : {node_max[b.granted_lo.node], cert_max}) {
         if (p.certain || alt == kNoIndex || G(alt).token < b.token) continue;
         Proof q;
-        q.Need(Before(in_, G(alt).granted_hi, b.granted_lo));
+        q.Need(GrantedBefore(in_, G(alt), b.granted_lo));
         if (q.certain) {
           g1 = alt;
           p = q;
@@ -190,15 +190,15 @@ class LockChecker {
         const Grant& a = G(g1);
         if (a.client == b.client) continue;
         Proof p;
-        p.Need(Before(in_, a.granted_hi, b.granted_lo));
-        p.Need(Before(in_, b.granted_hi, a.live_until));
+        p.Need(GrantedBefore(in_, a, b.granted_lo));
+        p.Need(GrantedBefore(in_, b, a.live_until));
         std::vector<uint32_t> uncertain_releases;
         for (uint32_t r : a.releases) {
           const Operation& rel = h_.ops[r];
           const Stamp call{rel.call, in_.op_node[r]};
           if (rel.outcome == Outcome::kOk) {
-            p.Need(Before(in_, b.granted_hi, call));
-          } else if (!Before(in_, b.granted_hi, call).certain) {
+            p.Need(GrantedBefore(in_, b, call));
+          } else if (!GrantedBefore(in_, b, call).certain) {
             // A release of unknown outcome may have ended the lease before the grant.
             p.certain = false;
             p.unknown_outcome = true;
@@ -474,7 +474,7 @@ class LockChecker {
     for (size_t i = lo; i < face_n; ++i) {
       const Grant& o = G(rivals_[i]);
       if (o.client == client || o.token <= token) continue;
-      const Order ord = Before(in_, o.granted_hi, x);
+      const Order ord = GrantedBefore(in_, o, x);
       if (face == nullptr) {
         face = &o;
         order = ord;
@@ -537,7 +537,7 @@ class LockChecker {
   void FalseRejection(const Write& w, const Grant& g, const ResourceWrites& rw) {
     if (g.live_until.t == kNever) return;
     Proof p;
-    if (!p.Need(Before(in_, g.granted_hi, w.call))) return;
+    if (!p.Need(GrantedBefore(in_, g, w.call))) return;
     if (!p.Need(Before(in_, w.ret, g.live_until))) return;
     // A release (of any outcome) that may have come first, or a revoke record (the revoke may
     // be anywhere before it), may have ended the lease.

@@ -187,6 +187,13 @@ Stamp FencingInput::LowerMin(const Stamp& a, const Stamp& b) const {
   return Stamp{std::min(a.t, shifted), a.node};
 }
 
+Order GrantedBefore(const FencingInput& in, const Grant& g, const Stamp& x) {
+  const Order a = Before(in, g.granted_hi, x);
+  if (a.certain || g.granted_hi_alt.t == kNever) return a;
+  const Order b = Before(in, g.granted_hi_alt, x);
+  return b.certain ? b : a;
+}
+
 EndBefore LeaseOverBefore(const FencingInput& in, const Grant& g, const Stamp& x, bool face_only) {
   EndBefore best;
   auto better = [](const Order& a, const Order& b) {
@@ -420,7 +427,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   };
   // A renew ok: the lease lasts at least D from it (a renewal never shortens a lease).
   auto renew = [&](uint32_t g, const Stamp& from_call, const Stamp& from_ret,
-                   std::optional<Nanos> lease) {
+                   std::optional<Nanos> lease, bool relied_on) {
     Grant& gr = in.grants[g];
     Ext& e = ext_of(g);
     if (!lease) {
@@ -428,8 +435,10 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
       return;
     }
     if (!gr.lease_ns) gr.lease_ns = lease;
-    gr.live_until =
-        in.LowerMax(gr.live_until, Stamp{SatAdd(from_call.t, Scale(*lease, shrink)), from_call.node});
+    if (relied_on) {
+      gr.live_until = in.LowerMax(gr.live_until,
+                                  Stamp{SatAdd(from_call.t, Scale(*lease, shrink)), from_call.node});
+    }
     const Stamp end{SatAdd(from_ret.t, Scale(*lease, stretch)), from_ret.node};
     if (end.t == kNever) {
       e.renew_unbounded = true;
@@ -517,32 +526,44 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
       // The record is an upper bound on the grant's instant, like the acquire's completion; it
       // never moves the earliest instant (the acquire's invoke).
       Grant& g = in.grants[id];
-      g.granted_hi = in.UpperMin(g.granted_hi, at);
+      const Stamp hi = in.UpperMin(g.granted_hi, at);
+      const Stamp other = hi.t == at.t && hi.node == at.node ? g.granted_hi : at;
+      if (other.node != hi.node && !Before(in, hi, other).certain) g.granted_hi_alt = other;
+      g.granted_hi = hi;
     }
     Grant& g = in.grants[id];
     g.authoritative = true;
     g.evidence.insert(g.evidence.begin(), {EventRef::Kind::kRecord, r.event});
     if (r.lease_ns || g.lease_ns) bound_first(id, at, at, r.lease_ns ? r.lease_ns : g.lease_ns, false);
   }
-  // Pass 3: renewals, releases, expiries.
-  auto find_grant = [&](uint32_t lock, int64_t token, uint32_t client) {
-    uint32_t found = kNoIndex;
+  // Pass 3: renewals, releases, expiries. An operation on (lock, token, client) applies to one
+  // grant of it: the one, if the service issued the token to the client once; if it issued it
+  // more than once (a fault non-monotonic-grant reports), to any grant not certainly after the
+  // operation. Then it is only taken where that errs toward fewer certain violations: a release
+  // or revoke excuses each candidate, a renewal may extend each, but none caps a lease's end or
+  // extends what the client may rely on.
+  std::vector<uint32_t> candidates;
+  auto find_grants = [&](uint32_t lock, int64_t token, uint32_t client, const Stamp& by) {
+    candidates.clear();
     if (const auto* same = in.GrantsWithToken(lock, token)) {
       for (uint32_t g : *same) {
-        if (in.grants[g].client == client) found = g;
+        if (in.grants[g].client != client) continue;
+        if (by.t != kNever && Before(in, by, in.grants[g].granted_lo).certain) continue;
+        candidates.push_back(g);
       }
     }
-    return found;
+    return candidates.size() == 1;
   };
   for (const Decoded& d : decoded) {
     const Operation& op = history.ops[d.op];
     if (d.kind != Decoded::Kind::kRenew && d.kind != Decoded::Kind::kRelease) continue;
     const uint32_t lock = lock_names.Sorted(d.name);
     const auto client = static_cast<uint32_t>(op.process);
-    uint32_t g = find_grant(lock, d.token, client);
+    const Stamp by = op.outcome == Outcome::kOk ? stamp_ret(op) : Stamp{};
+    bool unique = find_grants(lock, d.token, client, by);
     if (d.kind == Decoded::Kind::kRenew) {
       if (op.outcome == Outcome::kFail) continue;
-      if (g == kNoIndex) {
+      if (candidates.empty()) {
         if (op.outcome != Outcome::kOk) continue;
         // The lock service renewed a token we never saw granted: an acquire of unknown outcome
         // by this client issued it, before the renewal completed.
@@ -556,29 +577,37 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
         ng.evidence.push_back({EventRef::Kind::kCompletion, d.op});
         // Its own lease, from the acquire we did not see, has no known length, so nothing
         // bounds its end but a release or a record.
-        g = add_grant(std::move(ng));
+        candidates.push_back(add_grant(std::move(ng)));
+        unique = true;
       }
-      if (op.outcome == Outcome::kOk) {
-        renew(g, stamp_call(op), stamp_ret(op), d.lease_ns);
-      } else {
-        ext_of(g).may_extend = true;
+      for (uint32_t g : candidates) {
+        if (op.outcome == Outcome::kOk) {
+          renew(g, stamp_call(op), stamp_ret(op), d.lease_ns, unique);
+        } else {
+          ext_of(g).may_extend = true;
+        }
       }
     } else {
-      if (g == kNoIndex || op.outcome == Outcome::kFail) continue;
-      in.grants[g].releases.push_back(d.op);
-      if (op.outcome == Outcome::kOk) cap(g, stamp_ret(op), {EventRef::Kind::kCompletion, d.op});
+      if (op.outcome == Outcome::kFail) continue;
+      for (uint32_t g : candidates) {
+        in.grants[g].releases.push_back(d.op);
+        if (unique && op.outcome == Outcome::kOk) {
+          cap(g, stamp_ret(op), {EventRef::Kind::kCompletion, d.op});
+        }
+      }
     }
   }
   for (const RecordRef& r : records) {
     const Event& e = history.other_events[r.event];
     if (e.f == "grant") continue;
     const uint32_t lock = lock_names.Id(r.lock);
-    uint32_t g = find_grant(lock, r.token, client_of(r.client));
-    if (g == kNoIndex) continue;
-    in.grants[g].end_records.push_back(r.event);
-    // Stamped at or after the end it reports: an upper bound on it, like a release's ok.
-    cap(g, Stamp{in.timed ? e.time.value_or(kNever) : kNever, in.event_node[r.event]},
-        {EventRef::Kind::kRecord, r.event});
+    const Stamp at{in.timed ? e.time.value_or(kNever) : kNever, in.event_node[r.event]};
+    const bool unique = find_grants(lock, r.token, client_of(r.client), at);
+    for (uint32_t g : candidates) {
+      in.grants[g].end_records.push_back(r.event);
+      // Stamped at or after the end it reports: an upper bound on it, like a release's ok.
+      if (unique) cap(g, at, {EventRef::Kind::kRecord, r.event});
+    }
   }
   ext.resize(in.grants.size());
   for (uint32_t g = 0; g < in.grants.size(); ++g) {

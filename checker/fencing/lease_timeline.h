@@ -63,6 +63,9 @@ struct Grant {
   int64_t token = 0;
   uint32_t client = 0;             // index into FencingInput::clients
   Stamp granted_lo, granted_hi;    // the service granted it somewhere in between
+  // A second upper bound on another clock, when neither is certainly the earlier (an acquire's
+  // ok and the grant's record): the grant was before both. t == kNever: none.
+  Stamp granted_hi_alt;
   std::optional<Nanos> lease_ns;   // D, as measured; unset if nothing said
   Stamp live_until;                // certainly live (client view) until; kNever t: not known live
   // Certainly over after all of end_all (if end_bounded) or after any of end_caps (header).
@@ -164,6 +167,9 @@ struct Order {
   Nanos gap = 0;         // b - a
 };
 Order Before(const FencingInput& in, const Stamp& a, const Stamp& b);
+
+// Whether `g` was granted before `x`: by either of its upper bounds.
+Order GrantedBefore(const FencingInput& in, const Grant& g, const Stamp& x);
 
 // Whether the lease of `g` is over before `x`: certain if it is in every world (all of end_all
 // passed, or one of end_caps); face as written (unknown renewals taken as not having happened
