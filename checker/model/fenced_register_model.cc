@@ -2,6 +2,7 @@
 // install, so Step is a table lookup and never allocates.
 #include "checker/model/fenced_register_model.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -171,6 +172,24 @@ class FencedRegisterModel final : public Model {
         return UnknownOperation(source, *op, kFencedRegisterId, kOperations);
       }
       compiled.push_back(c);
+    }
+    if (for_fencing_) {
+      // A write of unknown outcome whose value no read returned is never needed: taking it
+      // effect can only raise the highest token (so reject more writes) and install a value no
+      // read saw. Any order that linearizes it is still one without it, so dropping it changes
+      // no verdict, while each such write would double the search's configurations (an
+      // unknown-outcome operation stays pending to the end). Rejected writes, whose explanation
+      // might need it, are already out of this variant's search.
+      std::vector<uint64_t> read_values;
+      for (const CompiledOp& c : compiled) {
+        if (c.kind == Kind::kRead && c.relevant) read_values.push_back(c.value);
+      }
+      std::sort(read_values.begin(), read_values.end());
+      for (CompiledOp& c : compiled) {
+        if (c.kind != Kind::kWrite || c.outcome != Outcome::kInfo || !c.relevant) continue;
+        c.relevant = std::binary_search(read_values.begin(), read_values.end(),
+                                        states[c.next].value);
+      }
     }
     return std::unique_ptr<PartitionSpec>(std::make_unique<FencedRegisterSpec>(
         std::move(compiled), std::move(states), std::move(values)));
