@@ -1,6 +1,7 @@
 #include "checker/cli/commands.h"
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "checker/cli/exit_code.h"
 #include "checker/cli/fencing_command.h"
 #include "checker/cli/flags.h"
+#include "checker/cli/output.h"
 #include "fenceline/check.h"
 #include "fenceline/model.h"
 #include "fenceline/parse.h"
@@ -39,41 +41,43 @@ void NoteSkippedLines(const History& h, std::ostream& err) {
       << " line(s) without a Jepsen event (the first is line " << h.first_skipped_line << ")\n";
 }
 
-// Writes the report to --output, or to `out`.
-int Emit(const std::string& text, const std::string& output, std::ostream& out, std::ostream& err) {
-  if (output.empty() || output == "-") {
-    out << text;
-    return kExitOk;
-  }
-  std::ofstream file(output, std::ios::binary);
-  file << text;
-  file.close();
-  if (!file) {
-    err << "fenceline: " << output << ": cannot write the report\n";
-    return kExitUnusable;
-  }
-  return kExitOk;
+// The --model choices, from the model registry, so that help never omits a model.
+std::string ModelChoices() {
+  std::string s;
+  for (const std::string& id : ModelIds()) s += id + ", ";
+  return s + "or fencing (see `fenceline models`)";
 }
 
 int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string model_id = "cas-register", format = "text", input_format = "auto", initial, output;
   const auto run_start = std::chrono::steady_clock::now();
+  std::string junit, fail_on = "error";
+  std::vector<std::string> allow;
   int threads = 0;
   std::string time_limit_text = "0", deadline_text = "0";
   std::string memory_text = std::to_string(DefaultMemoryBudget() >> 20);
   bool first_violation = false, independent = false, fail_observes = false, allow_empty = false;
+  bool progress = false, timings = false;
   std::string nil_reads = "auto";
   std::vector<std::string> files;
   FencingFlags fencing;
 
+  const std::string models_help = ModelChoices();
   po::options_description desc(
       "usage: fenceline check [options] FILE...   ('-' reads standard input)\noptions");
   desc.add_options()
       ("help,h", "show this help")
-      ("model,m", po::value(&model_id)->default_value(model_id),
-       "register, cas-register, kv, mutex, set, unordered-queue, fifo-queue, or fencing (see `fenceline models`)")
+      ("model,m", po::value(&model_id)->default_value(model_id), models_help.c_str())
       ("format,f", po::value(&format)->default_value(format), "report format: text, json, edn or html")
-      ("output,o", po::value(&output), "write the report to FILE instead of standard output")
+      ("output,o", po::value(&output), "write the report to FILE (atomically) instead of standard output")
+      ("junit", po::value(&junit), "also write a JUnit XML report to FILE (a testsuite per input)")
+      ("fail-on", po::value(&fail_on)->default_value(fail_on),
+       "what exits 1: error, warning, or a list of finding ids (stale-token,forged-token)")
+      ("allow", po::value(&allow), "ID: a known finding that does not fail the check (repeatable)")
+      ("progress", po::bool_switch(&progress),
+       "show progress on standard error (the default when it is a terminal)")
+      ("timings", po::bool_switch(&timings),
+       "add wall-clock timings to JSON and EDN reports (which then differ between runs)")
       ("input-format", po::value(&input_format)->default_value(input_format),
        "auto, json-lines, edn or jepsen-log")
       ("threads,j", po::value(&threads)->default_value(0),
@@ -99,14 +103,20 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
       ("first-violation", po::bool_switch(&first_violation),
        "stop searching other partitions once one violation is found (they report unknown)")
       ("allow-empty", po::bool_switch(&allow_empty),
-       "accept a history without events (else an error: nothing was recorded?)")
-      ("file", po::value(&files), "history files");
+       "accept a history without events (else an error: nothing was recorded?)");
   AddFencingFlags(desc, fencing);
+  po::options_description hidden;
+  hidden.add_options()("file", po::value(&files), "history files");
+  po::options_description all;
+  all.add(desc).add(hidden);
   po::variables_map vm;
-  if (Status s = ParseFlags(args, desc, "file", vm); !s.ok()) return Usage(err, s, "check");
+  if (Status s = ParseFlags(args, all, "file", vm); !s.ok()) return Usage(err, s, "check");
   if (vm.count("help")) {
-    out << desc << "\nexit codes: 0 every history is linearizable, 1 a violation was found,\n"
-                   "2 unusable input or command line, 3 no violation but some verdict unknown\n";
+    out << desc
+        << "\nexit codes: 1 a violation was found (the most important news: it wins over\n"
+           "unusable inputs, which the report and standard error still name), else 2 an input\n"
+           "or the command line is unusable, else 3 some verdict is unknown, else 0\n"
+           "(docs/report.md)\n";
     return kExitOk;
   }
   if (files.empty()) return Usage(err, InvalidArgument("no history file given"), "check");
@@ -133,24 +143,51 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
                                                   : std::chrono::steady_clock::time_point::max();
   StatusOr<InputFormat> in_format = ParseInputFormatName(input_format);
   if (!in_format.ok()) return Usage(err, in_format.status(), "check");
+  StatusOr<FailPolicy> policy = ParseFailPolicy(fail_on, allow);
+  if (!policy.ok()) return Usage(err, policy.status(), "check");
   ParseOptions parse_options;
   parse_options.format = *in_format;
   parse_options.allow_empty = allow_empty;
 
+  CommonCheckArgs common;
+  common.paths = files;
+  common.parse = parse_options;
+  common.format = format;
+  common.threads = threads;
+  common.time_limit = limit_ms;
+  common.output = output;
+  common.junit = junit;
+  common.progress = progress || StderrIsTerminal();
+  common.timings = timings;
+  common.report.version = FENCELINE_VERSION;
+  common.report.policy = *policy;
+  std::vector<Value> allow_values;
+  for (const std::string& id : allow) allow_values.push_back(Value::String(id));
+  const Value time_limit_value = Value::Float(static_cast<double>(limit_ms.count()) / 1000);
+  const Value deadline_value =
+      Value::Float(std::chrono::duration<double>(*deadline).count());
   if (model_id == kFencingModel) {
-    CommonCheckArgs common;
-    common.paths = files;
-    common.parse = parse_options;
-    common.format = format;
-    common.threads = threads;
-    common.time_limit = limit_ms;
     common.deadline = run_deadline;
     common.memory_budget = *memory_budget;
-    if (output.empty()) return RunFencingCheck(common, fencing, out, err);
-    std::ostringstream buffer;
-    int code = RunFencingCheck(common, fencing, buffer, err);
-    int written = Emit(buffer.str(), output, out, err);
-    return written != kExitOk ? written : code;
+    std::vector<Value> lock_for;
+    for (const std::string& pair : fencing.lock_for) lock_for.push_back(Value::String(pair));
+    common.report.options = {{"input_format", Value::String(input_format)},
+                             {"time_limit_s", time_limit_value},
+                             {"deadline_s", deadline_value},
+                             {"clock_skew_ms", Value::Float(fencing.clock_skew_ms)},
+                             {"clock_drift_ppm", Value::Float(fencing.clock_drift_ppm)},
+                             {"lock_for", Value::Vector(std::move(lock_for))},
+                             {"fail_on", Value::String(fail_on)},
+                             {"allow", Value::Vector(allow_values)}};
+    return RunFencingCheck(common, fencing, out, err);
+  }
+  for (const char* flag : {"clock-skew", "clock-drift", "lock-for"}) {
+    if (vm.count(flag)) {
+      return Usage(err,
+                   InvalidArgument(std::string("--") + flag +
+                                   " applies to --model fencing only, not to " + model_id),
+                   "check");
+    }
   }
 
   ModelOptions model_options;
@@ -173,14 +210,24 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   StatusOr<std::unique_ptr<Model>> model = MakeModel(model_id, model_options);
   if (!model.ok()) return Usage(err, model.status(), "check");
 
+  Progress shown(err, common.progress);
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
   // Parse every file first, then check them all in one parallel batch.
   std::vector<std::unique_ptr<History>> histories(files.size());
   std::vector<FileReport> reports(files.size());
   std::vector<const History*> batch;
   std::vector<size_t> batch_file;
   CheckOptions check_options;
+  size_t parsed_ops = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     reports[i].path = files[i] == "-" ? "<stdin>" : files[i];
+    shown.Update("fenceline: parsing file " + std::to_string(i + 1) + "/" +
+                 std::to_string(files.size()) + " (" + std::to_string(parsed_ops) +
+                 " operations so far, " + std::to_string(static_cast<int>(elapsed())) + " s): " +
+                 reports[i].path);
     // --time-limit covers parsing: the time taken here counts against the history's limit.
     const auto parse_start = std::chrono::steady_clock::now();
     StatusOr<History> h = ParseHistoryFile(files[i], parse_options);
@@ -197,17 +244,23 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
         continue;
       }
     }
+    parsed_ops += h->ops.size();
     histories[i] = std::make_unique<History>(std::move(h).value());
     batch.push_back(histories[i].get());
     batch_file.push_back(i);
     check_options.time_used.push_back(std::chrono::steady_clock::now() - parse_start);
   }
+  const double parse_s = elapsed();
+  shown.Update("fenceline: checking " + std::to_string(batch.size()) + " histories (" +
+               std::to_string(parsed_ops) + " operations, parsed in " +
+               std::to_string(static_cast<int>(parse_s)) + " s)");
   check_options.threads = threads;
   check_options.time_limit = limit_ms;
   check_options.deadline = run_deadline;
   check_options.memory_budget = *memory_budget;
   check_options.first_violation_only = first_violation;
   std::vector<StatusOr<CheckResult>> results = CheckHistories(batch, **model, check_options);
+  shown.Done();
   for (size_t k = 0; k < batch.size(); ++k) {
     FileReport& r = reports[batch_file[k]];
     if (!results[k].ok()) {
@@ -219,23 +272,59 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     r.result = &results[k].value();
   }
 
-  ReportOptions report_options;
+  ReportOptions& report_options = common.report;
   report_options.model_id = model_id;
   report_options.model = model->get();
+  report_options.options = {{"input_format", Value::String(input_format)},
+                            {"time_limit_s", time_limit_value},
+                            {"deadline_s", deadline_value},
+                            {"memory_limit_mib",
+                             Value::Int(*memory_budget == kNoMemoryLimit
+                                            ? 0
+                                            : static_cast<int64_t>(*memory_budget >> 20))},
+                            {"initial", model_options.initial.value_or(Value())},
+                            {"independent", Value::Bool(independent)},
+                            {"first_violation", Value::Bool(first_violation)},
+                            {"fail_observes", Value::Bool(fail_observes)},
+                            {"nil_reads", Value::String(nil_reads)},
+                            {"allow_empty", Value::Bool(allow_empty)},
+                            {"fail_on", Value::String(fail_on)},
+                            {"allow", Value::Vector(allow_values)}};
+  if (timings) report_options.timings = ReportTimings{parse_s, elapsed() - parse_s};
   std::string text = format == "json"   ? RenderJsonReport(reports, report_options)
                      : format == "edn"  ? RenderEdnReport(reports, report_options)
                      : format == "html" ? RenderHtmlReport(reports, report_options)
                                         : RenderTextReport(reports, report_options);
-  if (int code = Emit(text, output, out, err); code != kExitOk) return code;
+  const std::string junit_text = junit.empty() ? "" : RenderJunitReport(reports, report_options);
 
   bool unusable = false, violation = false, unknown = false;
+  size_t valid = 0, invalid = 0, unknowns = 0, errors = 0;
   for (const FileReport& r : reports) {
-    if (!r.status.ok()) { unusable = true; continue; }
-    violation |= r.result->verdict == Verdict::kNotLinearizable;
-    unknown |= r.result->verdict == Verdict::kUnknown;
+    if (!r.status.ok()) {
+      unusable = true;
+      ++errors;
+      continue;
+    }
+    for (const PartitionResult& p : r.result->partitions) {
+      violation |= p.verdict == Verdict::kNotLinearizable &&
+                   report_options.policy.Fails("not-linearizable", true);
+      unknown |= p.verdict == Verdict::kUnknown;
+    }
+    valid += r.result->verdict == Verdict::kLinearizable;
+    invalid += r.result->verdict == Verdict::kNotLinearizable;
+    unknowns += r.result->verdict == Verdict::kUnknown;
   }
-  if (unusable) return kExitUnusable;
+  const std::string summary =
+      std::to_string(reports.size()) + (reports.size() == 1 ? " file: " : " files: ") +
+      std::to_string(valid) + " linearizable, " + std::to_string(invalid) +
+      " not linearizable, " + std::to_string(unknowns) + " unknown, " + std::to_string(errors) +
+      " unusable";
+  if (int code = EmitReports(common, text, junit_text, summary, out, err); code != kExitOk) {
+    return code;
+  }
+  // A violation is the most important news; unusable inputs are named in the report and above.
   if (violation) return kExitViolation;
+  if (unusable) return kExitUnusable;
   if (unknown) return kExitUnknown;
   return kExitOk;
 }
@@ -297,7 +386,15 @@ int RunModels(const std::vector<std::string>& args, std::ostream& out, std::ostr
   return kExitOk;
 }
 
-int RunHelp(const std::vector<std::string>&, std::ostream& out, std::ostream&) {
+int RunHelp(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  // `fenceline help check` is `fenceline check --help`.
+  if (!args.empty()) {
+    for (const Command& c : Commands()) {
+      if (c.name == args[0] && c.name != "help") return c.run({"--help"}, out, err);
+    }
+    err << "fenceline help: unknown command '" << args[0] << "'\ntry 'fenceline help'\n";
+    return kExitUnusable;
+  }
   out << "fenceline " FENCELINE_VERSION
          " - checks histories of distributed systems for linearizability and fencing violations\n\n"
          "usage: fenceline COMMAND [options]\n\ncommands:\n";
@@ -305,7 +402,8 @@ int RunHelp(const std::vector<std::string>&, std::ostream& out, std::ostream&) {
     out << "  " << c.name << std::string(10 - std::min<size_t>(9, c.name.size()), ' ') << c.summary
         << "\n";
   }
-  out << "\n'fenceline COMMAND --help' describes a command's options.\n";
+  out << "\n'fenceline help COMMAND' or 'fenceline COMMAND --help' describes a command's "
+         "options.\n";
   return kExitOk;
 }
 

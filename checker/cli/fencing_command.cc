@@ -3,12 +3,14 @@
 #include "checker/cli/fencing_command.h"
 
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <ostream>
 #include <utility>
 
 #include "checker/cli/exit_code.h"
 #include "checker/cli/flags.h"
+#include "checker/cli/output.h"
 #include "checker/report/fencing_report.h"
 #include "fenceline/fencing.h"
 
@@ -56,6 +58,26 @@ StatusOr<FencingOptions> MakeOptions(const CommonCheckArgs& args, const FencingF
 
 }  // namespace
 
+int EmitReports(const CommonCheckArgs& args, const std::string& text, const std::string& junit,
+                const std::string& summary, std::ostream& out, std::ostream& err) {
+  int code = kExitOk;
+  if (args.output.empty() || args.output == "-") {
+    out << text;
+  } else if (Status s = WriteReportFile(args.output, text, args.paths); !s.ok()) {
+    err << "fenceline: " << s.message() << "\n";
+    code = kExitUnusable;
+  } else {
+    err << "fenceline: " << summary << "; report in " << args.output << "\n";
+  }
+  if (!args.junit.empty()) {
+    if (Status s = WriteReportFile(args.junit, junit, args.paths); !s.ok()) {
+      err << "fenceline: " << s.message() << "\n";
+      code = kExitUnusable;
+    }
+  }
+  return code;
+}
+
 int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std::ostream& out,
                     std::ostream& err) {
   StatusOr<FencingOptions> options = MakeOptions(args, flags);
@@ -67,20 +89,28 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
     err << "fenceline: no history file given\n";
     return kExitUnusable;
   }
+  Progress progress(err, args.progress);
+  const auto start = std::chrono::steady_clock::now();
+  double parse_s = 0;
   std::vector<std::unique_ptr<History>> histories(args.paths.size());
   std::vector<std::unique_ptr<FencingResult>> results(args.paths.size());
   std::vector<internal::FencingFileReport> reports(args.paths.size());
-  bool unusable = false, violation = false, inconclusive = false;
+  size_t ops = 0;
   for (size_t i = 0; i < args.paths.size(); ++i) {
     internal::FencingFileReport& r = reports[i];
     r.path = args.paths[i] == "-" ? "<stdin>" : args.paths[i];
+    progress.Update("fenceline: file " + std::to_string(i + 1) + "/" +
+                    std::to_string(args.paths.size()) + ", " + std::to_string(ops) +
+                    " operations so far: " + r.path);
+    const auto t0 = std::chrono::steady_clock::now();
     StatusOr<History> h = ParseHistoryFile(args.paths[i], args.parse);
+    parse_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!h.ok()) {
       r.status = h.status();
       err << "fenceline: " << r.status.message() << "\n";
-      unusable = true;
       continue;
     }
+    ops += h->ops.size();
     histories[i] = std::make_unique<History>(std::move(h).value());
     FencingOptions file_options = *options;
     if (args.deadline != std::chrono::steady_clock::time_point::max()) {
@@ -96,42 +126,61 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
     if (!result.ok()) {
       r.status = result.status();
       err << "fenceline: " << r.status.message() << "\n";
-      unusable = true;
       continue;
     }
     results[i] = std::make_unique<FencingResult>(std::move(result).value());
     r.history = histories[i].get();
     r.result = results[i].get();
-    violation |= r.result->verdict == FencingVerdict::kViolation;
-    inconclusive |= r.result->verdict == FencingVerdict::kInconclusive;
   }
-  // HTML has no fencing picture yet: the text report, escaped, stands in for it.
+  progress.Done();
+  ReportOptions report = args.report;
+  report.model_id = "fencing";
+  if (args.timings) {
+    const double total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.timings = ReportTimings{parse_s, total - parse_s};
+  }
+  std::string text;
   if (args.format == "json") {
-    out << internal::RenderFencingJson(reports, *options);
+    text = internal::RenderFencingJson(reports, *options, report);
   } else if (args.format == "edn") {
-    out << internal::RenderFencingEdn(reports, *options);
+    text = internal::RenderFencingEdn(reports, *options, report);
   } else if (args.format == "html") {
-    std::string text = internal::RenderFencingText(reports, *options);
-    std::string escaped;
-    for (char c : text) {
-      if (c == '<')
-        escaped += "&lt;";
-      else if (c == '>')
-        escaped += "&gt;";
-      else if (c == '&')
-        escaped += "&amp;";
-      else
-        escaped += c;
-    }
-    out << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>fenceline fencing "
-           "report</title></head><body><pre>\n"
-        << escaped << "</pre></body></html>\n";
+    text = internal::RenderFencingHtml(reports, *options, report);
   } else {
-    out << internal::RenderFencingText(reports, *options);
+    text = internal::RenderFencingText(reports, *options);
   }
+  const std::string junit = args.junit.empty() ? "" : internal::RenderFencingJunit(reports, report);
+
+  bool unusable = false, certain = false, possible = false;
+  size_t valid = 0, invalid = 0, unknown = 0;
+  for (const internal::FencingFileReport& r : reports) {
+    if (!r.status.ok()) {
+      unusable = true;
+      continue;
+    }
+    bool possible_error = false;
+    for (const Violation& v : r.result->violations) {
+      possible_error |= v.severity == Severity::kError && v.certainty == Certainty::kPossible;
+      if (!report.policy.Fails(v.id, v.severity == Severity::kError)) continue;
+      (v.certainty == Certainty::kCertain ? certain : possible) = true;
+    }
+    // Inconclusive with no possible error-level finding: a stale-token search stopped.
+    possible |= r.result->verdict == FencingVerdict::kInconclusive && !possible_error;
+    const ReportVerdict fv = internal::FencingReportVerdict(r.result->verdict);
+    valid += fv == ReportVerdict::kValid;
+    invalid += fv == ReportVerdict::kInvalid;
+    unknown += fv == ReportVerdict::kUnknown;
+  }
+  const size_t errors = reports.size() - valid - invalid - unknown;
+  const std::string summary =
+      std::to_string(reports.size()) + (reports.size() == 1 ? " file: " : " files: ") +
+      std::to_string(valid) + " safe, " + std::to_string(invalid) + " with a violation, " +
+      std::to_string(unknown) + " inconclusive, " + std::to_string(errors) + " unusable";
+  if (int code = EmitReports(args, text, junit, summary, out, err); code != kExitOk) return code;
+  if (certain) return kExitViolation;
   if (unusable) return kExitUnusable;
-  if (violation) return kExitViolation;
-  if (inconclusive) return kExitUnknown;
+  if (possible) return kExitUnknown;
   return kExitOk;
 }
 

@@ -14,6 +14,7 @@
 #include <boost/program_options/options_description.hpp>
 
 #include "fenceline/parse.h"
+#include "fenceline/report.h"
 
 namespace fenceline::cli {
 
@@ -34,10 +35,23 @@ struct CommonCheckArgs {
   // For the whole run: each history's time limit is cut to the time left before it.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   size_t memory_budget = SIZE_MAX;  // bytes, per history's stale-token search
+  // Output side (docs/report.md): -o, --junit, --progress, --timings, --fail-on/--allow, and the
+  // version and options in force that the report's envelope names.
+  std::string output;  // "" or "-": standard output
+  std::string junit;   // "": none
+  bool progress = false;
+  bool timings = false;
+  ReportOptions report;  // policy, version and options in force
 };
 
-// Parses, analyses and prints the report to `out` (diagnostics to `err`). Returns the exit
-// code: 0 clean, 1 an error-level violation is certain, 2 unusable input, 3 only possible ones.
+// Writes `text` to args.output (atomically) or `out`, and the JUnit report if asked; prints the
+// one-line summary on `err` when the report went to a file. Returns kExitOk or kExitUnusable.
+int EmitReports(const CommonCheckArgs& args, const std::string& text, const std::string& junit,
+                const std::string& summary, std::ostream& out, std::ostream& err);
+
+// Parses, analyses and writes the reports (diagnostics to `err`). Returns the exit code: 1 if a
+// finding the policy fails is certain; else 2 if an input is unusable; else 3 if such a
+// finding is possible or a search stopped; else 0.
 int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std::ostream& out,
                     std::ostream& err);
 

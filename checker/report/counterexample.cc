@@ -50,4 +50,42 @@ std::string OperationLines(const Operation& op) {
   return s;
 }
 
+std::string ViolationSentence(const History& history, const PartitionResult& p) {
+  const Counterexample& cx = *p.counterexample;
+  std::string s = p.key.is_nil() ? "" : "key " + p.key.ToEdn() + ": ";
+  if (cx.unlinearizable.empty()) {
+    s += "not linearizable";
+  } else {
+    const Operation& op = history.ops[static_cast<size_t>(cx.unlinearizable.front())];
+    const std::string lines = OperationLines(op);
+    s += OperationSummary(history, op) + " (line" +
+         (lines.find('-') == std::string::npos ? " " : "s ") + lines + ") cannot be linearized";
+  }
+  s += " after " + std::to_string(cx.linearized.size()) + " operation" +
+       (cx.linearized.size() == 1 ? "" : "s") + ", in state " + cx.state.ToEdn();
+  if (!cx.proof.empty()) {
+    s += "; the operations proving it: ";
+    for (size_t k = 0; k < cx.proof.size(); ++k) {
+      const Operation& op = history.ops[static_cast<size_t>(cx.proof[k])];
+      if (k > 0) s += ", ";
+      s += OperationSummary(history, op) + " (line " + OperationLines(op) + ")";
+    }
+  }
+  return s;
+}
+
+std::vector<uint32_t> ViolationLines(const History& history, const Counterexample& cx) {
+  std::vector<uint32_t> lines;
+  auto add = [&](OpIndex i) {
+    const Operation& op = history.ops[static_cast<size_t>(i)];
+    if (op.invoke_pos.line) lines.push_back(op.invoke_pos.line);
+    if (op.complete_pos.line) lines.push_back(op.complete_pos.line);
+  };
+  for (OpIndex i : cx.unlinearizable) add(i);
+  for (OpIndex i : cx.proof) add(i);
+  std::sort(lines.begin(), lines.end());
+  lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+  return lines;
+}
+
 }  // namespace fenceline::internal

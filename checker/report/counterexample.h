@@ -30,6 +30,14 @@ std::string OperationSummary(const History& history, const Operation& op);
 // "41" or "41-52": the input lines of the op's invoke and completion.
 std::string OperationLines(const Operation& op);
 
+// One sentence a person can act on, for JUnit failures, JSON and the HTML caption:
+// "key 3: p2 cas [1 3] ok (lines 7-8) cannot be linearized after 5 operations, in state 2;
+// the operations proving it: p1 read -> 1 ok (line 9)". `p` must have a counterexample.
+std::string ViolationSentence(const History& history, const PartitionResult& p);
+
+// The input lines of the unlinearizable operations and the proof, sorted, no repeats.
+std::vector<uint32_t> ViolationLines(const History& history, const Counterexample& cx);
+
 }  // namespace fenceline::internal
 
 #endif  // FENCELINE_CHECKER_REPORT_COUNTEREXAMPLE_H_

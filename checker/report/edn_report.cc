@@ -9,7 +9,9 @@
 // them, and :line names the input line. Partitioned histories (Jepsen's independent keys) put
 // each key's result under :results and the failing keys under :failures, as
 // jepsen.independent/checker does. :configs and :final-paths are trimmed to 10, as Jepsen
-// trims them. Keys come in a fixed order, files in input order: the report is deterministic.
+// trims them. The report is one EDN value whatever the number of files: the batch's :valid? and
+// the schema-2 envelope, then each file's map under :files. Keys come in a fixed order, files in
+// input order: the report is deterministic.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "checker/report/counterexample.h"
+#include "checker/report/report_common.h"
 #include "checker/search/partition.h"
 #include "fenceline/model.h"
 #include "fenceline/report.h"
@@ -27,27 +30,11 @@ namespace {
 // Jepsen truncates :configs and :final-paths to this many, since writing them all can take
 // hours on big histories.
 constexpr size_t kMaxPaths = 10;
-constexpr size_t kPrettyWidth = 100;
 
 Value Kw(std::string s) { return Value::Keyword(std::move(s)); }
 
-// Process names are written as read ("0", "p1"); Jepsen's client processes are integers.
-Value ProcessValue(const std::string& name) {
-  if (!name.empty() && name.size() < 19 &&
-      std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return Value::Int(std::stoll(name));
-  }
-  return Value::String(name);
-}
-
-// The last value of an extra field (the completion's, if both events had one).
-const Value* Extra(const Operation& op, std::string_view name) {
-  const Value* found = nullptr;
-  for (const auto& [n, v] : op.extra) {
-    if (n == name) found = &v;
-  }
-  return found;
-}
+using internal::JepsenIndex;
+using internal::ProcessValue;
 
 Value OpMap(const History& h, const Operation& op) {
   std::vector<Value> m;
@@ -62,7 +49,7 @@ Value OpMap(const History& h, const Operation& op) {
   // Jepsen's completions echo the invoke's value unless they observed one (a read).
   add("value", op.outcome == Outcome::kOk && !op.output.is_nil() ? op.output : op.input);
   if (!op.error.is_nil()) add("error", op.error);
-  if (const Value* index = Extra(op, "index"); index != nullptr) add("index", *index);
+  if (const Value* index = JepsenIndex(op); index != nullptr) add("index", *index);
   if (op.complete_time) add("time", Value::Int(*op.complete_time));
   else if (op.invoke_time) add("time", Value::Int(*op.invoke_time));
   add("line", Value::Int(op.complete_pos.line ? op.complete_pos.line : op.invoke_pos.line));
@@ -200,18 +187,14 @@ void AddAnalysis(const History& h, const Model* model, const PartitionResult& p,
     last_ops.push_back(OpMap(h, *op));
   }
   add("last-ops", Value::Map(std::move(last_ops)));
+  std::vector<Value> proof;
+  for (OpIndex i : cx.proof) proof.push_back(OpMap(h, h.ops[static_cast<size_t>(i)]));
+  add("proof", Value::Vector(std::move(proof)));
   add("state", cx.state);
   AddFinalPaths(h, model, p, facts, out);
 }
 
-Value ValidValue(Verdict v) {
-  switch (v) {
-    case Verdict::kLinearizable: return Value::Bool(true);
-    case Verdict::kNotLinearizable: return Value::Bool(false);
-    case Verdict::kUnknown: break;
-  }
-  return Kw("unknown");
-}
+Value ValidValue(Verdict v) { return internal::ValidValue(ToReportVerdict(v)); }
 
 Value FileResult(const FileReport& f, const Model* model, const ReportOptions& options) {
   std::vector<Value> m;
@@ -219,13 +202,16 @@ Value FileResult(const FileReport& f, const Model* model, const ReportOptions& o
     std::string cause(StatusCodeName(f.status.code()));
     std::replace(cause.begin(), cause.end(), ' ', '-');
     std::replace(cause.begin(), cause.end(), '/', '-');
-    return Value::Map({Kw("valid?"), Kw("unknown"), Kw("file"), Value::String(f.path),
+    return Value::Map({Kw("valid?"), Kw("unknown"), Kw("verdict"), Kw("error"), Kw("file"),
+                       Value::String(f.path),
                        Kw("model"), Value::String(options.model_id), Kw("cause"), Kw(cause),
                        Kw("error"), Value::String(f.status.message())});
   }
   const History& h = *f.history;
   const CheckResult& r = *f.result;
-  m.insert(m.end(), {Kw("valid?"), ValidValue(r.verdict), Kw("file"), Value::String(f.path),
+  m.insert(m.end(), {Kw("valid?"), ValidValue(r.verdict), Kw("verdict"),
+                     Kw(std::string(ReportVerdictName(ToReportVerdict(r.verdict)))), Kw("file"),
+                     Value::String(f.path),
                      Kw("model"), Value::String(options.model_id)});
   if (r.partitions.size() == 1 && r.partitions[0].key.is_nil()) {
     AddAnalysis(h, model, r.partitions[0], options, m);
@@ -236,7 +222,8 @@ Value FileResult(const FileReport& f, const Model* model, const ReportOptions& o
   std::vector<Value> results;
   std::vector<Value> failures;
   for (const PartitionResult& p : r.partitions) {
-    std::vector<Value> pm = {Kw("valid?"), ValidValue(p.verdict)};
+    std::vector<Value> pm = {Kw("valid?"), ValidValue(p.verdict), Kw("verdict"),
+                             Kw(std::string(ReportVerdictName(ToReportVerdict(p.verdict))))};
     AddAnalysis(h, model, p, options, pm);
     results.push_back(p.key);
     results.push_back(Value::Map(std::move(pm)));
@@ -249,77 +236,30 @@ Value FileResult(const FileReport& f, const Model* model, const ReportOptions& o
   return Value::Map(std::move(m));
 }
 
-// Clojure-pprint-like layout: a collection that fits in the width stays on one line, others
-// get one entry a line, aligned after their opening bracket.
-void Pretty(const Value& v, size_t indent, std::string& out) {
-  std::string flat = v.ToEdn();
-  const bool coll = v.is_map() || v.kind() == ValueKind::kVector ||
-                    v.kind() == ValueKind::kList || v.kind() == ValueKind::kSet;
-  if (!coll || indent + flat.size() <= kPrettyWidth || v.items().empty()) {
-    out += flat;
-    return;
-  }
-  const std::string_view open = v.is_map() ? "{"
-                                : v.kind() == ValueKind::kVector ? "["
-                                : v.kind() == ValueKind::kList   ? "("
-                                                                 : "#{";
-  const char close = v.is_map() ? '}' : v.kind() == ValueKind::kVector ? ']'
-                                      : v.kind() == ValueKind::kList   ? ')'
-                                                                       : '}';
-  out += open;
-  const size_t inner = indent + open.size();
-  const auto& items = v.items();
-  if (v.is_map()) {
-    for (size_t i = 0; i + 1 < items.size(); i += 2) {
-      if (i > 0) {
-        out += ",\n";
-        out.append(inner, ' ');
-      }
-      std::string key = items[i].ToEdn();
-      out += key;
-      // A long key (a file name) puts a value that does not fit on the next line, so that
-      // it is not pushed to the right margin.
-      if (key.size() > 24 && inner + key.size() + 1 + items[i + 1].ToEdn().size() > kPrettyWidth) {
-        out += '\n';
-        out.append(inner + 1, ' ');
-        Pretty(items[i + 1], inner + 1, out);
-      } else {
-        out += ' ';
-        Pretty(items[i + 1], inner + key.size() + 1, out);
-      }
-    }
-  } else {
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (i > 0) {
-        out += '\n';
-        out.append(inner, ' ');
-      }
-      Pretty(items[i], inner, out);
-    }
-  }
-  out += close;
-}
-
 }  // namespace
 
 std::string RenderEdnReport(const std::vector<FileReport>& files, const ReportOptions& options) {
   StatusOr<std::unique_ptr<Model>> model = MakeModel(options.model_id);
   const Model* m = options.model != nullptr ? options.model : model.ok() ? model->get() : nullptr;
-  Value report;
-  if (files.size() == 1) {
-    report = FileResult(files[0], m, options);
-  } else {
-    std::vector<Value> items;
-    for (const FileReport& f : files) {
-      items.push_back(Value::String(f.path));
-      items.push_back(FileResult(f, m, options));
+  internal::Envelope env;
+  env.analysis = "linearizability";
+  env.options = &options;
+  std::vector<Value> results, failures;
+  for (const FileReport& f : files) {
+    env.inputs.push_back(f.path);
+    env.summary.Add(f.path, f.status.ok() ? ToReportVerdict(f.result->verdict) : ReportVerdict::kError);
+    results.push_back(FileResult(f, m, options));
+    if (f.status.ok() && f.result->verdict == Verdict::kNotLinearizable) {
+      failures.push_back(Value::String(f.path));
     }
-    report = Value::Map(std::move(items));
   }
-  std::string out;
-  Pretty(report, 0, out);
-  out += '\n';
-  return out;
+  std::vector<Value> report;
+  internal::AppendEdnEnvelope(env, report);
+  report.push_back(Kw("failures"));
+  report.push_back(Value::Vector(std::move(failures)));
+  report.push_back(Kw("files"));
+  report.push_back(Value::Vector(std::move(results)));
+  return internal::PrettyEdn(Value::Map(std::move(report))) + "\n";
 }
 
 }  // namespace fenceline

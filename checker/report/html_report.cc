@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "checker/report/counterexample.h"
+#include "checker/report/report_common.h"
 #include "fenceline/report.h"
 
 namespace fenceline {
@@ -149,7 +150,7 @@ std::string RenderHtmlReport(const std::vector<FileReport>& files, const ReportO
     }
   }
   out << "</body></html>\n";
-  return out.str();
+  return internal::ValidUtf8(out.str());
 }
 
 }  // namespace fenceline

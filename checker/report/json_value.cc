@@ -1,12 +1,14 @@
 #include "checker/report/json_value.h"
 
+#include "checker/report/report_common.h"
+
 #include <cmath>
 #include <string>
 
 namespace fenceline::internal {
 
 void WriteJsonValue(JsonWriter& w, const Value& v) {
-  auto str = [&](const std::string& s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
+  auto str = [&](const std::string& s) { WriteJsonString(w, s); };
   switch (v.kind()) {
     case ValueKind::kNil: w.Null(); return;
     case ValueKind::kBool: w.Bool(v.bool_value()); return;
@@ -33,7 +35,7 @@ void WriteJsonValue(JsonWriter& w, const Value& v) {
       w.StartObject();
       for (size_t i = 0; i + 1 < v.items().size(); i += 2) {
         const Value& k = v.items()[i];
-        const std::string key = k.is_string() || k.is_keyword() ? k.text() : k.ToEdn();
+        const std::string key = ValidUtf8(k.is_string() || k.is_keyword() ? k.text() : k.ToEdn());
         w.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
         WriteJsonValue(w, v.items()[i + 1]);
       }

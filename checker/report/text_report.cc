@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "checker/report/counterexample.h"
+#include "checker/report/report_common.h"
 #include "fenceline/report.h"
 
 namespace fenceline {
@@ -24,6 +25,14 @@ void WriteViolation(std::ostringstream& out, const History& h, const PartitionRe
   }
   out << indent << "after the longest linearizable prefix (" << facts.prefix_length
       << " operations) the state is " << cx.state.ToEdn() << "\n";
+  if (!cx.proof.empty()) {
+    out << indent << "proof (these results forbid every placement of it):\n";
+    for (OpIndex i : cx.proof) {
+      const Operation& op = h.ops[static_cast<size_t>(i)];
+      out << indent << "  line " << internal::OperationLines(op) << "  "
+          << internal::OperationSummary(h, op) << "\n";
+    }
+  }
   if (facts.previous_ok) {
     out << indent << "previous ok: " << internal::OperationSummary(h, *facts.previous_ok)
         << "  [line " << internal::OperationLines(*facts.previous_ok) << "]\n";
@@ -45,7 +54,8 @@ std::string RenderTextReport(const std::vector<FileReport>& files, const ReportO
   for (const FileReport& f : files) {
     if (!f.status.ok()) {
       ++errors;
-      out << f.path << ": error: " << f.status.message() << "\n";
+      // Named, not repeated: the message itself went to standard error, once.
+      out << f.path << ": unusable (" << StatusCodeName(f.status.code()) << ")\n";
       continue;
     }
     const CheckResult& r = *f.result;
@@ -76,7 +86,7 @@ std::string RenderTextReport(const std::vector<FileReport>& files, const ReportO
   }
   out << files.size() << (files.size() == 1 ? " file: " : " files: ") << ok << " linearizable, "
       << bad << " not linearizable, " << unknown << " unknown, " << errors << " unusable\n";
-  return out.str();
+  return internal::ValidUtf8(out.str());
 }
 
 }  // namespace fenceline

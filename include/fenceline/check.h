@@ -68,6 +68,10 @@ struct Counterexample {
   // The operation(s) none of whose placements extends that prefix: the first operation whose
   // return came before it could be linearized.
   std::vector<OpIndex> unlinearizable;
+  // Completed operations whose observed results, with real-time order, forbid every placement
+  // of `unlinearizable` (for a lost append: the read that began after the append was
+  // acknowledged and does not show it). Sorted by OpIndex; empty if none was identified.
+  std::vector<OpIndex> proof;
 };
 
 struct PartitionResult {

@@ -33,8 +33,8 @@ TEST(CliTest, ViolationExitsOneWithEvidence) {
 TEST(CliTest, JsonReportIsValidJsonOnStdout) {
   CliResult r = RunCli({"check", "--model", "register", "--format", "json", "-"}, kLinearizable);
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_THAT(r.out, StartsWith("{\"schema_version\":1,"));
-  EXPECT_THAT(r.out, HasSubstr("\"verdict\":\"linearizable\""));
+  EXPECT_THAT(r.out, StartsWith("{\"schema_version\":2,"));
+  EXPECT_THAT(r.out, HasSubstr("\"verdict\":\"valid\""));
   EXPECT_EQ(r.err, "");
 }
 

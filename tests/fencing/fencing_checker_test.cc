@@ -714,7 +714,7 @@ TEST(FencingReportTest, JsonHasSchemaAndEvidence) {
   History hist = Pause(EventType::kOk, true).Build();
   FencingResult r = Check(hist);
   const std::string json = internal::RenderFencingJson({{"pause.jsonl", {}, &hist, &r}}, {});
-  EXPECT_THAT(json, HasSubstr("{\"schema_version\":1,\"model\":\"fencing\""));
+  EXPECT_THAT(json, HasSubstr("{\"schema_version\":2,\"tool\":\"fenceline\""));
   EXPECT_THAT(json, HasSubstr("\"id\":\"expired-lease-write\",\"severity\":\"error\","
                               "\"certainty\":\"certain\",\"margin_ms\":null,\"lock\":\"L\""));
   EXPECT_THAT(json, HasSubstr("{\"line\":7,\"time\":12031000000,\"node\":\"\",\"process\":\"p3\""));

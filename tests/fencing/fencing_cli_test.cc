@@ -38,7 +38,7 @@ TEST(FencingCliTest, PauseWithFencingExitsZero) {
 TEST(FencingCliTest, JsonReportIsValidAndKeyed) {
   CliResult r = Fencing({"--format", "json"}, "invalid/forged-token.jsonl");
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("\"schema_version\":1"));
+  EXPECT_THAT(r.out, HasSubstr("\"schema_version\":2"));
   EXPECT_THAT(r.out, HasSubstr("\"id\":\"forged-token\""));
 }
 

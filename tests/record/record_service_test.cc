@@ -143,7 +143,7 @@ TEST_F(FENCELINE_RECORD_SUITE, PauseWithUnfencedStorageIsExpiredLeaseWrite) {
   std::string h = Record({"pause"});
   Verdict v = Check("fencing", h);
   EXPECT_EQ(v.exit_code, 1) << v.report;
-  EXPECT_EQ(v.verdict, "violation");
+  EXPECT_EQ(v.verdict, "invalid");
   EXPECT_THAT(v.violations, UnorderedElementsAre("expired-lease-write", "stale-token")) << v.report;
   // The service itself ended A's lease: its expiry is in the history, from its own watch.
   std::multiset<std::string> records = ServiceRecords(h);
@@ -155,7 +155,7 @@ TEST_F(FENCELINE_RECORD_SUITE, PauseWithFencedStorageIsClean) {
   std::string h = Record({"pause", "--fenced"});
   Verdict v = Check("fencing", h);
   EXPECT_EQ(v.exit_code, 0) << v.report;
-  EXPECT_EQ(v.verdict, "safe");
+  EXPECT_EQ(v.verdict, "valid");
   EXPECT_THAT(v.violations, IsEmpty()) << v.report;
 }
 
@@ -221,7 +221,7 @@ TEST_F(FENCELINE_RECORD_SUITE, RegisterThroughTheClientIsLinearizable) {
   std::string h = Record({"register", "--duration", "3", "--clients", "3"});
   Verdict v = Check("cas-register", h);
   EXPECT_EQ(v.exit_code, 0) << v.report;
-  EXPECT_EQ(v.verdict, "linearizable") << v.report;
+  EXPECT_EQ(v.verdict, "valid") << v.report;
   EXPECT_GE(v.operations, 50);
 }
 

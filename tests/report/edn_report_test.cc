@@ -1,6 +1,6 @@
 // The EDN report speaks Jepsen's vocabulary: :valid?, :op, :previous-ok, :last-op, :configs,
 // :final-paths; :results and :failures for independent keys; :cause and :error when a verdict is
-// unknown or a file unusable. It reads back as EDN.
+// unknown or a file unusable. It reads back as one EDN value, whatever the number of files.
 #include <string>
 #include <vector>
 
@@ -52,6 +52,14 @@ Value ReadBack(const std::string& report) {
   return v.ok() ? *v : Value();
 }
 
+// The report is one value, the batch's; each file's Knossos map is under :files.
+Value FileOf(const Value& report, size_t i = 0) {
+  const Value* files = report.Find("files");
+  EXPECT_NE(files, nullptr);
+  if (files == nullptr || files->items().size() <= i) return Value();
+  return files->items()[i];
+}
+
 const char* const kStaleRead =
     "{:index 0, :time 10, :type :invoke, :process 0, :f :write, :value 1}\n"
     "{:index 1, :time 20, :type :ok, :process 0, :f :write, :value 1}\n"
@@ -64,7 +72,12 @@ TEST(EdnReportTest, ViolationNamesTheOpThePreviousOkAndTheFinalPaths) {
   Checked c = Check(kStaleRead, "cas-register");
   ASSERT_EQ(c.result.verdict, Verdict::kNotLinearizable);
   const std::string report = Render(c, "cas-register");
-  const Value v = ReadBack(report);
+  const Value top = ReadBack(report);
+  ASSERT_TRUE(top.is_map()) << report;
+  EXPECT_EQ(top.items()[0], Value::Keyword("valid?"));
+  EXPECT_EQ(*top.Find("valid?"), Value::Bool(false));
+  EXPECT_EQ(*top.Find("failures"), Value::Vector({Value::String("h.edn")}));
+  const Value v = FileOf(top);
   ASSERT_TRUE(v.is_map()) << report;
   EXPECT_EQ(v.items()[0], Value::Keyword("valid?"));
   EXPECT_EQ(*v.Find("valid?"), Value::Bool(false));
@@ -90,7 +103,19 @@ TEST(EdnReportTest, ValidHistoryIsAShortMap) {
       "{:type :ok, :process 0, :f :write, :value 1}\n",
       "cas-register");
   EXPECT_EQ(Render(c, "cas-register"),
-            "{:valid? true, :file \"h.edn\", :model \"cas-register\", :op-count 1}\n");
+            "{:valid? true,\n"
+            " :verdict :valid,\n"
+            " :tool \"fenceline\",\n"
+            " :version \"0.1.0\",\n"
+            " :schema-version 2,\n"
+            " :analysis :linearizability,\n"
+            " :model \"cas-register\",\n"
+            " :options {},\n"
+            " :inputs [\"h.edn\"],\n"
+            " :summary {:files 1, :valid 1, :invalid 0, :unknown 0, :error 0, :unusable []},\n"
+            " :failures [],\n"
+            " :files [{:valid? true, :verdict :valid, :file \"h.edn\", :model \"cas-register\", "
+            ":op-count 1}]}\n");
 }
 
 TEST(EdnReportTest, IndependentKeysGetResultsAndFailures) {
@@ -102,7 +127,7 @@ TEST(EdnReportTest, IndependentKeysGetResultsAndFailures) {
       "{:type :invoke, :process 2, :f :get, :key \"b\", :value nil}\n"
       "{:type :ok, :process 2, :f :get, :key \"b\", :value \"z\"}\n",
       "kv");
-  const Value v = ReadBack(Render(c, "kv"));
+  const Value v = FileOf(ReadBack(Render(c, "kv")));
   ASSERT_NE(v.Find("results"), nullptr);
   const Value& results = *v.Find("results");
   ASSERT_EQ(results.items().size(), 4u);
@@ -123,10 +148,13 @@ TEST(EdnReportTest, UnusableFilesAndSeveralFiles) {
       options);
   const Value v = ReadBack(report);
   ASSERT_TRUE(v.is_map());
-  ASSERT_EQ(v.items().size(), 4u);
-  EXPECT_EQ(v.items()[0], Value::String("h.edn"));
-  EXPECT_EQ(v.items()[2], Value::String("bad.edn"));
-  const Value& bad = v.items()[3];
+  // A violation is the news: the batch is invalid, and the unusable file is named.
+  EXPECT_EQ(*v.Find("valid?"), Value::Bool(false));
+  EXPECT_EQ(*v.Find("summary")->Find("unusable"), Value::Vector({Value::String("bad.edn")}));
+  ASSERT_EQ(v.Find("files")->items().size(), 2u);
+  EXPECT_EQ(*FileOf(v, 0).Find("file"), Value::String("h.edn"));
+  const Value bad = FileOf(v, 1);
+  EXPECT_EQ(*bad.Find("file"), Value::String("bad.edn"));
   EXPECT_EQ(*bad.Find("valid?"), Value::Keyword("unknown"));
   EXPECT_EQ(*bad.Find("cause"), Value::Keyword("parse-error"));
   EXPECT_EQ(*bad.Find("error"), Value::String("bad.edn:3:7: expected '}', got end of input"));
@@ -144,9 +172,10 @@ TEST(EdnReportTest, UnknownVerdictsCarryCauseAndError) {
   r.partitions.push_back(p);
   ReportOptions options;
   options.model_id = "register";
-  EXPECT_EQ(RenderEdnReport({FileReport{"h.edn", OkStatus(), &h, &r}}, options),
-            "{:valid? :unknown,\n :file \"h.edn\",\n :model \"register\",\n :op-count 3,\n"
-            " :cause :timeout,\n :error \"time limit of 1s reached\"}\n");
+  const Value v = FileOf(ReadBack(RenderEdnReport({FileReport{"h.edn", OkStatus(), &h, &r}}, options)));
+  EXPECT_EQ(v.ToEdn(),
+            "{:valid? :unknown, :verdict :unknown, :file \"h.edn\", :model \"register\", "
+            ":op-count 3, :cause :timeout, :error \"time limit of 1s reached\"}");
 }
 
 TEST(EdnReportTest, SameInputSameBytesAtAnyThreadCount) {

@@ -1,0 +1,209 @@
+// Every report of every sample, as users get it from the CLI: the JSON matches
+// docs/report.schema.json, the EDN is one value in Jepsen's vocabulary, the JUnit has the shape
+// CI servers read, verdicts agree with the sample's directory (valid/, invalid/), and each
+// report is byte-identical at any thread count.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <unistd.h>
+
+#include "checker/parse/edn_reader.h"
+#include "report/report_testing.h"
+#include "testing/run_cli.h"
+
+namespace fenceline::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string Expected(const Sample& s) {
+  return s.path.find("/valid/") != std::string::npos ? "valid" : "invalid";
+}
+
+std::vector<std::string> Args(const Sample& s, std::vector<std::string> extra) {
+  std::vector<std::string> args = {"check", "--model", s.model, s.path};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+class SampleReportTest : public ::testing::TestWithParam<Sample> {};
+
+TEST_P(SampleReportTest, JsonMatchesTheSchemaWithTheExpectedVerdict) {
+  const Sample& s = GetParam();
+  CliResult r = RunCli(Args(s, {"--format", "json"}));
+  ASSERT_EQ(SchemaErrors(r.out), "") << r.out;
+  rapidjson::Document d;
+  d.Parse(r.out.c_str());
+  EXPECT_EQ(std::string(d["verdict"].GetString()), Expected(s));
+  EXPECT_EQ(std::string(d["files"][0]["verdict"].GetString()), Expected(s));
+  EXPECT_EQ(std::string(d["analysis"].GetString()),
+            s.model == "fencing" ? "fencing" : "linearizability");
+  EXPECT_EQ(r.exit_code, Expected(s) == "valid" ? 0 : 1) << r.err;
+}
+
+TEST_P(SampleReportTest, EdnIsOneValueInJepsensVocabulary) {
+  const Sample& s = GetParam();
+  CliResult r = RunCli(Args(s, {"--format", "edn"}));
+  StatusOr<Value> v = internal::ReadEdn(r.out, "report.edn");
+  ASSERT_TRUE(v.ok()) << v.status().message() << "\n" << r.out;
+  ASSERT_TRUE(v->is_map());
+  EXPECT_EQ(v->items()[0], Value::Keyword("valid?"));
+  EXPECT_EQ(*v->Find("valid?"), Value::Bool(Expected(s) == "valid"));
+  ASSERT_NE(v->Find("files"), nullptr);
+  ASSERT_EQ(v->Find("files")->items().size(), 1u);
+  EXPECT_EQ(*v->Find("files")->items()[0].Find("valid?"), Value::Bool(Expected(s) == "valid"));
+}
+
+TEST_P(SampleReportTest, JunitHasTheShapeCiServersRead) {
+  const Sample& s = GetParam();
+  char dir[] = "/tmp/fenceline-junit-XXXXXX";
+  const std::string junit = std::string(mkdtemp(dir)) + "/junit.xml";
+  CliResult r = RunCli(Args(s, {"--junit", junit}));
+  const std::string xml = [&] {
+    std::ifstream in(junit);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }();
+  std::remove(junit.c_str());
+  rmdir(dir);
+  ASSERT_EQ(JunitErrors(xml), "") << xml;
+  if (Expected(s) == "valid") {
+    EXPECT_THAT(xml, HasSubstr("failures=\"0\""));
+  } else {
+    EXPECT_THAT(xml, HasSubstr("<failure message=\"")) << xml;
+  }
+}
+
+TEST_P(SampleReportTest, EveryFormatIsTheSameAtAnyThreadCount) {
+  const Sample& s = GetParam();
+  for (const char* format : {"text", "json", "edn", "html"}) {
+    CliResult one = RunCli(Args(s, {"--format", format, "--threads", "1"}));
+    CliResult three = RunCli(Args(s, {"--format", format, "--threads", "3"}));
+    EXPECT_EQ(one.out, three.out) << format;
+    EXPECT_EQ(one.exit_code, three.exit_code) << format;
+  }
+}
+
+std::string CaseName(const ::testing::TestParamInfo<Sample>& info) {
+  std::string name = info.param.path.substr(info.param.path.find("histories/") + 10);
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Histories, SampleReportTest, ::testing::ValuesIn(Samples()), CaseName);
+
+TEST(ReportSchemaTest, RejectsReportsOutsideTheSchema) {
+  const std::string good = RunCli({"check", "--model", "register", "--format", "json",
+                                   SourcePath("histories/register/invalid/stale-read.jsonl")})
+                               .out;
+  ASSERT_EQ(SchemaErrors(good), "");
+  std::string old_vocabulary = good;
+  old_vocabulary.replace(old_vocabulary.find("\"invalid\""), 9, "\"not-linearizable\"");
+  EXPECT_THAT(SchemaErrors(old_vocabulary), HasSubstr("schema violation"));
+  std::string old_version = good;
+  old_version.replace(old_version.find("\"schema_version\":2"), 18, "\"schema_version\":1");
+  EXPECT_THAT(SchemaErrors(old_version), HasSubstr("schema violation"));
+  std::string string_process = good;
+  string_process.replace(string_process.find("\"process\":1"), 11, "\"process\":[1]");
+  EXPECT_THAT(SchemaErrors(string_process), HasSubstr("schema violation"));
+  EXPECT_THAT(SchemaErrors(good.substr(0, good.size() / 2)), HasSubstr("not valid UTF-8 JSON"));
+  EXPECT_THAT(SchemaErrors("{\"schema_version\":2,\"tool\":\"fenceline\",\"v\":\"\xff\"}"),
+              HasSubstr("not valid UTF-8 JSON"));
+}
+
+TEST(ReportSchemaTest, JunitCheckRejectsWhatCiServersWouldNot) {
+  EXPECT_THAT(JunitErrors("<testsuites tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">"
+                          "<testsuite name=\"a\" tests=\"2\" failures=\"0\" errors=\"0\" "
+                          "skipped=\"0\" time=\"0\"><testcase name=\"x\" classname=\"c\" "
+                          "time=\"0\"/></testsuite></testsuites>"),
+              HasSubstr("do not add up"));
+  EXPECT_THAT(JunitErrors("<testsuites><testsuite name=\"a\"></testsuites>"),
+              HasSubstr("not well-formed"));
+  EXPECT_THAT(JunitErrors("<testsuite/>"), HasSubstr("not <testsuites>"));
+}
+
+// The batch that misled CI: a violation next to an unreadable file. The violation is the news
+// (exit 1, verdict invalid); the unreadable file is still named.
+TEST(ReportBatchTest, ViolationWinsOverAnUnusableFileWhichIsStillNamed) {
+  const std::string bad = SourcePath("histories/register/invalid/stale-read.jsonl");
+  const std::string fencing_bad = SourcePath("histories/fencing/invalid/forged-token.jsonl");
+  for (const auto& [model, file] : {std::pair<std::string, std::string>{"register", bad},
+                                    {"fencing", fencing_bad}}) {
+    CliResult r = RunCli({"check", "--model", model, "--format", "json", file, "/nonexistent.jsonl"});
+    EXPECT_EQ(r.exit_code, 1) << model << r.err;
+    ASSERT_EQ(SchemaErrors(r.out), "") << r.out;
+    rapidjson::Document d;
+    d.Parse(r.out.c_str());
+    EXPECT_EQ(std::string(d["verdict"].GetString()), "invalid");
+    EXPECT_EQ(std::string(d["summary"]["unusable"][0].GetString()), "/nonexistent.jsonl");
+    EXPECT_EQ(std::string(d["files"][1]["verdict"].GetString()), "error");
+    EXPECT_THAT(r.err, HasSubstr("/nonexistent.jsonl: no such file"));
+
+    CliResult edn = RunCli({"check", "--model", model, "--format", "edn", file, "/nonexistent.jsonl"});
+    StatusOr<Value> v = internal::ReadEdn(edn.out, "report.edn");
+    ASSERT_TRUE(v.ok()) << edn.out;
+    EXPECT_EQ(*v->Find("valid?"), Value::Bool(false));
+    EXPECT_EQ(v->Find("files")->items().size(), 2u);
+  }
+  // Without a violation, the unusable file decides: exit 2, verdict error.
+  CliResult r = RunCli({"check", "--model", "register", "--format", "json",
+                        SourcePath("histories/register/valid/concurrent-write-read.jsonl"),
+                        "/nonexistent.jsonl"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out, HasSubstr("\"verdict\":\"error\",\"options\""));
+}
+
+TEST(ReportContentTest, ProcessesKeepTheirTypeAndOperationsTheirJepsenIndex) {
+  const std::string h =
+      "{:index 0, :type :invoke, :process 0, :f :write, :value 1}\n"
+      "{:index 1, :type :ok, :process 0, :f :write, :value 1}\n"
+      "{:index 2, :type :invoke, :process \"c7\", :f :read, :value nil}\n"
+      "{:index 3, :type :ok, :process \"c7\", :f :read, :value 2}\n";
+  CliResult r = RunCli({"check", "--model", "register", "--format", "json", "-"}, h);
+  ASSERT_EQ(SchemaErrors(r.out), "") << r.out;
+  EXPECT_THAT(r.out, HasSubstr("{\"id\":1,\"index\":3,\"process\":\"c7\",\"f\":\"read\""));
+  EXPECT_THAT(r.out, HasSubstr("{\"id\":0,\"index\":1,\"process\":0,\"f\":\"write\""));
+  EXPECT_THAT(r.out, HasSubstr("\"line\":3,\"complete_line\":4"));
+}
+
+TEST(ReportContentTest, TimingsOnlyWhenAskedFor) {
+  const std::string file = SourcePath("histories/register/valid/concurrent-write-read.jsonl");
+  CliResult plain = RunCli({"check", "--model", "register", "--format", "json", file});
+  EXPECT_THAT(plain.out, Not(HasSubstr("timings")));
+  CliResult timed = RunCli({"check", "--model", "register", "--format", "json", "--timings", file});
+  EXPECT_EQ(SchemaErrors(timed.out), "");
+  EXPECT_THAT(timed.out, HasSubstr("\"timings\":{\"parse_s\":"));
+}
+
+// Bytes that are not UTF-8 in a value (here a lone 0xFF and a truncated sequence) are replaced,
+// never copied: every report stays valid UTF-8.
+TEST(ReportContentTest, InvalidUtf8InValuesNeverReachesAReport) {
+  std::string h =
+      "{:type :invoke, :process 0, :f :write, :value \"a\xff\"}\n"
+      "{:type :ok, :process 0, :f :write, :value \"a\xff\"}\n"
+      "{:type :invoke, :process 1, :f :read, :value nil}\n"
+      "{:type :ok, :process 1, :f :read, :value \"b\xe2\x82\"}\n";
+  for (const char* format : {"json", "edn", "text", "html"}) {
+    CliResult r = RunCli({"check", "--model", "register", "--format", format, "-"}, h);
+    EXPECT_EQ(r.exit_code, 1) << format << r.err;
+    EXPECT_THAT(r.out, HasSubstr("\xEF\xBF\xBD")) << format;
+    EXPECT_TRUE(IsUtf8Text(r.out)) << format;
+    if (std::string(format) == "json") {
+      EXPECT_EQ(SchemaErrors(r.out), "");
+    }
+  }
+  EXPECT_FALSE(IsUtf8Text(h));  // the check can fail
+}
+
+}  // namespace
+}  // namespace fenceline::testing
