@@ -14,6 +14,10 @@
 #include <unistd.h>
 
 #include "checker/parse/edn_reader.h"
+#include "fenceline/check.h"
+#include "fenceline/history.h"
+#include "fenceline/model.h"
+#include "fenceline/report.h"
 #include "report/report_testing.h"
 #include "testing/run_cli.h"
 
@@ -29,6 +33,7 @@ std::string Expected(const Sample& s) {
 
 std::vector<std::string> Args(const Sample& s, std::vector<std::string> extra) {
   std::vector<std::string> args = {"check", "--model", s.model, s.path};
+  args.insert(args.end(), s.flags.begin(), s.flags.end());
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
@@ -185,24 +190,36 @@ TEST(ReportContentTest, TimingsOnlyWhenAskedFor) {
   EXPECT_THAT(timed.out, HasSubstr("\"timings\":{\"parse_s\":"));
 }
 
-// Bytes that are not UTF-8 in a value (here a lone 0xFF and a truncated sequence) are replaced,
-// never copied: every report stays valid UTF-8.
+// Bytes that are not UTF-8 in a value (a lone 0xFF, a truncated sequence; the readers refuse
+// them, but a History built by a program may carry them) are replaced, never copied: every
+// report stays valid UTF-8.
 TEST(ReportContentTest, InvalidUtf8InValuesNeverReachesAReport) {
-  std::string h =
-      "{:type :invoke, :process 0, :f :write, :value \"a\xff\"}\n"
-      "{:type :ok, :process 0, :f :write, :value \"a\xff\"}\n"
-      "{:type :invoke, :process 1, :f :read, :value nil}\n"
-      "{:type :ok, :process 1, :f :read, :value \"b\xe2\x82\"}\n";
-  for (const char* format : {"json", "edn", "text", "html"}) {
-    CliResult r = RunCli({"check", "--model", "register", "--format", format, "-"}, h);
-    EXPECT_EQ(r.exit_code, 1) << format << r.err;
-    EXPECT_THAT(r.out, HasSubstr("\xEF\xBF\xBD")) << format;
-    EXPECT_TRUE(IsUtf8Text(r.out)) << format;
-    if (std::string(format) == "json") {
-      EXPECT_EQ(SchemaErrors(r.out), "");
-    }
+  StatusOr<History> h = HistoryBuilder("bad\xff.edn")
+                            .Invoke(0, "write", Value::String("a\xff"))
+                            .Ok(0, Value::String("a\xff"))
+                            .Invoke(1, "read")
+                            .Ok(1, Value::String("b\xe2\x82"))
+                            .Build();
+  ASSERT_TRUE(h.ok());
+  StatusOr<std::unique_ptr<Model>> model = MakeModel("register");
+  ASSERT_TRUE(model.ok());
+  StatusOr<CheckResult> r = CheckLinearizability(*h, **model);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->verdict, Verdict::kNotLinearizable);
+  ReportOptions options;
+  options.model_id = "register";
+  const std::vector<FileReport> files = {FileReport{"bad\xff.edn", OkStatus(), &*h, &*r}};
+  const std::string json = RenderJsonReport(files, options);
+  EXPECT_EQ(SchemaErrors(json), "");
+  for (const std::string& report : {json, RenderEdnReport(files, options),
+                                    RenderTextReport(files, options),
+                                    RenderHtmlReport(files, options),
+                                    RenderJunitReport(files, options)}) {
+    EXPECT_TRUE(IsUtf8Text(report)) << report;
+    EXPECT_THAT(report, HasSubstr("\xEF\xBF\xBD"));
   }
-  EXPECT_FALSE(IsUtf8Text(h));  // the check can fail
+  EXPECT_EQ(JunitErrors(RenderJunitReport(files, options)), "");
+  EXPECT_FALSE(IsUtf8Text("a\xff"));  // the check can fail
 }
 
 }  // namespace

@@ -260,6 +260,26 @@ std::vector<Sample> Samples() {
       }
     }
   }
+  // histories/README.md gives the flags a sample needs: "| model/valid/x.edn | `--initial 0`: ...".
+  std::istringstream readme(Slurp(SourcePath("histories/README.md")));
+  std::string line;
+  while (std::getline(readme, line)) {
+    if (line.rfind("| ", 0) != 0) continue;
+    const size_t bar = line.find(" | `--", 2);
+    if (bar == std::string::npos) continue;
+    const std::string name = line.substr(2, bar - 2);
+    const size_t from = bar + 4, to = line.find('`', from);
+    if (to == std::string::npos) continue;
+    std::istringstream words(line.substr(from, to - from));
+    std::vector<std::string> flags;
+    for (std::string w; words >> w;) flags.push_back(w);
+    for (Sample& sample : samples) {
+      if (sample.path.size() >= name.size() &&
+          sample.path.compare(sample.path.size() - name.size(), name.size(), name) == 0) {
+        sample.flags = flags;
+      }
+    }
+  }
   std::sort(samples.begin(), samples.end(),
             [](const Sample& a, const Sample& b) { return a.path < b.path; });
   return samples;
