@@ -174,8 +174,6 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     common.report.options = {{"input_format", Value::String(input_format)},
                              {"time_limit_s", time_limit_value},
                              {"deadline_s", deadline_value},
-                             {"clock_skew_ms", Value::Float(fencing.clock_skew_ms)},
-                             {"clock_drift_ppm", Value::Float(fencing.clock_drift_ppm)},
                              {"lock_for", Value::Vector(std::move(lock_for))},
                              {"fail_on", Value::String(fail_on)},
                              {"allow", Value::Vector(allow_values)}};

@@ -135,6 +135,11 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
   progress.Done();
   ReportOptions report = args.report;
   report.model_id = "fencing";
+  // The clock bounds as parsed (durations with units), after the options the caller listed.
+  report.options.insert(report.options.begin() + std::min<std::ptrdiff_t>(
+                                                     3, static_cast<std::ptrdiff_t>(report.options.size())),
+                        {{"clock_skew_ms", Value::Float(options->clock_skew_ms)},
+                         {"clock_drift_ppm", Value::Float(options->clock_drift_ppm)}});
   if (args.timings) {
     const double total =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
