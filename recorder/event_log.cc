@@ -80,12 +80,29 @@ Nanos EventLog::Append(const Record& record) {
 }
 
 void EventLog::AppendAt(const Record& record, Nanos time) {
-  std::string line = "{\"process\":" + record.process + ",\"type\":" + JsonString(record.type) +
-                     ",\"f\":" + JsonString(record.f);
-  if (!record.value.empty()) line += ",\"value\":" + record.value;
-  line += ",\"time\":" + std::to_string(time);
-  if (!record.error.empty()) line += ",\"error\":" + JsonString(record.error);
-  for (const auto& [k, v] : record.extra) line += "," + JsonString(k) + ":" + v;
+  // Appends only: GCC 12 reports a false -Wrestrict for "literal" + std::string temporaries.
+  std::string line = "{\"process\":";
+  line += record.process;
+  line += ",\"type\":";
+  line += JsonString(record.type);
+  line += ",\"f\":";
+  line += JsonString(record.f);
+  if (!record.value.empty()) {
+    line += ",\"value\":";
+    line += record.value;
+  }
+  line += ",\"time\":";
+  line += std::to_string(time);
+  if (!record.error.empty()) {
+    line += ",\"error\":";
+    line += JsonString(record.error);
+  }
+  for (const auto& [k, v] : record.extra) {
+    line += ',';
+    line += JsonString(k);
+    line += ':';
+    line += v;
+  }
   line += "}\n";
   std::lock_guard<std::mutex> lock(mu_);
   if (fd_ < 0) return;
