@@ -1,11 +1,24 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (Release, build-bench/) and runs them, printing one JSON line per case.
-# The README's figures come from this script. Usage: bench/run.sh [--smoke]
-#   --smoke  tiny sizes, for CI: checks the benchmarks still run, measures nothing.
+# The README's figures come from this script.
+# Usage: bench/run.sh [--smoke] [--no-10m] [--baseline OLD_FENCELINE]
+#   --smoke     tiny sizes, for CI: checks the benchmarks still run, measures nothing.
+#   --no-10m    leave out the 10M-operation case (minutes and gigabytes on the old code).
+#   --baseline  also run each generated-history case with another build's fenceline binary
+#               (say, main before a change, built side by side), in the same run, and print
+#               its figures and the ratios new/old.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-smoke=0
-[ "${1:-}" = "--smoke" ] && smoke=1
+smoke=0 large=1 baseline=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --smoke) smoke=1 ;;
+    --no-10m) large=0 ;;
+    --baseline) baseline=$(realpath "$2"); shift ;;
+    *) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
 dir=build-bench
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
@@ -36,24 +49,89 @@ if [ -d "$corpus" ]; then
   printf '{"bench":"cli/corpus_batch","runs":%d,"median_s":%s}\n' "$runs" "$median"
 fi
 
-# 2. A generated linearizable key-value history through the CLI: wall time and peak memory.
-ops=1000000; keys=1000; [ $smoke = 1 ] && ops=20000 && keys=100
-"$dir"/bench/harness/fenceline_gen --ops "$ops" --keys "$keys" > "$tmp/kv.jsonl"
-for variant in ok lost-append; do
-  file="$tmp/kv.jsonl"
-  if [ $variant = lost-append ]; then
-    "$dir"/bench/harness/fenceline_gen --ops "$ops" --keys "$keys" --lost-append > "$tmp/kv-bad.jsonl"
-    file="$tmp/kv-bad.jsonl"
+# 2. Generated key-value histories through the CLI (fenceline_gen: linearizable by
+#    construction, 50 processes, about 42 operations in flight): wall and CPU seconds, peak
+#    memory, memory per operation. Hot keys concentrate the concurrency (300k ops over 3 keys:
+#    about 14 in flight per key), so those cases run under a time and memory limit and may
+#    end "unknown" (exit 3): the search, not compilation, is then what bounds them.
+gen=$dir/bench/harness/fenceline_gen
+# run_case NAME FILE OPS [CLI FLAGS...]: one JSON line, with the baseline's figures if given.
+run_case() {
+  local name=$1 file=$2 ops=$3
+  shift 3
+  local line
+  line=$(measure "$dir/fenceline" "$file" "$ops" "$@")
+  if [ -n "$baseline" ]; then
+    local old
+    old=$(measure "$baseline" "$file" "$ops" "$@")
+    line="$line,$(sed 's/"\([a-z_]*\)":/"baseline_\1":/g' <<<"$old")"
+    line="$line,$(ratio "$line")"
   fi
+  printf '{"bench":"cli/%s","ops":%d,%s}\n' "$name" "$ops" "$line"
+}
+# measure BINARY FILE OPS [FLAGS...]: "exit_code":..,"seconds":..,"cpu_s":..,"peak_rss_mib":..
+measure() {
+  local bin=$1 file=$2 ops=$3
+  shift 3
   set +e
-  /usr/bin/time -f "%e %M" -o "$tmp/time" "$dir"/fenceline check --model kv "$file" > "$tmp/report" 2>&1
-  code=$?
+  /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$bin" check --model kv "$@" "$file" > "$tmp/report" 2>&1
+  local code=$?
   set -e
   # /usr/bin/time prefixes "Command exited with non-zero status N" when the command fails.
-  read -r secs kib < <(tail -n 1 "$tmp/time")
-  printf '{"bench":"cli/kv_%s_ops_%s_keys_%s","exit_code":%d,"seconds":%s,"peak_rss_mib":%d}\n' \
-    "$ops" "$keys" "$variant" "$code" "$secs" $((kib / 1024))
-done
+  local secs user sys kib
+  read -r secs user sys kib < <(tail -n 1 "$tmp/time")
+  printf '"exit_code":%d,"seconds":%s,"cpu_s":%s,"peak_rss_mib":%d,"bytes_per_op":%d' \
+    "$code" "$secs" "$(awk -v a="$user" -v b="$sys" 'BEGIN { printf "%.2f", a + b }')" \
+    $((kib / 1024)) $((kib * 1024 / ops))
+}
+ratio() {
+  awk -v l="$1" 'function get(k,  m) { if (match(l, "\"" k "\":[0-9.]+")) { m = substr(l, RSTART, RLENGTH); sub(/.*:/, "", m); return m } return 0 }
+    BEGIN { printf "\"ratio_seconds\":%.3f,\"ratio_cpu\":%.3f,\"ratio_peak_rss\":%.3f",
+            get("seconds") / (get("baseline_seconds") + 1e-9), get("cpu_s") / (get("baseline_cpu_s") + 1e-9),
+            get("peak_rss_mib") / (get("baseline_peak_rss_mib") + 1e-9) }'
+}
+# gen_case NAME OPS KEYS [GENERATOR FLAGS...] -- [CLI FLAGS...]
+gen_case() {
+  local name=$1 ops=$2 keys=$3
+  shift 3
+  local gflags=() cflags=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do gflags+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  cflags=("$@")
+  "$gen" --ops "$ops" --keys "$keys" "${gflags[@]}" > "$tmp/h.jsonl"
+  run_case "$name" "$tmp/h.jsonl" "$ops" "${cflags[@]}"
+  rm -f "$tmp/h.jsonl"
+}
+limits=(--time-limit 60 --memory-limit 512)
+if [ $smoke = 1 ]; then
+  gen_case kv_20000_ops_100_keys_ok 20000 100
+  gen_case kv_20000_ops_100_keys_lost-append 20000 100 --lost-append
+  gen_case kv_3000_ops_3_keys 3000 3 --processes 6 -- "${limits[@]}"
+  gen_case kv_20000_ops_10000_keys 20000 10000
+  gen_case kv_20000_ops_100_keys_info 20000 100 --info-rate 0.001
+else
+  gen_case kv_1000000_ops_1000_keys_ok 1000000 1000
+  gen_case kv_1000000_ops_1000_keys_lost-append 1000000 1000 --lost-append
+  gen_case kv_300000_ops_3000_keys 300000 3000 -- "${limits[@]}"
+  gen_case kv_300000_ops_3_keys 300000 3 -- "${limits[@]}"
+  gen_case kv_300000_ops_3_keys_6_processes 300000 3 --processes 6 -- "${limits[@]}"
+  gen_case kv_1000000_ops_10_keys 1000000 10 -- "${limits[@]}"
+  gen_case kv_1000000_ops_10_keys_20_processes 1000000 10 --processes 20 -- "${limits[@]}"
+  gen_case kv_1000000_ops_100000_keys 1000000 100000
+  gen_case kv_1000000_ops_1000_keys_hot_10pct_on_10 1000000 1000 --hot-keys 10 --hot-share 0.1 -- "${limits[@]}"
+  gen_case kv_1000000_ops_1000_keys_info_0.1pct 1000000 1000 --info-rate 0.001 -- "${limits[@]}"
+  [ $large = 1 ] && gen_case kv_10000000_ops_1000_keys 10000000 1000
+fi
+
+# 2b. Ingestion alone: `fenceline validate` on the 1M-operation history (2M events).
+ops=1000000; [ $smoke = 1 ] && ops=20000
+"$gen" --ops "$ops" --keys 1000 > "$tmp/p.jsonl"
+bytes=$(stat -c %s "$tmp/p.jsonl")
+/usr/bin/time -f "%e %M" -o "$tmp/time" "$dir"/fenceline validate "$tmp/p.jsonl" > /dev/null 2>&1 || true
+read -r secs kib < <(tail -n 1 "$tmp/time")
+printf '{"bench":"cli/validate_jsonl","events":%d,"mb":%d,"seconds":%s,"mb_per_s":%s,"peak_rss_mib":%d}\n' \
+  $((2 * ops)) $((bytes / 1000000)) "$secs" "$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / 1e6 / (s + 1e-9) }')" $((kib / 1024))
+rm -f "$tmp/p.jsonl"
 
 # 3. Fencing analysis of 1,000,000 lock and storage operations over 1,000 locks.
 if [ $smoke = 1 ]; then
