@@ -11,6 +11,7 @@ ViolationFacts DescribeViolation(const History& history, const Counterexample& c
     facts.op = &history.ops[static_cast<size_t>(cx.unlinearizable.front())];
   }
   facts.prefix_length = cx.linearized.size();
+  for (OpIndex i : cx.proof) facts.proof.push_back(&history.ops[static_cast<size_t>(i)]);
   std::map<uint32_t, const Operation*> last_by_process;
   for (OpIndex i : cx.linearized) {
     const Operation& op = history.ops[static_cast<size_t>(i)];

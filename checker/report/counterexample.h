@@ -20,6 +20,7 @@ struct ViolationFacts {
   const Operation* previous_ok = nullptr;  // the last ok operation of the linearized prefix
   std::vector<const Operation*> last_ops;  // each process's last op in the prefix, by process
   std::vector<const Operation*> prefix_tail;  // the last `context` ops of the prefix, in order
+  std::vector<const Operation*> proof;  // Counterexample::proof, by OpIndex
   size_t prefix_length = 0;
 };
 

@@ -51,6 +51,11 @@ void WriteTimeline(std::ostringstream& out, const History& h, const PartitionRes
     hi = facts.op->ret == kNever ? facts.op->call : facts.op->ret;
   }
   for (const Operation* op : facts.prefix_tail) hi = std::max(hi, op->call);
+  for (const Operation* op : facts.proof) {
+    lo = std::min(lo, op->call);
+    hi = std::max(hi, op->ret == kNever ? op->call : op->ret);
+  }
+  std::set<const Operation*> proof(facts.proof.begin(), facts.proof.end());
   std::vector<const Operation*> shown;
   for (const Operation& op : h.ops) {
     if (!SameKey(op, p.key)) continue;
@@ -85,11 +90,13 @@ void WriteTimeline(std::ostringstream& out, const History& h, const PartitionRes
     const double y = 8 + lane_h * static_cast<double>(lane[static_cast<uint32_t>(op->process)]);
     auto it = order.find(static_cast<uint32_t>(op->index));
     const bool failing = facts.op == op;
-    const char* fill = failing ? "#e74c3c" : it != order.end() ? "#7fc97f" : "#cccccc";
+    const bool in_proof = proof.count(op) > 0;
+    const char* fill = failing ? "#e74c3c" : in_proof ? "#f5b041" : it != order.end() ? "#7fc97f" : "#cccccc";
     out << "<g><title>" << Escape(internal::OperationSummary(h, *op)) << " (line "
         << internal::OperationLines(*op) << ")" ;
     if (it != order.end()) out << ", linearized #" << it->second;
     if (failing) out << ": cannot be linearized";
+    if (in_proof) out << ": part of the proof";
     out << "</title><rect x='" << x0 << "' y='" << y << "' width='" << std::max(6.0, x1 - x0)
         << "' height='" << lane_h - 10 << "' rx='3' fill='" << fill
         << (op->ret == kNever ? "' stroke-dasharray='4 2' stroke='#555'" : "' stroke='#555'")
@@ -116,6 +123,7 @@ std::string RenderHtmlReport(const std::vector<FileReport>& files, const ReportO
          "<h1>fenceline: " << Escape(options.model_id) << "</h1>\n"
          "<p class='legend'><span style='background:#7fc97f'>linearized (#order)</span>"
          "<span style='background:#e74c3c'>cannot be linearized</span>"
+         "<span style='background:#f5b041'>proof: observations that leave it no place</span>"
          "<span style='background:#ccc'>other operations in flight</span> "
          "dashed: never completed (info)</p>\n";
   for (const FileReport& f : files) {
@@ -143,6 +151,11 @@ std::string RenderHtmlReport(const std::vector<FileReport>& files, const ReportO
       if (facts.op) {
         out << "cannot linearize: " << Escape(internal::OperationSummary(*f.history, *facts.op))
             << " (line " << internal::OperationLines(*facts.op) << ")\n";
+      }
+      if (!facts.proof.empty()) out << "proof: with every operation that changes the state, these observations leave it no place (checked by search):\n";
+      for (const Operation* op : facts.proof) {
+        out << "  line " << internal::OperationLines(*op) << "  "
+            << Escape(internal::OperationSummary(*f.history, *op)) << "\n";
       }
       out << "state after the longest linearizable prefix (" << facts.prefix_length
           << " operations): " << Escape(p.counterexample->state.ToEdn()) << "</pre>\n";

@@ -19,6 +19,7 @@
 #include <oneapi/tbb/task_arena.h>
 #include <oneapi/tbb/task_group.h>
 
+#include "checker/search/explain.h"
 #include "checker/search/linearizability_search.h"
 #include "checker/search/memory_budget.h"
 #include "checker/search/partition.h"
@@ -157,6 +158,11 @@ void Checker::Search(HistoryWork& work, size_t h, size_t p) {
   out = internal::SearchPartition(**spec, part.ops, limits);
   if (out.verdict == Verdict::kNotLinearizable) work.cancel.store(true);
   if (out.verdict == Verdict::kUnknown && account.contended()) work.retry[p] = 1;
+  if (options_.explain && out.counterexample && !out.counterexample->unlinearizable.empty()) {
+    out.counterexample->proof = internal::ExplainViolation(
+        model_, part.ops, histories_[h]->source, **spec, out.counterexample->unlinearizable.front(),
+        limits);
+  }
 }
 
 std::vector<StatusOr<CheckResult>> Checker::Run() {

@@ -58,6 +58,9 @@ struct CheckOptions {
   // Stop every partition once one violation is found (others then report kUnknown,
   // "cancelled after the first violation"). Off: every partition gets a verdict.
   bool first_violation_only = false;
+  // Find each violation's Counterexample::proof: a few small searches of restricted histories
+  // (checker/search/explain.h), bounded by deterministic budgets. Off: proofs stay empty.
+  bool explain = true;
 };
 
 // Why a violation holds: the search's deepest point.

@@ -41,5 +41,29 @@ TEST(SemanticsCliTest, UnknownNilReadsRuleIsAnError) {
   EXPECT_EQ(r.out, "");
 }
 
+// The example: every report shows the get -> "y" that began after append x was
+// acknowledged and does not show it, with its input lines.
+TEST(ProofCliTest, LostAppendShowsTheReadThatProvesIt) {
+  const std::string sample = SourcePath("histories/kv/invalid/lost-append.jsonl");
+  auto report = [&](const char* format) {
+    CliResult r = RunCli({"check", "--model", "kv", "--format", format, sample});
+    EXPECT_EQ(r.exit_code, 1) << format << r.err;
+    return r.out;
+  };
+  EXPECT_THAT(report("text"), HasSubstr("these observations leave it no place (checked by search):\n"
+                                        "      line 5-6  p2 get \"a\" -> \"y\" ok\n"));
+  EXPECT_THAT(report("json"), HasSubstr("\"proof\":[{\"index\":2,\"process\":\"2\",\"f\":\"get\","
+                                        "\"key\":\"a\",\"value\":null,\"type\":\"ok\",\"output\":\"y\","
+                                        "\"invoke_line\":5,\"complete_line\":6}]"));
+  const std::string edn = report("edn");
+  EXPECT_THAT(edn, HasSubstr(":proof [{:process 2, :type :ok, :f :get, :key \"a\", :value \"y\", :line 6}]"));
+  for (const char* knossos : {":op {", ":previous-ok ", ":final-paths ["}) {
+    EXPECT_THAT(edn, HasSubstr(knossos));
+  }
+  const std::string html = report("html");
+  EXPECT_THAT(html, HasSubstr("line 5-6  p2 get &quot;a&quot; -&gt; &quot;y&quot; ok"));
+  EXPECT_THAT(html, HasSubstr("(line 5-6): part of the proof"));
+}
+
 }  // namespace
 }  // namespace fenceline::testing

@@ -1,4 +1,5 @@
 // The engine against the brute-force oracle, and against itself across thread counts.
+#include <algorithm>
 #include <map>
 
 #include <gtest/gtest.h>
@@ -158,6 +159,57 @@ TEST(LinearizabilityPropertyTest, GeneratedHistoriesSeparateTheConventions) {
   EXPECT_GT(fail_differs, 30);
   EXPECT_GT(nil_differs, 30);
   EXPECT_GT(renumbered, 100);
+}
+
+// Every proof is checked against the oracle, independently of the engine: the proof holds
+// only observations (reads); the history with those reads and every other non-read
+// operation is not linearizable; with the unlinearizable operation freed from real time, it is.
+TEST(LinearizabilityPropertyTest, ProofsAreConfirmedByTheOracle) {
+  int with_proof = 0;
+  for (const char* model : {"register", "cas-register", "kv"}) {
+    for (uint64_t seed = 1; seed <= 1500; ++seed) {
+      testing::RandomHistoryOptions o;
+      o.model = model;
+      o.seed = seed;
+      o.ops = 3 + static_cast<int>(seed % 6);
+      o.processes = 2 + static_cast<int>(seed % 3);
+      o.consistent = seed % 2 == 0;
+      o.lose_append = std::string(model) == "kv" && seed % 4 == 0;
+      o.delimited = o.lose_append;
+      o.info_rate = seed % 3 == 0 ? 0.2 : 0;
+      o.fail_rate = 0.1;
+      History h = testing::RandomHistory(o);
+      auto m = MakeModel(model);
+      StatusOr<CheckResult> r = CheckLinearizability(h, **m);
+      ASSERT_TRUE(r.ok());
+      if (r->verdict != Verdict::kNotLinearizable) continue;
+      const Counterexample& cx = *r->partitions.front().counterexample;
+      if (cx.proof.empty()) continue;
+      ++with_proof;
+      SCOPED_TRACE(std::string(model) + " seed " + std::to_string(seed) + "\n" +
+                   testing::ToJsonLines(h));
+      ASSERT_TRUE(std::is_sorted(cx.proof.begin(), cx.proof.end()));
+      const OpIndex u = cx.unlinearizable.front();
+      History restricted, freed;
+      restricted.source = freed.source = h.source;
+      Nanos first = h.ops.front().call;
+      for (const Operation& op : h.ops) {
+        const bool read = op.f == "read" || op.f == "get";
+        const bool in_proof = std::binary_search(cx.proof.begin(), cx.proof.end(), op.index);
+        ASSERT_TRUE(read || !in_proof) << "proof holds a non-observation: line " << op.invoke_pos.line;
+        if (read && !in_proof && op.index != u) continue;
+        restricted.ops.push_back(op);
+        freed.ops.push_back(op);
+        if (op.index == u) {
+          freed.ops.back().call = first;
+          freed.ops.back().ret = kNever - 1;
+        }
+      }
+      EXPECT_FALSE(testing::OracleLinearizable(restricted, model));
+      EXPECT_TRUE(testing::OracleLinearizable(freed, model));
+    }
+  }
+  EXPECT_GT(with_proof, 100);
 }
 
 // Appends with self-delimiting values switch on the witness pruning: its verdicts must match
