@@ -91,7 +91,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
       ("memory-limit", po::value(&memory_text)->default_value(memory_text),
        "MiB the search may hold, all files and threads together, before a verdict is unknown "
        "(default: half the physical memory); 0: none")
-      ("initial", po::value(&initial), "initial value (EDN or JSON) for register, cas-register and kv")
+      ("initial", po::value(&initial), "initial value (EDN or JSON) for register, cas-register and kv; a map of key to value for multi-register")
       ("fail-observes", po::bool_switch(&fail_observes),
        "a failed cas observed that the register did not hold `from` (Porcupine); default: a "
        "failed operation did not take place (Jepsen). docs/semantics.md")

@@ -59,6 +59,7 @@ const std::vector<Entry>& Registry() {
       {"register", [](const ModelOptions& o) { return internal::MakeRegisterModel(o, false); }},
       {"cas-register", [](const ModelOptions& o) { return internal::MakeRegisterModel(o, true); }},
       {"kv", [](const ModelOptions& o) { return internal::MakeKvModel(o); }},
+      {"multi-register", [](const ModelOptions& o) { return internal::MakeMultiRegisterModel(o); }},
       {"mutex", [](const ModelOptions&) { return internal::MakeMutexModel(); }},
       {"set", [](const ModelOptions&) { return internal::MakeSetModel(); }},
       {"unordered-queue", [](const ModelOptions&) { return internal::MakeQueueModel(false); }},

@@ -15,6 +15,8 @@ namespace fenceline::internal {
 std::unique_ptr<Model> MakeRegisterModel(const ModelOptions& options, bool cas);
 // kv: independent keys, each a register of read/get, write/put, append, cas.
 std::unique_ptr<Model> MakeKvModel(const ModelOptions& options);
+// multi-register: Knossos's registers changed by txn micro-ops; --initial a map.
+std::unique_ptr<Model> MakeMultiRegisterModel(const ModelOptions& options);
 std::unique_ptr<Model> MakeMutexModel();
 std::unique_ptr<Model> MakeSetModel();
 // unordered-queue, or with `fifo`, fifo-queue.

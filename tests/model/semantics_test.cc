@@ -5,6 +5,7 @@
 //          failed cas saw a value other than `from` (Porcupine's etcd model);
 //   nil    an ok read of nil: the value nil where the register can hold nil (auto), never
 //          (unknown, Knossos's rule), or always (value).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "fenceline/check.h"
@@ -233,6 +234,64 @@ TEST(NilReadsTest, IndependentKeysApplyTheRulePerKey) {
   s.independent = true;
   EXPECT_EQ(Check(h(false), "register", s), kBad);
   EXPECT_EQ(Check(h(true), "register", s), kOk);
+}
+
+Value Txn(std::vector<Value> micro) { return Value::Vector(std::move(micro)); }
+Value R(const char* k, Value v = {}) { return Value::Vector({Kw("read"), Kw(k), std::move(v)}); }
+Value W(const char* k, Value v) { return Value::Vector({Kw("write"), Kw(k), std::move(v)}); }
+
+TEST(MultiRegisterTest, TxnsApplyAtomicallyFromTheInitialMap) {
+  auto h = [](int64_t seen_y) {
+    HistoryBuilder b;
+    b.Invoke(0, "txn", Txn({W("x", I(1)), W("y", I(1))})).Ok(0);
+    b.Invoke(1, "txn", Txn({R("x"), R("y")})).Ok(1, Txn({R("x", I(1)), R("y", I(seen_y))}));
+    return b;
+  };
+  // JSON's string keys name the same registers as EDN's keywords.
+  Semantics s = Nil(NilReads::kAuto, Value::Map({S("x"), I(0), S("y"), I(0)}));
+  EXPECT_EQ(Check(h(1), "multi-register", s), kOk);
+  EXPECT_EQ(Check(h(0), "multi-register", s), kBad);  // a torn txn
+}
+
+TEST(MultiRegisterTest, NilReadInATxnIsUnknownAsInKnossos) {
+  auto h = [] {
+    HistoryBuilder b;
+    b.Invoke(0, "txn", Txn({W("x", I(1))})).Ok(0);
+    b.Invoke(1, "txn", Txn({R("x")})).Ok(1, Txn({R("x", Value())}));
+    return b;
+  };
+  EXPECT_EQ(Check(h(), "multi-register"), kOk);
+  EXPECT_EQ(Check(h(), "multi-register", Nil(NilReads::kUnknown)), kOk);
+  EXPECT_EQ(Check(h(), "multi-register", Nil(NilReads::kValue)), kBad);
+}
+
+TEST(MultiRegisterTest, FailedTxnDidNotTakePlaceAndInfoTxnMayHave) {
+  for (bool observes : {false, true}) {
+    Semantics s;
+    s.fail_observes = observes;  // defines nothing for txns
+    HistoryBuilder b;
+    b.Invoke(0, "txn", Txn({W("x", I(5))})).Fail(0);
+    b.Invoke(1, "txn", Txn({W("x", I(6))})).Info(1);
+    b.Invoke(2, "txn", Txn({R("x")})).Ok(2, Txn({R("x", I(6))}));
+    b.Invoke(2, "txn", Txn({R("x")})).Ok(2, Txn({R("x", I(5))}));
+    EXPECT_EQ(Check(std::move(b), "multi-register", s), kBad);
+  }
+}
+
+TEST(MultiRegisterTest, RejectsMalformedTxnsAndInitialValues) {
+  HistoryBuilder b;
+  b.Invoke(0, "txn", Txn({Value::Vector({Kw("append"), Kw("x"), I(1)})})).Ok(0);
+  StatusOr<History> h = b.Build();
+  ASSERT_TRUE(h.ok());
+  auto m = MakeModel("multi-register");
+  EXPECT_THAT(CheckLinearizability(*h, **m),
+              testing::StatusIs(StatusCode::kUnsupported,
+                                ::testing::HasSubstr("expected micro-ops [read k v] or [write k v]")));
+  ModelOptions o;
+  o.initial = I(0);
+  auto bad = MakeModel("multi-register", o);
+  EXPECT_THAT(CheckLinearizability(*h, **bad),
+              testing::StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("must be a map")));
 }
 
 }  // namespace

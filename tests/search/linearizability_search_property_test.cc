@@ -49,7 +49,8 @@ std::string CaseName(const Case& c) {
 
 std::vector<Case> AllCases() {
   std::vector<Case> cases;
-  for (const char* model : {"register", "cas-register", "kv", "mutex", "set", "fifo-queue"}) {
+  for (const char* model : {"register", "cas-register", "kv", "mutex", "set", "fifo-queue",
+                            "multi-register"}) {
     const std::string m = model;
     const bool registers = m == "register" || m == "cas-register" || m == "multi-register";
     const bool nil_rules = registers || m == "kv";
