@@ -177,10 +177,6 @@ void AddAnalysis(const History& h, const Model* model, const PartitionResult& p,
     out.push_back(std::move(v));
   };
   add("op", facts.op ? OpMap(h, *facts.op) : Value());
-  // fenceline's addition: the operations that, with :op, cannot be linearized.
-  std::vector<Value> proof;
-  for (const Operation* op : facts.proof) proof.push_back(OpMap(h, *op));
-  add("proof", Value::Vector(std::move(proof)));
   add("previous-ok", facts.previous_ok ? OpMap(h, *facts.previous_ok) : Value());
   add("last-op", cx.linearized.empty()
                      ? Value()

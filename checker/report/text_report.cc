@@ -23,14 +23,6 @@ void WriteViolation(std::ostringstream& out, const History& h, const PartitionRe
     out << indent << "cannot linearize: " << internal::OperationSummary(h, *facts.op) << "  ["
         << h.source << ":" << internal::OperationLines(*facts.op) << "]\n";
   }
-  if (!facts.proof.empty()) {
-    out << indent << "proof: with every operation that changes the state, these observations"
-        << " leave it no place (checked by search):\n";
-    for (const Operation* op : facts.proof) {
-      out << indent << "  line " << internal::OperationLines(*op) << "  "
-          << internal::OperationSummary(h, *op) << "\n";
-    }
-  }
   out << indent << "after the longest linearizable prefix (" << facts.prefix_length
       << " operations) the state is " << cx.state.ToEdn() << "\n";
   if (!cx.proof.empty()) {

@@ -50,11 +50,11 @@ TEST(ProofCliTest, LostAppendShowsTheReadThatProvesIt) {
     EXPECT_EQ(r.exit_code, 1) << format << r.err;
     return r.out;
   };
-  EXPECT_THAT(report("text"), HasSubstr("these observations leave it no place (checked by search):\n"
+  EXPECT_THAT(report("text"), HasSubstr("proof (these results forbid every placement of it):\n"
                                         "      line 5-6  p2 get \"a\" -> \"y\" ok\n"));
-  EXPECT_THAT(report("json"), HasSubstr("\"proof\":[{\"index\":2,\"process\":\"2\",\"f\":\"get\","
+  EXPECT_THAT(report("json"), HasSubstr("\"proof\":[{\"id\":2,\"process\":2,\"f\":\"get\","
                                         "\"key\":\"a\",\"value\":null,\"type\":\"ok\",\"output\":\"y\","
-                                        "\"invoke_line\":5,\"complete_line\":6}]"));
+                                        "\"line\":5,\"complete_line\":6}]"));
   const std::string edn = report("edn");
   EXPECT_THAT(edn, HasSubstr(":proof [{:process 2, :type :ok, :f :get, :key \"a\", :value \"y\", :line 6}]"));
   for (const char* knossos : {":op {", ":previous-ok ", ":final-paths ["}) {
