@@ -57,6 +57,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::string time_limit_text = "0", deadline_text = "0";
   std::string memory_text = std::to_string(DefaultMemoryBudget() >> 20);
   bool first_violation = false, independent = false, fail_observes = false, allow_empty = false;
+  bool no_proof = false;
   bool progress = false, timings = false;
   std::string nil_reads = "auto";
   std::vector<std::string> files;
@@ -100,6 +101,8 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
        "unknown (Knossos) or value")
       ("independent", po::bool_switch(&independent),
        "values are Jepsen [key value] tuples: check each key on its own, with any model")
+      ("no-proof", po::bool_switch(&no_proof),
+       "skip each violation's proof (the observations that forbid it; a few small searches)")
       ("first-violation", po::bool_switch(&first_violation),
        "stop searching other partitions once one violation is found (they report unknown)")
       ("allow-empty", po::bool_switch(&allow_empty),
@@ -257,6 +260,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   check_options.deadline = run_deadline;
   check_options.memory_budget = *memory_budget;
   check_options.first_violation_only = first_violation;
+  check_options.explain = !no_proof;
   std::vector<StatusOr<CheckResult>> results = CheckHistories(batch, **model, check_options);
   shown.Done();
   for (size_t k = 0; k < batch.size(); ++k) {

@@ -60,6 +60,9 @@ TEST(ProofCliTest, LostAppendShowsTheReadThatProvesIt) {
   for (const char* knossos : {":op {", ":previous-ok ", ":final-paths ["}) {
     EXPECT_THAT(edn, HasSubstr(knossos));
   }
+  CliResult plain = RunCli({"check", "--model", "kv", "--no-proof", sample});
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_THAT(plain.out, ::testing::Not(HasSubstr("proof")));
   const std::string html = report("html");
   EXPECT_THAT(html, HasSubstr("line 5-6  p2 get &quot;a&quot; -&gt; &quot;y&quot; ok"));
   EXPECT_THAT(html, HasSubstr("(line 5-6): part of the proof"));
