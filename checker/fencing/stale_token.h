@@ -5,9 +5,10 @@
 // linearizability engine decides it, one partition per resource, so concurrent writes and
 // writes of unknown outcome are handled soundly. Rejected writes are left out (they are the
 // business of false-rejection; leaving constraints out can only hide violations, never invent
-// them). Under a skew bound every interval is widened by half the bound on each side, so only
-// orders that hold under every clock assignment constrain the search; a resource that fails
-// only without the widening gets a possible violation.
+// them). Each resource is searched as written first; one stamped on several clocks that fails
+// there is searched again under the skew bound (every interval widened by half the bound on each
+// side, so only orders that hold under every clock assignment constrain it): failing there too is
+// certain, failing only as written possible. An inconclusive search, in either pass, is noted.
 #ifndef FENCELINE_CHECKER_FENCING_STALE_TOKEN_H_
 #define FENCELINE_CHECKER_FENCING_STALE_TOKEN_H_
 
