@@ -1,169 +1,253 @@
-// A picture of each violation, for people reviewing a CI failure or auditing a trace offline:
-// one self-contained page (inline SVG and CSS, no scripts, nothing fetched). Each violation
-// gets a timeline with a lane per process: the operations of the longest linearizable prefix
-// numbered in their linearization order, the one that cannot be placed in red, the others
-// in flight in grey. Times are compressed to ranks so that short operations stay visible.
+// The linearizability picture (docs/report.md): per file, one lane per process on the real time
+// axis, every partition in a selector (broken ones first), the view opening on the violation.
+// The unlinearizable operation is red, the proof operations orange, the longest linearizable
+// prefix green with its order; each tooltip gives the input lines, the result and, for the
+// prefix, the model's state before and after. Large partitions are drawn in full only around
+// each violation (kNeighbourhood operations); a density strip shows where all the others are.
 #include <algorithm>
 #include <map>
-#include <set>
-#include <sstream>
+#include <memory>
+#include <unordered_map>
 
 #include "checker/report/counterexample.h"
+#include "checker/report/html_page.h"
 #include "checker/report/report_common.h"
+#include "checker/search/partition.h"
+#include "fenceline/model.h"
 #include "fenceline/report.h"
 
 namespace fenceline {
 namespace {
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+using internal::HtmlBar;
+using internal::HtmlFile;
+using internal::HtmlPicture;
+
+constexpr size_t kNeighbourhood = 1500;  // operations drawn around one violation
+constexpr size_t kValidDrawn = 600;      // operations drawn of a partition without violation
+constexpr size_t kFileBudget = 6000;     // operations drawn per file, all partitions together
+constexpr size_t kDensityBins = 160;
+
+Nanos End(const Operation& op) { return op.ret == kNever ? op.call : op.ret; }
+
+std::string Label(const Operation& op) {
+  std::string s = op.f;
+  if (!op.input.is_nil()) s += " " + op.input.ToEdn();
+  if (op.outcome == Outcome::kOk && !op.output.is_nil() && op.output != op.input) {
+    s += " → " + op.output.ToEdn();
+  }
+  return s;
+}
+
+// The model's state after each operation of the prefix, replayed as the search did; empty if
+// the model cannot be compiled or disagrees (the tooltips then leave states out).
+std::vector<Value> PrefixStates(const History& h, const Model* model,
+                                const std::vector<const Operation*>& ops, const Counterexample& cx,
+                                Value* initial) {
+  if (model == nullptr) return {};
+  std::unordered_map<uint32_t, uint32_t> position;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    position[static_cast<uint32_t>(ops[i]->index)] = static_cast<uint32_t>(i);
+  }
+  StatusOr<std::unique_ptr<PartitionSpec>> compiled = model->Compile(ops, h.source);
+  if (!compiled.ok()) return {};
+  PartitionSpec& spec = **compiled;
+  uint64_t state = spec.Init();
+  *initial = spec.Describe(state);
+  std::vector<Value> states;
+  for (OpIndex i : cx.linearized) {
+    auto it = position.find(static_cast<uint32_t>(i));
+    if (it == position.end()) return {};
+    if (spec.Relevant(it->second)) {
+      std::optional<uint64_t> next = spec.Step(state, it->second);
+      if (!next) return {};
+      state = *next;
     }
+    states.push_back(spec.Describe(state));
   }
-  return out;
+  return states;
 }
 
-bool SameKey(const Operation& op, const Value& key) {
-  if (key.is_nil()) return true;
-  if (op.key) return *op.key == key;
-  return op.input.is_sequential() && op.input.items().size() == 2 && op.input.items()[0] == key;
-}
-
-void WriteTimeline(std::ostringstream& out, const History& h, const PartitionResult& p,
-                   const ReportOptions& options) {
-  const Counterexample& cx = *p.counterexample;
-  internal::ViolationFacts facts = internal::DescribeViolation(h, cx, options.context_ops * 2);
-  std::map<uint32_t, size_t> order;  // op index -> position in the linearization (1-based)
-  for (size_t k = 0; k < cx.linearized.size(); ++k) {
-    order[static_cast<uint32_t>(cx.linearized[k])] = k + 1;
+HtmlPicture Draw(const History& h, const Model* model, const PartitionResult& p,
+                 const std::vector<const Operation*>& ops, size_t limit) {
+  HtmlPicture pic;
+  pic.timed = h.timed;
+  pic.title = (p.key.is_nil() ? std::string("history") : "key " + p.key.ToEdn()) + ": " +
+              std::string(ReportVerdictName(ToReportVerdict(p.verdict))) + ", " +
+              std::to_string(ops.size()) + " operations";
+  if (ops.empty()) return pic;
+  pic.lo = ops.front()->call;
+  pic.hi = pic.lo + 1;
+  for (const Operation* op : ops) {
+    pic.lo = std::min(pic.lo, op->call);
+    pic.hi = std::max(pic.hi, End(*op));
   }
-  // The window: from the earliest call among the shown prefix ops to the failing op's return.
-  Nanos lo = kNever, hi = 0;
-  for (const Operation* op : facts.prefix_tail) lo = std::min(lo, op->call);
-  if (facts.op) {
-    lo = std::min(lo, facts.op->call);
-    hi = facts.op->ret == kNever ? facts.op->call : facts.op->ret;
-  }
-  for (const Operation* op : facts.prefix_tail) hi = std::max(hi, op->call);
-  for (const Operation* op : facts.proof) {
-    lo = std::min(lo, op->call);
-    hi = std::max(hi, op->ret == kNever ? op->call : op->ret);
-  }
-  std::set<const Operation*> proof(facts.proof.begin(), facts.proof.end());
+  pic.hi = std::max(pic.hi, pic.lo + 1);
+  std::map<uint32_t, size_t> order;  // op index -> 1-based position in the linearization
+  std::vector<Value> states;
+  Value initial;
+  const Operation* failing = nullptr;
+  std::vector<bool> proof(h.ops.size(), false);
   std::vector<const Operation*> shown;
-  for (const Operation& op : h.ops) {
-    if (!SameKey(op, p.key)) continue;
-    if (op.call <= hi && op.ret >= lo) shown.push_back(&op);
-    if (shown.size() >= 200) break;
+  if (p.counterexample) {
+    const Counterexample& cx = *p.counterexample;
+    for (size_t k = 0; k < cx.linearized.size(); ++k) {
+      order[static_cast<uint32_t>(cx.linearized[k])] = k + 1;
+    }
+    for (OpIndex i : cx.proof) proof[static_cast<size_t>(i)] = true;
+    if (!cx.unlinearizable.empty()) failing = &h.ops[static_cast<size_t>(cx.unlinearizable.front())];
+    states = PrefixStates(h, model, ops, cx, &initial);
+    // The neighbourhood: from the earliest call among the end of the prefix, the proof and the
+    // failing operation, to the latest return among them.
+    Nanos lo = failing ? failing->call : pic.hi, hi = failing ? End(*failing) : pic.lo;
+    const size_t n = cx.linearized.size(), from = n > 10 ? n - 10 : 0;
+    for (size_t k = from; k < n; ++k) lo = std::min(lo, h.ops[static_cast<size_t>(cx.linearized[k])].call);
+    for (OpIndex i : cx.proof) {
+      lo = std::min(lo, h.ops[static_cast<size_t>(i)].call);
+      hi = std::max(hi, End(h.ops[static_cast<size_t>(i)]));
+    }
+    if (hi < lo) hi = lo;
+    pic.focus = std::make_pair(lo, std::max(hi, lo + 1));
+    for (const Operation* op : ops) {
+      // A partition that fits is drawn whole; a larger one around the violation.
+      if (ops.size() <= limit || (op->call <= hi && (op->ret == kNever || op->ret >= lo))) {
+        shown.push_back(op);
+      }
+    }
+    if (shown.size() > limit) {
+      // Keep those nearest the failing operation in invoke order, and the key operations.
+      const uint32_t f = failing ? static_cast<uint32_t>(failing->index) : 0;
+      std::stable_sort(shown.begin(), shown.end(), [&](const Operation* a, const Operation* b) {
+        auto d = [&](const Operation* o) {
+          const uint32_t i = static_cast<uint32_t>(o->index);
+          return o == failing || proof[i] ? 0u : i > f ? i - f : f - i;
+        };
+        return d(a) < d(b);
+      });
+      shown.resize(limit);
+    }
+  } else {
+    shown.assign(ops.begin(), ops.begin() + static_cast<long>(std::min(limit, ops.size())));
   }
-  std::set<Nanos> times;
-  std::set<uint32_t> processes;
+  std::sort(shown.begin(), shown.end(),
+            [](const Operation* a, const Operation* b) { return a->index < b->index; });
+  std::map<uint32_t, uint32_t> lane;
+  for (const Operation* op : shown) lane.emplace(static_cast<uint32_t>(op->process), 0);
+  for (auto& [pid, l] : lane) {
+    l = static_cast<uint32_t>(pic.lanes.size());
+    pic.lanes.push_back("p" + h.process_names[pid]);
+  }
   for (const Operation* op : shown) {
-    times.insert(op->call);
-    if (op->ret != kNever) times.insert(op->ret);
-    processes.insert(static_cast<uint32_t>(op->process));
+    HtmlBar b;
+    b.lane = lane[static_cast<uint32_t>(op->process)];
+    b.t0 = op->call;
+    if (op->ret != kNever) b.t1 = op->ret;
+    const uint32_t idx = static_cast<uint32_t>(op->index);
+    auto it = order.find(idx);
+    b.cls = op == failing ? "bad" : proof[idx] ? "proof" : it != order.end() ? "lin" : "other";
+    b.focus = op == failing;
+    b.label = Label(*op) + (it != order.end() ? " #" + std::to_string(it->second) : "");
+    b.tip = internal::OperationSummary(h, *op) + "\nline " + internal::OperationLines(*op);
+    if (op->invoke_time) b.tip += "\ninvoked at " + std::to_string(*op->invoke_time);
+    if (op->complete_time) b.tip += ", completed at " + std::to_string(*op->complete_time);
+    if (it != order.end()) {
+      b.tip += "\nlinearized #" + std::to_string(it->second) + " of the longest linearizable prefix";
+      if (!states.empty()) {
+        const Value& before = it->second == 1 ? initial : states[it->second - 2];
+        b.tip += "\nstate before: " + before.ToEdn() + "\nstate after: " + states[it->second - 1].ToEdn();
+      }
+    }
+    if (op == failing) {
+      b.tip += "\ncannot be linearized: no placement extends the prefix (state there: " +
+               p.counterexample->state.ToEdn() + ")";
+    }
+    if (proof[idx]) b.tip += "\nproof: its result forbids every placement of the red operation";
+    pic.bars.push_back(std::move(b));
   }
-  std::map<Nanos, size_t> rank;
-  for (Nanos t : times) rank.emplace(t, rank.size());
-  std::map<uint32_t, size_t> lane;
-  for (uint32_t pid : processes) lane.emplace(pid, lane.size());
-  // Wide enough for a short label inside the shortest bar.
-  const double step = 44, lane_h = 34, left = 70;
-  const double width = left + step * static_cast<double>(rank.size() + 2) + 40;
-  const double height = lane_h * static_cast<double>(lane.size()) + 30;
-  out << "<svg xmlns='http://www.w3.org/2000/svg' width='" << width << "' height='" << height
-      << "' font-family='monospace' font-size='11'>\n";
-  for (const auto& [pid, l] : lane) {
-    out << "<text x='4' y='" << 20 + lane_h * static_cast<double>(l) << "'>p"
-        << Escape(h.process_names[pid]) << "</text>\n";
+  if (shown.size() == ops.size()) return pic;  // all drawn: nothing to summarise
+  pic.density.assign(kDensityBins, 0);
+  const double span = static_cast<double>(pic.hi - pic.lo);
+  for (const Operation* op : ops) {
+    const double at = static_cast<double>(op->call - pic.lo) / span;
+    const size_t bin = std::min(kDensityBins - 1, static_cast<size_t>(at * kDensityBins));
+    ++pic.density[bin];
   }
-  for (const Operation* op : shown) {
-    const double x0 = left + step * static_cast<double>(rank[op->call]);
-    const double x1 = op->ret == kNever ? width - 10
-                                        : left + step * static_cast<double>(rank[op->ret]) + step * 0.8;
-    const double y = 8 + lane_h * static_cast<double>(lane[static_cast<uint32_t>(op->process)]);
-    auto it = order.find(static_cast<uint32_t>(op->index));
-    const bool failing = facts.op == op;
-    const bool in_proof = proof.count(op) > 0;
-    const char* fill = failing ? "#e74c3c" : in_proof ? "#f5b041" : it != order.end() ? "#7fc97f" : "#cccccc";
-    out << "<g><title>" << Escape(internal::OperationSummary(h, *op)) << " (line "
-        << internal::OperationLines(*op) << ")" ;
-    if (it != order.end()) out << ", linearized #" << it->second;
-    if (failing) out << ": cannot be linearized";
-    if (in_proof) out << ": part of the proof";
-    out << "</title><rect x='" << x0 << "' y='" << y << "' width='" << std::max(6.0, x1 - x0)
-        << "' height='" << lane_h - 10 << "' rx='3' fill='" << fill
-        << (op->ret == kNever ? "' stroke-dasharray='4 2' stroke='#555'" : "' stroke='#555'")
-        << "/><text x='" << x0 + 3 << "' y='" << y + 15 << "'>"
-        << Escape(op->f + (op->input.is_nil() ? "" : " " + op->input.ToEdn()) +
-                  (op->outcome == Outcome::kOk && !op->output.is_nil() && op->output != op->input
-                       ? " → " + op->output.ToEdn()
-                       : ""));
-    if (it != order.end()) out << " #" << it->second;
-    out << "</text></g>\n";
+  {
+    pic.note = "drawn: " + std::to_string(shown.size()) + " of " + std::to_string(ops.size()) +
+               " operations (" + (p.counterexample ? "the neighbourhood of the violation" : "the first ones") +
+               "); the strip below shows where all of them are";
   }
-  out << "</svg>\n";
+  return pic;
 }
 
 }  // namespace
 
 std::string RenderHtmlReport(const std::vector<FileReport>& files, const ReportOptions& options) {
-  std::ostringstream out;
-  out << "<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>fenceline report</title>\n"
-         "<style>body{font-family:sans-serif;margin:2em}h2{margin-top:2em}"
-         ".bad{color:#c0392b}.ok{color:#27ae60}.unknown{color:#d68910}"
-         "pre{background:#f6f6f6;padding:.6em;overflow:auto}"
-         ".legend span{display:inline-block;padding:0 .5em;margin-right:.5em}</style></head><body>\n"
-         "<h1>fenceline: " << Escape(options.model_id) << "</h1>\n"
-         "<p class='legend'><span style='background:#7fc97f'>linearized (#order)</span>"
-         "<span style='background:#e74c3c'>cannot be linearized</span>"
-         "<span style='background:#f5b041'>proof: observations that leave it no place</span>"
-         "<span style='background:#ccc'>other operations in flight</span> "
-         "dashed: never completed (info)</p>\n";
+  StatusOr<std::unique_ptr<Model>> made = MakeModel(options.model_id);
+  const Model* model = options.model != nullptr ? options.model : made.ok() ? made->get() : nullptr;
+  std::vector<HtmlFile> out;
   for (const FileReport& f : files) {
-    out << "<h2>" << Escape(f.path) << "</h2>\n";
+    HtmlFile hf;
+    hf.path = f.path;
     if (!f.status.ok()) {
-      out << "<p class='bad'>unusable: " << Escape(f.status.message()) << "</p>\n";
+      hf.verdict = "error";
+      hf.summary = "could not be checked";
+      hf.findings.push_back(f.status.message());
+      out.push_back(std::move(hf));
       continue;
     }
+    const History& h = *f.history;
     const CheckResult& r = *f.result;
-    const char* cls = r.verdict == Verdict::kLinearizable ? "ok"
-                      : r.verdict == Verdict::kUnknown    ? "unknown"
-                                                          : "bad";
-    out << "<p class='" << cls << "'>" << VerdictName(r.verdict) << " — " << f.history->ops.size()
-        << " operations, " << r.partitions.size() << " partition(s)</p>\n";
-    for (const PartitionResult& p : r.partitions) {
-      if (p.verdict == Verdict::kUnknown) {
-        out << "<p class='unknown'>" << (p.key.is_nil() ? "" : "key " + Escape(p.key.ToEdn()) + ": ")
-            << "unknown: " << Escape(p.reason) << "</p>\n";
+    hf.verdict = std::string(ReportVerdictName(ToReportVerdict(r.verdict)));
+    size_t bad = 0;
+    for (const PartitionResult& p : r.partitions) bad += p.verdict == Verdict::kNotLinearizable;
+    hf.summary = std::to_string(h.ops.size()) + " operations, " +
+                 std::to_string(h.process_names.size()) + " processes, " +
+                 std::to_string(r.partitions.size()) + " partition" +
+                 (r.partitions.size() == 1 ? "" : "s") +
+                 (bad ? ", " + std::to_string(bad) + " not linearizable" : "");
+    std::map<Value, std::vector<const Operation*>> by_key;
+    if (model != nullptr) {
+      StatusOr<std::vector<internal::Partition>> parts = internal::PartitionHistory(h, *model);
+      if (parts.ok()) {
+        for (internal::Partition& p : *parts) by_key[p.key] = std::move(p.ops);
       }
-      if (p.verdict != Verdict::kNotLinearizable || !p.counterexample) continue;
-      internal::ViolationFacts facts =
-          internal::DescribeViolation(*f.history, *p.counterexample, options.context_ops);
-      out << "<h3>" << (p.key.is_nil() ? "" : "key " + Escape(p.key.ToEdn()) + ": ")
-          << "not linearizable</h3>\n<pre>";
-      if (facts.op) {
-        out << "cannot linearize: " << Escape(internal::OperationSummary(*f.history, *facts.op))
-            << " (line " << internal::OperationLines(*facts.op) << ")\n";
-      }
-      if (!facts.proof.empty()) out << "proof: with every operation that changes the state, these observations leave it no place (checked by search):\n";
-      for (const Operation* op : facts.proof) {
-        out << "  line " << internal::OperationLines(*op) << "  "
-            << Escape(internal::OperationSummary(*f.history, *op)) << "\n";
-      }
-      out << "state after the longest linearizable prefix (" << facts.prefix_length
-          << " operations): " << Escape(p.counterexample->state.ToEdn()) << "</pre>\n";
-      WriteTimeline(out, *f.history, p, options);
     }
+    // Broken partitions first, then unknown, then the rest, each in key order.
+    std::vector<const PartitionResult*> sorted;
+    for (const PartitionResult& p : r.partitions) sorted.push_back(&p);
+    auto rank = [](const PartitionResult* p) {
+      return p->verdict == Verdict::kNotLinearizable ? 0 : p->verdict == Verdict::kUnknown ? 1 : 2;
+    };
+    std::stable_sort(sorted.begin(), sorted.end(),
+                     [&](const PartitionResult* a, const PartitionResult* b) { return rank(a) < rank(b); });
+    size_t budget = kFileBudget;
+    for (const PartitionResult* p : sorted) {
+      const std::string name = (p->key.is_nil() ? std::string("history") : "key " + p->key.ToEdn()) +
+                               " (" + std::string(ReportVerdictName(ToReportVerdict(p->verdict))) + ")";
+      if (p->verdict == Verdict::kNotLinearizable && p->counterexample) {
+        hf.findings.push_back(internal::ViolationSentence(h, *p));
+      } else if (p->verdict == Verdict::kUnknown) {
+        hf.findings.push_back((p->key.is_nil() ? "" : "key " + p->key.ToEdn() + ": ") + "unknown: " + p->reason);
+      }
+      auto it = by_key.find(p->key);
+      const size_t want = p->counterexample ? kNeighbourhood : kValidDrawn;
+      if (it == by_key.end() || budget == 0 || (budget < want && !p->counterexample)) {
+        hf.undrawn.push_back(name);
+        continue;
+      }
+      HtmlPicture pic = Draw(h, model, *p, it->second, std::min(want, std::max<size_t>(budget, 1)));
+      budget -= std::min(budget, pic.bars.size());
+      hf.pictures.push_back(std::move(pic));
+      hf.choices.push_back(name);
+    }
+    out.push_back(std::move(hf));
   }
-  out << "</body></html>\n";
-  return internal::ValidUtf8(out.str());
+  const std::string legend =
+      "<span class='lin'>linearized (#order)</span><span class='bad'>cannot be linearized</span>"
+      "<span class='proof'>proof: forbids every placement</span><span class='other'>other "
+      "operations</span> dashed: never completed (info); hover for lines, results and states";
+  return internal::RenderHtmlPage("fenceline: " + options.model_id + " (linearizability)", legend, out);
 }
 
 }  // namespace fenceline
