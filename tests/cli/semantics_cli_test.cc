@@ -64,8 +64,10 @@ TEST(ProofCliTest, LostAppendShowsTheReadThatProvesIt) {
   EXPECT_EQ(plain.exit_code, 1);
   EXPECT_THAT(plain.out, ::testing::Not(HasSubstr("proof")));
   const std::string html = report("html");
-  EXPECT_THAT(html, HasSubstr("line 5-6  p2 get &quot;a&quot; -&gt; &quot;y&quot; ok"));
-  EXPECT_THAT(html, HasSubstr("(line 5-6): part of the proof"));
+  // The sentence under the file's heading, and the read drawn as proof (orange) in the picture.
+  EXPECT_THAT(html, HasSubstr("the operations proving it: p2 get &quot;a&quot; -&gt; &quot;y&quot; "
+                              "ok (line 5-6)"));
+  EXPECT_THAT(html, HasSubstr("\"cls\":\"proof\",\"label\":\"get \u2192 \\\"y\\\"\""));
 }
 
 }  // namespace
