@@ -37,6 +37,12 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
     if (flag == "--lost-append") { lost_append = true; continue; }
+    if (flag == "--help" || flag == "-h") {
+      std::printf("usage: fenceline_gen [--ops N] [--keys N] [--processes N] [--seed N] [--hot-keys N]\n"
+                  "                     [--hot-share F] [--info-rate F] [--lost-append]\n"
+                  "writes a kv history in JSON Lines to standard output\n");
+      return 0;
+    }
     if (i + 1 >= argc) { std::fprintf(stderr, "fenceline_gen: %s needs a value\n", argv[i]); return 2; }
     const char* text = argv[++i];
     long v = std::atol(text);
