@@ -342,6 +342,12 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
 
   std::vector<bool> info(n);
   for (uint32_t k = 0; k < n; ++k) info[k] = ops[orig[k]]->ret == kNever;
+  // A pure operation of unknown outcome is never taken greedily (nor as a lookahead observer):
+  // placing it lands on a configuration its parent dominates, the memo prunes it, and the
+  // greedy step, which has no siblings to fall back on, would abandon the parent.
+  for (uint32_t k = 0; k < n; ++k) {
+    if (info[k]) pure[k] = false;
+  }
   Configuration linearized(info);
   MemoTable memo(account, n);
   std::vector<Frame> stack;

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "checker/search/linearizability_search.h"
 #include "fenceline/check.h"
 #include "fenceline/model.h"
 #include "testing/matchers.h"
@@ -136,6 +137,47 @@ TEST(LinearizabilitySearchTest, CasNeedsAPair) {
   EXPECT_THAT(CheckLinearizability(h, **m),
               testing::StatusIs(StatusCode::kUnsupported,
                                 HasSubstr("expected a value [from to] for cas, got 3")));
+}
+
+
+// A register whose reads are all relevant, the info ones included: no shipped model keeps an
+// info read (it constrains nothing), but the search's contract allows a pure info operation,
+// and one made the greedy step walk into a configuration the info dominance had already
+// seen, pruning the only path to a linearization.
+class RegisterWithInfoReads final : public PartitionSpec {
+ public:
+  explicit RegisterWithInfoReads(std::vector<const Operation*> ops) : ops_(std::move(ops)) {}
+  bool Relevant(uint32_t) const override { return true; }
+  uint64_t Init() override { return 0; }
+  std::optional<uint64_t> Step(uint64_t state, uint32_t i) override {
+    const Operation& o = *ops_[i];
+    if (o.f == "write") return static_cast<uint64_t>(o.input.int_value());
+    if (o.outcome == Outcome::kInfo) return state;  // an unknown read sees anything
+    return static_cast<uint64_t>(o.output.int_value()) == state ? std::optional<uint64_t>(state)
+                                                             : std::nullopt;
+  }
+  bool Pure(uint32_t i) const override { return ops_[i]->f == "read"; }
+  Value Describe(uint64_t state) const override { return Value::Int(static_cast<int64_t>(state)); }
+  size_t StateBytes() const override { return 0; }
+
+ private:
+  std::vector<const Operation*> ops_;
+};
+
+TEST(LinearizabilitySearchTest, PureInfoOperationDoesNotPruneTheOnlyLinearization) {
+  // write 1 returns; then an info read is invoked, concurrent with write 2; a read sees 2.
+  ASSERT_OK_AND_ASSIGN(History h, HistoryBuilder()
+                                      .Invoke(0, "write", Value::Int(1)).Ok(0)
+                                      .Invoke(1, "read")
+                                      .Invoke(2, "write", Value::Int(2)).Ok(2)
+                                      .Invoke(3, "read").Ok(3, Value::Int(2))
+                                      .Info(1)
+                                      .Build());
+  std::vector<const Operation*> ops;
+  for (const Operation& o : h.ops) ops.push_back(&o);
+  RegisterWithInfoReads spec(ops);
+  PartitionResult r = internal::SearchPartition(spec, ops, internal::SearchLimits{});
+  EXPECT_EQ(r.verdict, Verdict::kLinearizable) << r.reason;
 }
 
 }  // namespace
