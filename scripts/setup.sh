@@ -8,7 +8,7 @@ pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libcurl4-openssl-dev etcd-server etcd-client
   clang libclang-rt-14-dev
-  libsimdjson-dev zlib1g-dev libzstd-dev
+  zlib1g-dev libzstd-dev
   chromium
   zookeeper libzookeeper-mt-dev redis-server libhiredis-dev
 )
