@@ -16,9 +16,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <zlib.h>
-#include <zstd.h>
 
+#include "testing/compress.h"
 #include "testing/run_cli.h"
 
 namespace fenceline::testing {
@@ -102,26 +101,6 @@ const std::string kImpossibleRead =
 const std::string kGood =
     "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1}\n"
     "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":1}\n";
-
-std::string Gzip(const std::string& text) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, static_cast<uLong>(text.size())) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
-std::string Zstd(const std::string& text) {
-  std::string out(ZSTD_compressBound(text.size()), '\0');
-  out.resize(ZSTD_compress(out.data(), out.size(), text.data(), text.size(), 3));
-  return out;
-}
 
 void ExpectUnusable(const CliResult& r, const std::string& message) {
   EXPECT_EQ(r.exit_code, 2) << r.err;

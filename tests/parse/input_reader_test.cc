@@ -12,13 +12,15 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <zlib.h>
-#include <zstd.h>
 
+#include "testing/compress.h"
 #include "testing/matchers.h"
 
 namespace fenceline::internal {
 namespace {
+
+using ::fenceline::testing::Gzip;
+using ::fenceline::testing::Zstd;
 
 using ::fenceline::testing::IsOk;
 using ::fenceline::testing::StatusIs;
@@ -40,27 +42,6 @@ class TempFile {
  private:
   std::string path_;
 };
-
-std::string Gzip(const std::string& text) {
-  z_stream zs{};
-  deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  std::string out(deflateBound(&zs, static_cast<uLong>(text.size())) + 64, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
-
-std::string Zstd(const std::string& text) {
-  std::string out(ZSTD_compressBound(text.size()), '\0');
-  const size_t n = ZSTD_compress(out.data(), out.size(), text.data(), text.size(), 3);
-  out.resize(ZSTD_isError(n) ? 0 : n);
-  return out;
-}
 
 // Many distinct lines, so the compressed form spans several of the reader's chunks.
 std::string BigText() {

@@ -18,13 +18,6 @@
 namespace fenceline::testing {
 namespace {
 
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 const rapidjson::SchemaDocument& Schema() {
   static const rapidjson::SchemaDocument* schema = [] {
     rapidjson::Document d;

@@ -14,16 +14,6 @@
 #include <sstream>
 
 namespace fenceline::testing {
-namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-}  // namespace
 
 CliResult RunCli(const std::vector<std::string>& args, const std::string& input) {
   char dir_template[] = "/tmp/fenceline-cli-XXXXXX";
@@ -80,6 +70,13 @@ std::string CorpusDir() {
   struct stat st {};
   if (stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return "";
   return dir;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace fenceline::testing

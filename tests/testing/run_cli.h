@@ -26,6 +26,9 @@ CliResult RunCli(const std::vector<std::string>& args, const std::string& input 
 std::string SourcePath(const std::string& relative);
 std::string CorpusDir();
 
+// The whole content of the file at `path` ("" if it cannot be read).
+std::string Slurp(const std::string& path);
+
 }  // namespace fenceline::testing
 
 #endif  // FENCELINE_TESTS_TESTING_RUN_CLI_H_
