@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -31,14 +32,6 @@ int Usage(std::ostream& err, const Status& s, std::string_view command) {
   err << "fenceline " << command << ": " << s.message() << "\n"
       << "try 'fenceline " << command << " --help'\n";
   return kExitUnusable;
-}
-
-// Log output skipped between a Jepsen log's events is worth a line on stderr: a log with far
-// more of it than expected may not be the history the user meant.
-void NoteSkippedLines(const History& h, std::ostream& err) {
-  if (h.skipped_lines == 0) return;
-  err << "fenceline: " << h.source << ": note: skipped " << h.skipped_lines
-      << " line(s) without a Jepsen event (the first is line " << h.first_skipped_line << ")\n";
 }
 
 // The --model choices, from the model registry, so that help never omits a model.
@@ -216,6 +209,11 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
+  auto seconds = [](double s) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.1f s", s);
+    return std::string(b);
+  };
   // Parse every file first, then check them all in one parallel batch.
   std::vector<std::unique_ptr<History>> histories(files.size());
   std::vector<FileReport> reports(files.size());
@@ -227,8 +225,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     reports[i].path = files[i] == "-" ? "<stdin>" : files[i];
     shown.Update("fenceline: parsing file " + std::to_string(i + 1) + "/" +
                  std::to_string(files.size()) + " (" + std::to_string(parsed_ops) +
-                 " operations so far, " + std::to_string(static_cast<int>(elapsed())) + " s): " +
-                 reports[i].path);
+                 " operations so far, " + seconds(elapsed()) + "): " + reports[i].path);
     // --time-limit covers parsing: the time taken here counts against the history's limit.
     const auto parse_start = std::chrono::steady_clock::now();
     StatusOr<History> h = ParseHistoryFile(files[i], parse_options);
@@ -252,9 +249,18 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     check_options.time_used.push_back(std::chrono::steady_clock::now() - parse_start);
   }
   const double parse_s = elapsed();
-  shown.Update("fenceline: checking " + std::to_string(batch.size()) + " histories (" +
-               std::to_string(parsed_ops) + " operations, parsed in " +
-               std::to_string(static_cast<int>(parse_s)) + " s)");
+  if (shown.enabled()) {
+    const std::string files_text =
+        std::to_string(batch.size()) + (batch.size() == 1 ? " file, " : " files, ") +
+        std::to_string(parsed_ops) + " operations parsed";
+    check_options.on_progress = [&shown, &elapsed, &seconds, files_text](const CheckProgress& p) {
+      shown.Update("fenceline: checking " + files_text + ": " + std::to_string(p.partitions_done) +
+                       "/" + std::to_string(p.partitions_total) + " partitions done (" +
+                       std::to_string(p.histories_done) + "/" + std::to_string(p.histories_total) +
+                       " files), " + seconds(elapsed()),
+                   p.partitions_done == 0 || p.partitions_done == p.partitions_total);
+    };
+  }
   check_options.threads = threads;
   check_options.time_limit = limit_ms;
   check_options.deadline = run_deadline;

@@ -59,6 +59,12 @@ std::string BaseOf(const std::string& path) {
 
 }  // namespace
 
+void NoteSkippedLines(const History& h, std::ostream& err) {
+  if (h.skipped_lines == 0) return;
+  err << "fenceline: " << h.source << ": note: skipped " << h.skipped_lines
+      << " line(s) without a Jepsen event (the first is line " << h.first_skipped_line << ")\n";
+}
+
 bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }
 
 const std::vector<std::string>& KnownFindingIds() {
@@ -117,8 +123,16 @@ StatusOr<FailPolicy> ParseFailPolicy(const std::string& fail_on,
 Progress::Progress(std::ostream& err, bool enabled)
     : err_(err), enabled_(enabled), terminal_(StderrIsTerminal()) {}
 
-void Progress::Update(const std::string& line) {
+double Progress::elapsed_s() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Progress::Update(const std::string& line, bool force) {
   if (!enabled_) return;
+  const auto now = std::chrono::steady_clock::now();
+  const auto gap = terminal_ ? std::chrono::milliseconds(100) : std::chrono::milliseconds(1000);
+  if (!force && now - shown_ < gap) return;
+  shown_ = now;
   if (terminal_) {
     // \r and erase-to-end-of-line: the line is rewritten in place.
     err_ << "\r\033[K" << line << std::flush;

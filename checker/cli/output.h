@@ -6,10 +6,12 @@
 #ifndef FENCELINE_CHECKER_CLI_OUTPUT_H_
 #define FENCELINE_CHECKER_CLI_OUTPUT_H_
 
+#include <chrono>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
+#include "fenceline/history.h"
 #include "fenceline/report.h"
 #include "fenceline/status.h"
 
@@ -23,19 +25,26 @@ const std::vector<std::string>& KnownFindingIds();
 StatusOr<FailPolicy> ParseFailPolicy(const std::string& fail_on,
                                      const std::vector<std::string>& allow);
 
-// Progress on standard error: one line rewritten in place on a terminal, one line per update
-// otherwise (--progress into a log). Does nothing unless enabled.
+// Progress on standard error: one line rewritten in place on a terminal (at most 10 times a
+// second), one line per update otherwise (--progress into a log: at most one a second, so that
+// a run over many partitions does not flood it). Does nothing unless enabled. Not thread-safe:
+// CheckOptions::on_progress never overlaps its calls.
 class Progress {
  public:
   Progress(std::ostream& err, bool enabled);
-  void Update(const std::string& line);
+  // `force`: shown even if the last line was shown a moment ago (a stage's first or last).
+  void Update(const std::string& line, bool force = true);
   void Done();  // ends the line begun by Update
+  bool enabled() const { return enabled_; }
+  double elapsed_s() const;  // since construction
 
  private:
   std::ostream& err_;
   bool enabled_;
   bool terminal_;
   bool open_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point shown_{};
 };
 
 // Writes `text` to `path`: through a temporary ".NAME.tmp-XXXXXX" beside it and rename(2) when
@@ -45,6 +54,11 @@ class Progress {
 // the old file intact (and possibly the temporary file).
 Status WriteReportFile(const std::string& path, const std::string& text,
                        const std::vector<std::string>& inputs);
+
+// "fenceline: PATH: note: skipped N line(s) without a Jepsen event (the first is line L)" on
+// `err` when the parser skipped log lines: a log with far more of them than expected may not be
+// the history the user meant. Nothing otherwise.
+void NoteSkippedLines(const History& h, std::ostream& err);
 
 // True if standard error is a terminal (progress is then shown by default).
 bool StderrIsTerminal();

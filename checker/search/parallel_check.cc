@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cmath>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <numeric>
 #include <optional>
@@ -102,7 +103,9 @@ class Checker {
   std::vector<StatusOr<CheckResult>> Run();
 
  private:
-  void RunTask(const Task& t);
+  // `final_pass`: the partition's verdict is final now, even if it was refused memory.
+  void RunTask(const Task& t, bool final_pass);
+  void Report(const Task* done);
   void Search(HistoryWork& work, size_t h, size_t p);
 
   const std::vector<const History*>& histories_;
@@ -110,9 +113,24 @@ class Checker {
   const CheckOptions& options_;
   internal::MemoryBudget budget_;
   std::vector<HistoryWork> work_;
+  // CheckOptions::on_progress: the counts, and each history's partitions not yet done.
+  std::mutex progress_mu_;
+  CheckProgress progress_;
+  std::vector<size_t> partitions_left_;
 };
 
-void Checker::RunTask(const Task& t) {
+void Checker::Report(const Task* done) {
+  if (!options_.on_progress) return;
+  std::lock_guard<std::mutex> lock(progress_mu_);
+  if (done != nullptr) {
+    ++progress_.partitions_done;
+    progress_.operations_done += done->size;
+    if (--partitions_left_[done->history] == 0) ++progress_.histories_done;
+  }
+  options_.on_progress(progress_);
+}
+
+void Checker::RunTask(const Task& t, bool final_pass) {
   HistoryWork& work = work_[t.history];
   PartitionResult& out = work.results[t.partition];
   try {
@@ -123,6 +141,7 @@ void Checker::RunTask(const Task& t) {
     out.reason = "out of memory: the system refused memory within the memory budget of " +
                  std::to_string(budget_.limit() >> 20) + " MiB (lower --memory-limit)";
   }
+  if (final_pass || !work.retry[t.partition]) Report(&t);
 }
 
 void Checker::Search(HistoryWork& work, size_t h, size_t p) {
@@ -199,6 +218,12 @@ std::vector<StatusOr<CheckResult>> Checker::Run() {
       tasks.push_back(Task{h, p, w.partitions[p].ops.size()});
     }
   }
+  partitions_left_.assign(histories_.size(), 0);
+  for (const Task& t : tasks) ++partitions_left_[t.history];
+  progress_.partitions_total = tasks.size();
+  progress_.histories_total = histories_.size();
+  for (size_t left : partitions_left_) progress_.histories_done += left == 0;
+  Report(nullptr);
   // Largest first balances the threads. When the first violation ends a history's search,
   // smallest first finds one sooner, before a hard partition can hold a thread. A history's
   // tasks stay together, ordered by its largest partition.
@@ -216,7 +241,7 @@ std::vector<StatusOr<CheckResult>> Checker::Run() {
 
   const int threads = std::min(options_.threads, kMaxThreads);
   if (threads == 1 || tasks.size() <= 1) {
-    for (const Task& t : tasks) RunTask(t);
+    for (const Task& t : tasks) RunTask(t, false);
   } else if (kThreadSanitizer) {
     // TSan cannot see oneTBB's synchronization (Debian's libtbb is not instrumented, so every
     // hand-off through its queues would be reported), so under TSan the same workers run on
@@ -227,7 +252,7 @@ std::vector<StatusOr<CheckResult>> Checker::Run() {
     for (int i = 0; i < workers; ++i) {
       pool.emplace_back([&] {
         for (size_t k = next.fetch_add(1); k < tasks.size(); k = next.fetch_add(1)) {
-          RunTask(tasks[k]);
+          RunTask(tasks[k], false);
         }
       });
     }
@@ -241,7 +266,7 @@ std::vector<StatusOr<CheckResult>> Checker::Run() {
       for (int i = 0; i < workers; ++i) {
         group.run([&] {
           for (size_t k = next.fetch_add(1); k < tasks.size(); k = next.fetch_add(1)) {
-            RunTask(tasks[k]);
+            RunTask(tasks[k], false);
           }
         });
       }
@@ -257,7 +282,7 @@ std::vector<StatusOr<CheckResult>> Checker::Run() {
   if (any_retry) malloc_trim(0);
 #endif
   for (const Task& t : tasks) {
-    if (work_[t.history].retry[t.partition]) RunTask(t);
+    if (work_[t.history].retry[t.partition]) RunTask(t, true);
   }
 
   std::vector<StatusOr<CheckResult>> out;

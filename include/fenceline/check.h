@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,15 @@ std::string_view VerdictName(Verdict v);  // "linearizable", "not-linearizable",
 size_t DefaultMemoryBudget();
 inline constexpr size_t kNoMemoryLimit = SIZE_MAX;  // memory_budget: no limit
 inline constexpr int kMaxThreads = 1024;           // CheckOptions::threads is capped here
+
+// How far a CheckHistories call has got, for a progress display.
+struct CheckProgress {
+  size_t partitions_done = 0;   // partitions whose verdict is final
+  size_t partitions_total = 0;  // of every history in the call
+  size_t histories_done = 0;    // histories whose partitions are all done (or that failed)
+  size_t histories_total = 0;
+  uint64_t operations_done = 0;  // operations in the partitions done
+};
 
 struct CheckOptions {
   // Worker threads. 0: every core. 1: fully serial. Above kMaxThreads: kMaxThreads.
@@ -61,6 +71,11 @@ struct CheckOptions {
   // Find each violation's Counterexample::proof: a few small searches of restricted histories
   // (checker/search/explain.h), bounded by deterministic budgets. Off: proofs stay empty.
   bool explain = true;
+  // Called once with nothing done yet, then each time a partition's verdict is final, from the
+  // calling thread or a worker. Calls never overlap, and partitions_done grows by one each
+  // time; a partition searched again (see memory_budget) is counted once. Must not throw; the
+  // workers wait while it runs, so it should be quick. Never changes a result. Empty: none.
+  std::function<void(const CheckProgress&)> on_progress;
 };
 
 // Why a violation holds: the search's deepest point.

@@ -8,18 +8,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <memory>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "checker/parse/edn_reader.h"
+#include "fenceline/check.h"
+#include "fenceline/model.h"
+#include "fenceline/parse.h"
 #include "report/report_testing.h"
 #include "testing/run_cli.h"
 
@@ -228,6 +233,99 @@ TEST(ReportCliTest, FencingTextEndsWithASummaryLine) {
                         SourcePath("histories/fencing/valid/pause-with-fencing.jsonl")});
   EXPECT_THAT(r.out, ::testing::EndsWith(
                          "2 files: 1 safe, 1 with a violation, 0 inconclusive, 0 unusable\n"));
+}
+
+// A kv history over `keys` keys, two processes per key: one put, then a read that sees it
+// (linearizable) or, for key `bad`, a value never written.
+std::string KvHistory(int keys, int bad) {
+  std::string h;
+  for (int k = 0; k < keys; ++k) {
+    const std::string key = "\"k" + std::to_string(k) + "\"";
+    const std::string seen = k == bad ? "\"nope\"" : "\"v\"";
+    h += "{\"process\":0,\"type\":\"invoke\",\"f\":\"put\",\"key\":" + key + ",\"value\":\"v\"}\n"
+         "{\"process\":0,\"type\":\"ok\",\"f\":\"put\",\"key\":" + key + ",\"value\":\"v\"}\n"
+         "{\"process\":1,\"type\":\"invoke\",\"f\":\"get\",\"key\":" + key + ",\"value\":null}\n"
+         "{\"process\":1,\"type\":\"ok\",\"f\":\"get\",\"key\":" + key + ",\"value\":" + seen +
+         "}\n";
+  }
+  return h;
+}
+
+// --progress into a log (not a terminal): the files parsed, the operations, and the partitions
+// done as the search goes, the last line once every partition is done; the report itself is
+// the same as without it.
+TEST(ReportProgressTest, ProgressCountsFilesOperationsAndPartitions) {
+  TempDir dir;
+  const std::string a = dir.path + "/a.jsonl", b = dir.path + "/b.jsonl";
+  Spit(a, KvHistory(5, -1));
+  Spit(b, KvHistory(3, 1));
+  CliResult r = RunCli({"check", "--model", "kv", "--progress", "--threads", "3", a, b});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("fenceline: parsing file 1/2 (0 operations so far, "));
+  EXPECT_THAT(r.err, HasSubstr("fenceline: parsing file 2/2 (10 operations so far, "));
+  EXPECT_THAT(r.err, HasSubstr("fenceline: checking 2 files, 16 operations parsed: 0/8 "
+                               "partitions done (0/2 files), "));
+  EXPECT_THAT(r.err, HasSubstr("fenceline: checking 2 files, 16 operations parsed: 8/8 "
+                               "partitions done (2/2 files), "));
+  CliResult quiet = RunCli({"check", "--model", "kv", "--threads", "3", a, b});
+  EXPECT_EQ(r.out, quiet.out);
+  EXPECT_THAT(quiet.err, Not(HasSubstr("partitions done")));  // stderr is not a terminal here
+
+  // With -o, the summary line comes after the progress.
+  CliResult to_file = RunCli({"check", "--model", "kv", "--progress", "-o", dir.path + "/r", a, b});
+  EXPECT_THAT(to_file.err, HasSubstr("8/8 partitions done (2/2 files), "));
+  EXPECT_THAT(to_file.err, ::testing::EndsWith(
+                               "fenceline: 2 files: 1 linearizable, 1 not linearizable, 0 "
+                               "unknown, 0 unusable; report in " + dir.path + "/r\n"));
+}
+
+// CheckOptions::on_progress: one call before anything is done, then one per partition, in
+// order, never overlapping; the results are those of a run without it, at any thread count.
+TEST(ReportProgressTest, OnProgressCountsEachPartitionOnceAndChangesNoResult) {
+  ParseOptions po;
+  po.format = InputFormat::kJsonLines;
+  StatusOr<History> a = ParseHistoryText(KvHistory(6, 2), "a.jsonl", po);
+  StatusOr<History> b = ParseHistoryText(KvHistory(4, -1), "b.jsonl", po);
+  ASSERT_TRUE(a.ok() && b.ok());
+  StatusOr<std::unique_ptr<Model>> model = MakeModel("kv");
+  ASSERT_TRUE(model.ok());
+  const std::vector<const History*> batch = {&*a, &*b};
+  for (int threads : {1, 3}) {
+    CheckOptions plain;
+    plain.threads = threads;
+    const std::vector<StatusOr<CheckResult>> expected = CheckHistories(batch, **model, plain);
+    std::vector<CheckProgress> seen;
+    std::atomic<int> inside{0};
+    bool overlapped = false;
+    CheckOptions watched = plain;
+    watched.on_progress = [&](const CheckProgress& p) {
+      overlapped |= inside.fetch_add(1) != 0;
+      seen.push_back(p);
+      inside.fetch_sub(1);
+    };
+    const std::vector<StatusOr<CheckResult>> got = CheckHistories(batch, **model, watched);
+    EXPECT_FALSE(overlapped);
+    ASSERT_EQ(seen.size(), 11u) << threads;
+    for (size_t i = 0; i < seen.size(); ++i) {
+      EXPECT_EQ(seen[i].partitions_done, i);
+      EXPECT_EQ(seen[i].partitions_total, 10u);
+      EXPECT_EQ(seen[i].histories_total, 2u);
+    }
+    EXPECT_EQ(seen.front().histories_done, 0u);
+    EXPECT_EQ(seen.back().histories_done, 2u);
+    EXPECT_EQ(seen.back().operations_done, 20u);
+    ASSERT_EQ(got.size(), 2u);
+    for (size_t h = 0; h < 2; ++h) {
+      ASSERT_TRUE(got[h].ok() && expected[h].ok());
+      EXPECT_EQ(got[h]->verdict, expected[h]->verdict);
+      ASSERT_EQ(got[h]->partitions.size(), expected[h]->partitions.size());
+      for (size_t p = 0; p < got[h]->partitions.size(); ++p) {
+        EXPECT_EQ(got[h]->partitions[p].verdict, expected[h]->partitions[p].verdict);
+        EXPECT_EQ(got[h]->partitions[p].states_explored, expected[h]->partitions[p].states_explored);
+      }
+    }
+    EXPECT_EQ(got[0]->verdict, Verdict::kNotLinearizable);
+  }
 }
 
 // A value nested 500 deep (the readers stop at 512): every report stays linear in size (the old EDN layout indented
