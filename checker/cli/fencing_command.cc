@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <ostream>
 #include <utility>
@@ -99,9 +100,12 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
   for (size_t i = 0; i < args.paths.size(); ++i) {
     internal::FencingFileReport& r = reports[i];
     r.path = args.paths[i] == "-" ? "<stdin>" : args.paths[i];
-    progress.Update("fenceline: file " + std::to_string(i + 1) + "/" +
-                    std::to_string(args.paths.size()) + ", " + std::to_string(ops) +
-                    " operations so far: " + r.path);
+    char elapsed[32];
+    std::snprintf(elapsed, sizeof elapsed, "%.1f s",
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    progress.Update("fenceline: checking file " + std::to_string(i + 1) + "/" +
+                    std::to_string(args.paths.size()) + " (" + std::to_string(ops) +
+                    " operations so far, " + elapsed + "): " + r.path);
     const auto t0 = std::chrono::steady_clock::now();
     StatusOr<History> h = ParseHistoryFile(args.paths[i], args.parse);
     parse_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -110,6 +114,7 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
       err << "fenceline: " << r.status.message() << "\n";
       continue;
     }
+    NoteSkippedLines(*h, err);
     ops += h->ops.size();
     histories[i] = std::make_unique<History>(std::move(h).value());
     FencingOptions file_options = *options;

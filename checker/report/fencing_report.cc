@@ -160,8 +160,9 @@ Envelope MakeEnvelope(const std::vector<FencingFileReport>& files, const ReportO
   env.options = &report;
   for (const FencingFileReport& f : files) {
     env.inputs.push_back(f.path);
-    env.summary.Add(f.path, f.status.ok() ? FencingReportVerdict(f.result->verdict)
-                                          : ReportVerdict::kError);
+    env.summary.Add(f.path,
+                    f.status.ok() ? FencingReportVerdict(f.result->verdict) : ReportVerdict::kError,
+                    f.history);
   }
   return env;
 }

@@ -117,8 +117,11 @@ const Value* JepsenIndex(const Operation& op) {
   return found;
 }
 
-void BatchSummary::Add(const std::string& path, ReportVerdict v) {
+void BatchSummary::Add(const std::string& path, ReportVerdict v, const History* h) {
   ++files;
+  if (h != nullptr && h->skipped_lines > 0) {
+    skipped.push_back({path, h->skipped_lines, h->first_skipped_line});
+  }
   verdict = CombineVerdicts(verdict, v);
   switch (v) {
     case ReportVerdict::kValid: ++valid; break;
@@ -170,6 +173,16 @@ void WriteJsonEnvelope(JsonWriter& w, const Envelope& e) {
   w.StartArray();
   for (const std::string& path : e.summary.unusable) WriteJsonString(w, path);
   w.EndArray();
+  w.Key("skipped_lines");
+  w.StartArray();
+  for (const BatchSummary::Skipped& s : e.summary.skipped) {
+    w.StartObject();
+    w.Key("path"); WriteJsonString(w, s.path);
+    w.Key("lines"); w.Uint64(s.lines);
+    w.Key("first_line"); w.Uint(s.first_line);
+    w.EndObject();
+  }
+  w.EndArray();
   w.EndObject();
   if (o.timings) {
     w.Key("timings");
@@ -216,12 +229,18 @@ void AppendEdnEnvelope(const Envelope& e, std::vector<Value>& out) {
   for (const std::string& p : e.inputs) inputs.push_back(Value::String(p));
   for (const std::string& p : e.summary.unusable) unusable.push_back(Value::String(p));
   add("inputs", Value::Vector(std::move(inputs)));
-  auto count = [](size_t n) { return Value::Int(static_cast<int64_t>(n)); };
+  auto count = [](uint64_t n) { return Value::Int(static_cast<int64_t>(n)); };
+  std::vector<Value> skipped;
+  for (const BatchSummary::Skipped& s : e.summary.skipped) {
+    skipped.push_back(Value::Map({kw("path"), Value::String(s.path), kw("lines"), count(s.lines),
+                                  kw("first-line"), count(s.first_line)}));
+  }
   add("summary", Value::Map({kw("files"), count(e.summary.files), kw("valid"),
                              count(e.summary.valid), kw("invalid"), count(e.summary.invalid),
                              kw("unknown"), count(e.summary.unknown), kw("error"),
                              count(e.summary.error), kw("unusable"),
-                             Value::Vector(std::move(unusable))}));
+                             Value::Vector(std::move(unusable)), kw("skipped-lines"),
+                             Value::Vector(std::move(skipped))}));
   if (o.timings) {
     add("timings", Value::Map({kw("parse-s"), Value::Float(o.timings->parse_seconds),
                                kw("check-s"), Value::Float(o.timings->check_seconds)}));

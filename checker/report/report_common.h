@@ -38,7 +38,16 @@ struct BatchSummary {
   ReportVerdict verdict = ReportVerdict::kValid;
   size_t files = 0, valid = 0, invalid = 0, unknown = 0, error = 0;
   std::vector<std::string> unusable;
-  void Add(const std::string& path, ReportVerdict v);
+  // Jepsen logs with lines that hold no event (History::skipped_lines), in input order: a log
+  // with far more of them than expected may not be the history the user meant.
+  struct Skipped {
+    std::string path;
+    uint64_t lines = 0;
+    uint32_t first_line = 0;
+  };
+  std::vector<Skipped> skipped;
+  // `h`: the file's history, if it was parsed (nullptr otherwise).
+  void Add(const std::string& path, ReportVerdict v, const History* h = nullptr);
 };
 
 struct Envelope {

@@ -112,7 +112,8 @@ TEST(EdnReportTest, ValidHistoryIsAShortMap) {
             " :model \"cas-register\",\n"
             " :options {},\n"
             " :inputs [\"h.edn\"],\n"
-            " :summary {:files 1, :valid 1, :invalid 0, :unknown 0, :error 0, :unusable []},\n"
+            " :summary {:files 1, :valid 1, :invalid 0, :unknown 0, :error 0, :unusable [], "
+            ":skipped-lines []},\n"
             " :failures [],\n"
             " :files [{:valid? true, :verdict :valid, :file \"h.edn\", :model \"cas-register\", "
             ":op-count 1}]}\n");

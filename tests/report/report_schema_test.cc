@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -179,6 +180,56 @@ TEST(ReportContentTest, ProcessesKeepTheirTypeAndOperationsTheirJepsenIndex) {
   EXPECT_THAT(r.out, HasSubstr("{\"id\":1,\"index\":3,\"process\":\"c7\",\"f\":\"read\""));
   EXPECT_THAT(r.out, HasSubstr("{\"id\":0,\"index\":1,\"process\":0,\"f\":\"write\""));
   EXPECT_THAT(r.out, HasSubstr("\"line\":3,\"complete_line\":4"));
+}
+
+// Log lines a Jepsen log holds besides its events: named in the summary of the JSON and EDN
+// reports, and in a note on stderr, by both analyses.
+TEST(ReportContentTest, SkippedLogLinesAreInTheSummaryAndOnStderr) {
+  char dir[] = "/tmp/fenceline-skipped-XXXXXX";
+  const std::string d = mkdtemp(dir);
+  const std::string reg = d + "/register.log", fen = d + "/fencing.log";
+  std::ofstream(reg) << "INFO  jepsen.core - Running test\n"
+                        "INFO  jepsen.util - 0\t:invoke\t:write\t1\n"
+                        "INFO  jepsen.util - 0\t:ok\t:write\t1\n"
+                        "WARN  jepsen.db - something unrelated\n"
+                        "WARN  jepsen.db - and more\n"
+                        "INFO  jepsen.util - 1\t:invoke\t:read\tnil\n"
+                        "INFO  jepsen.util - 1\t:ok\t:read\t1\n";
+  std::ofstream(fen) << "INFO  jepsen.util - 0\t:invoke\t:acquire\t{:lock \"l\"}\n"
+                        "INFO  jepsen.util - 0\t:ok\t:acquire\t{:lock \"l\", :token 1}\n"
+                        "WARN  jepsen.db - something unrelated\n"
+                        "INFO  jepsen.util - 0\t:invoke\t:write\t{:resource \"l\", :token 1}\n"
+                        "INFO  jepsen.util - 0\t:ok\t:write\t{:resource \"l\", :token 1}\n";
+  for (const auto& [model, clean, file, lines, first] :
+       {std::tuple<std::string, std::string, std::string, int, int>{
+            "register", SourcePath("histories/register/valid/concurrent-write-read.jsonl"), reg,
+            3, 1},
+        {"fencing", SourcePath("histories/fencing/valid/pause-with-fencing.jsonl"), fen, 1, 3}}) {
+    CliResult json = RunCli({"check", "--model", model, "--format", "json", clean, file});
+    EXPECT_EQ(json.exit_code, 0) << json.err;
+    ASSERT_EQ(SchemaErrors(json.out), "") << json.out;
+    EXPECT_THAT(json.out, HasSubstr("\"skipped_lines\":[{\"path\":\"" + file + "\",\"lines\":" +
+                                    std::to_string(lines) + ",\"first_line\":" +
+                                    std::to_string(first) + "}]"));
+    EXPECT_THAT(json.err, HasSubstr(file + ": note: skipped " + std::to_string(lines) +
+                                    " line(s) without a Jepsen event (the first is line " +
+                                    std::to_string(first) + ")"));
+    CliResult edn = RunCli({"check", "--model", model, "--format", "edn", clean, file});
+    StatusOr<Value> v = internal::ReadEdn(edn.out, "report.edn");
+    ASSERT_TRUE(v.ok()) << edn.out;
+    const Value* skipped = v->Find("summary")->Find("skipped-lines");
+    ASSERT_NE(skipped, nullptr);
+    ASSERT_EQ(skipped->items().size(), 1u);
+    EXPECT_EQ(*skipped->items()[0].Find("path"), Value::String(file));
+    EXPECT_EQ(*skipped->items()[0].Find("lines"), Value::Int(lines));
+    EXPECT_EQ(*skipped->items()[0].Find("first-line"), Value::Int(first));
+    // A file without stray lines is not listed.
+    CliResult alone = RunCli({"check", "--model", model, "--format", "json", clean});
+    EXPECT_THAT(alone.out, HasSubstr("\"skipped_lines\":[]"));
+  }
+  std::remove(reg.c_str());
+  std::remove(fen.c_str());
+  rmdir(dir);
 }
 
 TEST(ReportContentTest, TimingsOnlyWhenAskedFor) {
