@@ -9,7 +9,7 @@ pkgs=(
   libcurl4-openssl-dev etcd-server etcd-client
   clang libclang-rt-14-dev
   zlib1g-dev libzstd-dev
-  chromium
+  chromium libxml2-utils
   zookeeper libzookeeper-mt-dev redis-server libhiredis-dev
 )
 missing=()

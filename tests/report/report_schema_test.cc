@@ -136,6 +136,73 @@ TEST(ReportSchemaTest, JunitCheckRejectsWhatCiServersWouldNot) {
   EXPECT_THAT(JunitErrors("<testsuites><testsuite name=\"a\"></testsuites>"),
               HasSubstr("not well-formed"));
   EXPECT_THAT(JunitErrors("<testsuite/>"), HasSubstr("not <testsuites>"));
+  // What only the schema (xmllint, tests/report/junit.xsd) catches.
+  const std::string ok_case = "<testcase name=\"x\" classname=\"c\" time=\"0\"/>";
+  auto suites = [](const std::string& testcase, const std::string& time) {
+    return "<testsuites tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\">"
+           "<testsuite name=\"a\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"0\" "
+           "time=\"" + time + "\">" + testcase + "</testsuite></testsuites>";
+  };
+  EXPECT_EQ(JunitErrors(suites(ok_case, "0")), "");
+  EXPECT_THAT(JunitErrors(suites(ok_case, "soon")), HasSubstr("junit.xsd"));
+  EXPECT_THAT(JunitErrors(suites(ok_case, "0\" timestamp=\"yesterday")), HasSubstr("junit.xsd"));
+  EXPECT_EQ(JunitErrors(suites(ok_case, "0\" timestamp=\"2026-12-02T03:00:00")), "");
+  EXPECT_THAT(JunitErrors(suites("<properties><property name=\"p\"/></properties>" + ok_case, "0")),
+              HasSubstr("junit.xsd"));
+}
+
+// A JUnit report with every outcome, from each analysis: a failure (a certain violation), an
+// error (an unusable file), a skipped case (an unknown verdict, a possible violation), and a
+// finding the policy lets pass in <system-out>; each one accepted by the schema CI servers read.
+TEST(ReportSchemaTest, JunitOfEveryOutcomeValidatesAgainstTheCiSchema) {
+  char dir[] = "/tmp/fenceline-junit-all-XXXXXX";
+  const std::string d = mkdtemp(dir);
+  const std::string junit = d + "/junit.xml", hard = d + "/hard.jsonl";
+  // Fourteen concurrent writes and reads: more configurations than 1 MiB of memo table holds,
+  // so the verdict is unknown, whatever the thread count.
+  {
+    auto ev = [](int p, const char* type, const char* f, const std::string& v) {
+      return "{\"process\":" + std::to_string(p) + ",\"type\":\"" + type + "\",\"f\":\"" + f +
+             "\",\"value\":" + v + "}\n";
+    };
+    std::string h;
+    const int n = 14;
+    for (int p = 0; p < n; ++p) h += ev(p, "invoke", "write", std::to_string(p));
+    for (int r = 0; r < n; ++r) h += ev(100 + r, "invoke", "read", "null");
+    for (int r = 0; r < n; ++r) h += ev(100 + r, "ok", "read", std::to_string(r * 5 % n));
+    for (int p = 0; p < n; ++p) h += ev(p, "ok", "write", std::to_string(p));
+    h += ev(999, "invoke", "read", "null") + ev(999, "ok", "read", "99999");
+    std::ofstream(hard) << h;
+  }
+  struct Case {
+    std::vector<std::string> args;
+    std::vector<std::string> expected;
+  };
+  const std::vector<Case> cases = {
+      {{"check", "--model", "register", "--memory-limit", "1", "--junit", junit,
+        SourcePath("histories/register/invalid/stale-read.jsonl"), hard, "/nonexistent.jsonl",
+        SourcePath("histories/register/valid/concurrent-write-read.jsonl")},
+       {"<failure message=", "<error message=\"/nonexistent.jsonl", "<skipped message=\"memory "
+        "budget of 1 MiB reached"}},
+      {{"check", "--model", "register", "--allow", "not-linearizable", "--junit", junit,
+        SourcePath("histories/register/invalid/stale-read.jsonl")},
+       {"<system-out>allowed: "}},
+      {{"check", "--model", "fencing", "--junit", junit,
+        SourcePath("histories/fencing/invalid/forged-token.jsonl"),
+        SourcePath("histories/fencing/possible/extreme-tokens-after-unknown-acquire.jsonl"),
+        SourcePath("histories/fencing/valid/false-rejection-warning.jsonl"), "/nonexistent.jsonl"},
+       {"<failure message=", "<error message=\"/nonexistent.jsonl",
+        "<skipped message=\"possible, not certain: ", "<system-out>warning, certain: "}},
+  };
+  for (const Case& c : cases) {
+    CliResult r = RunCli(c.args);
+    const std::string xml = Slurp(junit);
+    EXPECT_EQ(JunitErrors(xml), "") << xml;
+    for (const std::string& e : c.expected) EXPECT_THAT(xml, HasSubstr(e)) << c.args[2];
+  }
+  std::remove(junit.c_str());
+  std::remove(hard.c_str());
+  rmdir(dir);
 }
 
 // The batch that misled CI: a violation next to an unreadable file. The violation is the news

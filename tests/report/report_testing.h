@@ -14,7 +14,8 @@ namespace fenceline::testing {
 // "" if `json` is valid UTF-8 JSON that the report schema accepts; else what is wrong.
 std::string SchemaErrors(const std::string& json);
 
-// "" if `xml` is a well-formed JUnit report: <testsuites> of <testsuite name tests failures
+// "" if `xml` is a JUnit report that tests/report/junit.xsd (the schema CI servers read) accepts,
+// by xmllint, and that is well-formed: <testsuites> of <testsuite name tests failures
 // errors skipped time>, each of <testcase name classname time> holding at most one of
 // <failure message>, <error message>, <skipped>, plus <system-out>/<system-err>; counts that add
 // up; valid UTF-8 without characters XML 1.0 forbids. Else what is wrong.
