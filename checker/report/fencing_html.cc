@@ -1,7 +1,7 @@
-// The fencing picture (docs/report.md): per file, the lease timeline drawn from the history —
-// per lock a lane per client with its lease bars (dark: the client may certainly rely on it,
-// from the grant's ok to invoke + lease, less skew and drift; light: it may still be live, from
-// the acquire's invoke to ok + lease, plus skew and drift), grant/expire/revoke records, a
+// The fencing picture (docs/report.md): per file, the lease timeline —
+// per lock a lane per client with its lease bars, the fencing analysis' own bounds
+// (FencingLeaseExtents: dark, certainly live, the client may rely on it; light, possibly live,
+// under the skew and drift bounds and unknown outcomes), grant/expire/revoke records, a
 // storage lane per resource with each write's token and accepted/rejected mark and the highest
 // token accepted so far, and each violation drawn where it happens, with its sentence. Times
 // are as written, each on its event's clock. Large histories: only the neighbourhood of each
@@ -32,6 +32,12 @@ const Value* Field(const Operation& op, const char* name) {
   return op.input.is_map() ? op.input.Find(name) : nullptr;
 }
 
+std::string Ms(double ms) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%g", ms);
+  return b;
+}
+
 std::string Secs(Nanos t) {
   char b[48];
   std::snprintf(b, sizeof b, "%.3f s", static_cast<double>(t) / 1e9);
@@ -44,6 +50,8 @@ HtmlPicture Draw(const History& h, const FencingResult& r, const FencingOptions&
   pic.timed = h.timed;
   const Nanos skew = static_cast<Nanos>(o.clock_skew_ms * 1e6);
   const double rho = o.clock_drift_ppm / 1e6;
+  const Value skew_value = Value::Float(o.clock_skew_ms);
+  const Value drift_value = Value::Float(o.clock_drift_ppm);
   std::map<std::string, uint32_t> lanes;
   auto lane = [&](const std::string& name) {
     auto [it, added] = lanes.emplace(name, static_cast<uint32_t>(pic.lanes.size()));
@@ -122,28 +130,15 @@ HtmlPicture Draw(const History& h, const FencingResult& r, const FencingOptions&
     const bool focus = focus_lines.count(op.invoke_pos.line) || focus_lines.count(op.complete_pos.line);
     const std::string lines = "line " + std::to_string(op.invoke_pos.line) +
                               (op.complete_pos.line ? "-" + std::to_string(op.complete_pos.line) : "");
-    if (op.f == "acquire" || op.f == "renew") {
-      const Value* lease = Field(op, "lease_ms");
-      const Value* token = Field(op, "token");
-      if (op.outcome != Outcome::kOk || lease == nullptr) continue;
-      const double d_ms = lease->kind() == ValueKind::kFloat ? lease->float_value()
-                          : lease->is_int()                   ? static_cast<double>(lease->int_value())
-                                                              : 0;
-      const Nanos d = static_cast<Nanos>(d_ms * 1e6);
-      const Nanos certain_end = t0 + static_cast<Nanos>(static_cast<double>(d) * (1 - rho)) - skew;
-      const Nanos possible_end = t1 + static_cast<Nanos>(static_cast<double>(d) * (1 + rho)) + skew;
-      extend(possible_end);
-      if (!near(t0, possible_end)) continue;
-      const uint32_t l = lane(Text(Field(op, "lock")) + ": " + name);
-      const std::string tip = name + " " + op.f + " ok: token " + Text(token) + ", lease " +
-                              Text(lease) + " ms\n" + lines + "\ncertainly live " + Secs(t1) +
-                              " to " + Secs(certain_end) + "; possibly live until " +
-                              Secs(possible_end);
-      pic.bars.push_back({l, t0, possible_end, "maybe", "", tip, false});
-      if (certain_end > t1) {
-        pic.bars.push_back({l, t1, certain_end, "lease", "token " + Text(token), tip, focus});
-      }
-      drawn += 2;
+    if (op.f == "renew" && op.outcome != Outcome::kFail) {
+      // The lease bars come from the analysis (below); a renewal is a mark on its lane.
+      if (!near(t0, t1)) continue;
+      pic.marks.push_back({lane(Text(Field(op, "lock")) + ": " + name), t1, "grant", "renew",
+                           name + " renew token " + Text(Field(op, "token")) + " " +
+                               std::string(OutcomeName(op.outcome)) + ", lease " +
+                               Text(Field(op, "lease_ms")) + " ms\n" + lines,
+                           focus});
+      ++drawn;
     } else if (op.f == "release") {
       if (!near(t0, t1)) continue;
       pic.marks.push_back({lane(Text(Field(op, "lock")) + ": " + name), t1, "expire", "release",
@@ -189,6 +184,53 @@ HtmlPicture Draw(const History& h, const FencingResult& r, const FencingOptions&
                              " at " + Secs(*e.time) + "\nline " + std::to_string(e.pos.line),
                          focus_lines.count(e.pos.line) > 0});
     ++drawn;
+  }
+  // Lease bars: the analysis' own bounds (FencingLeaseExtents), not a second reading of the
+  // history, so that the picture shows what the verdicts rest on.
+  StatusOr<std::vector<LeaseExtent>> extents = FencingLeaseExtents(h, o);
+  if (extents.ok()) {
+    // The analysis applies the skew bound only between different clocks.
+    bool several_clocks = false;
+    for (const Operation& op : h.ops) several_clocks |= op.node != h.ops.front().node;
+    for (const Event& e : h.other_events) {
+      several_clocks |= !h.ops.empty() && e.node != h.ops.front().node;
+    }
+    std::string clocks;
+    if (skew > 0 && several_clocks) clocks += "skew bound " + Text(&skew_value) + " ms";
+    if (rho > 0) clocks += (clocks.empty() ? "" : ", ") + std::string("drift ") + Text(&drift_value) + " ppm";
+    if (!clocks.empty()) clocks = " (under " + clocks + ")";
+    for (const LeaseExtent& x : *extents) {
+      const bool certain = x.certain_from && x.certain_until && *x.certain_until > *x.certain_from;
+      // Unbounded sides run to the edge of what is drawn.
+      const Nanos from = x.possible_from   ? *x.possible_from
+                         : x.certain_from ? *x.certain_from
+                                          : pic.lo;
+      const Nanos to = x.possible_until ? *x.possible_until
+                       : certain        ? std::max(*x.certain_until, pic.hi)
+                                        : pic.hi;
+      if (x.possible_from) extend(*x.possible_from);
+      if (x.possible_until) extend(*x.possible_until);
+      if (!near(from, to) || to < from) continue;
+      const uint32_t l = lane(x.lock + ": " + x.client);
+      const bool focus = focus_lines.count(x.line) > 0;
+      std::string tip = x.client + " holds " + x.lock + " with token " + std::to_string(x.token) +
+                        (x.lease_ms ? ", lease " + Ms(*x.lease_ms) + " ms" : std::string()) +
+                        (x.from_record ? " (grant record)" : "") + "\nline " +
+                        std::to_string(x.line) + "\n";
+      tip += certain ? "certainly live " + Secs(*x.certain_from) + " to " + Secs(*x.certain_until)
+                     : std::string("never certainly live");
+      tip += "; possibly live " +
+             (x.possible_from ? "from " + Secs(*x.possible_from) : std::string("from before")) +
+             (x.possible_until ? " until " + Secs(*x.possible_until)
+                               : std::string(" with no end known")) +
+             clocks;
+      pic.bars.push_back({l, from, to, "maybe", "", tip, false});
+      if (certain) {
+        pic.bars.push_back({l, *x.certain_from, *x.certain_until, "lease",
+                            "token " + std::to_string(x.token), tip, focus});
+      }
+      drawn += certain ? 2 : 1;
+    }
   }
   size_t n = 0;
   for (const Violation& v : r.violations) {

@@ -106,6 +106,32 @@ struct FencingResult {
 [[nodiscard]] StatusOr<FencingResult> CheckFencing(const History& history,
                                                    const FencingOptions& options = {});
 
+// One grant's lease as the analysis bounds it (the lease bounds of step 1; docs/fencing.md,
+// "The clock model"), for pictures of the lease timeline. Times are as written, put on one axis
+// by widening each bound by the skew bound when the history has several clocks, so that an
+// extent holds on every clock: the lease is certainly live (the client may rely on it)
+// throughout [certain_from, certain_until], and certainly not live outside
+// [possible_from, possible_until]. An unset bound is one the history does not give (possible_from:
+// no lower bound; possible_until: a renewal of unknown outcome or without a lease may have
+// extended it indefinitely; certain_*: never certainly live, as for a grant known only from a
+// record). Untimed histories: every bound unset.
+struct LeaseExtent {
+  std::string lock;
+  std::string client;  // process name as written, or the record's client
+  int64_t token = 0;
+  std::optional<double> lease_ms;  // D as measured, if any event said
+  std::optional<Nanos> certain_from, certain_until;
+  std::optional<Nanos> possible_from, possible_until;
+  bool from_record = false;  // the lock service's grant record names it
+  uint32_t line = 0;  // first input line of its evidence (the acquire's ok, or the grant record)
+};
+
+// The lease extents of every grant in `history`, by lock (sorted), then as the analysis orders
+// them (by earliest grant time, then token). The same errors as CheckFencing. Deterministic.
+// Costs one decoding pass of the history (CheckFencing's first step); thread-safe.
+[[nodiscard]] StatusOr<std::vector<LeaseExtent>> FencingLeaseExtents(
+    const History& history, const FencingOptions& options = {});
+
 }  // namespace fenceline
 
 #endif  // FENCELINE_FENCING_H_
