@@ -143,3 +143,26 @@ fi
 # 4. Parse throughput: the same history as JSON Lines, EDN and history.txt.
 min_time=0.5; [ $smoke = 1 ] && min_time=0.01
 "$dir"/bench/parse/parse_bench --benchmark_min_time="$min_time" 2>/dev/null | grep -E '^BM_|^-|^Benchmark' || true
+
+# 5. Report writing on deeply nested values: an 80 KB EDN history whose two writes carry a
+#    value nested 500 deep with 13 numbers a level (once quadratic: 95 s; see docs/report.md).
+#    Median of 7 runs of `check --format edn` (its output: the violation, with both values).
+awk -v depth=500 -v width=13 'BEGIN {
+  for (i = 0; i < 2; i++) {
+    v = ""
+    for (d = 0; d < depth; d++) { v = v "["; for (k = 0; k < width; k++) v = v ((i + d + k) % 97) " " }
+    v = v i; for (d = 0; d < depth; d++) v = v "]"
+    printf "{:type :invoke, :process %d, :f :write, :value %s}\n{:type :ok, :process %d, :f :write, :value %s}\n", i, v, i, v
+  }
+  print "{:type :invoke, :process 9, :f :read, :value nil}"; print "{:type :ok, :process 9, :f :read, :value 7}"
+}' > "$tmp/nested.edn"
+times=()
+for _ in $(seq "$runs"); do
+  start=$(date +%s.%N)
+  "$dir"/fenceline check --model register --format edn "$tmp/nested.edn" > "$tmp/nested.out" 2>/dev/null || true
+  end=$(date +%s.%N)
+  times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }')")
+done
+median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+printf '{"bench":"report/edn_nested_80kb","input_bytes":%d,"output_bytes":%d,"runs":%d,"median_s":%s}\n' \
+  "$(stat -c %s "$tmp/nested.edn")" "$(stat -c %s "$tmp/nested.out")" "$runs" "$median"

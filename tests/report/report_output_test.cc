@@ -348,5 +348,45 @@ TEST(ReportWriterTest, DeeplyNestedValuesStayLinear) {
   }
 }
 
+// The case of the quadratic EDN report (95 s on 80 KB): two writes of a value nested 500 deep
+// with 13 numbers a level, then a read no write explains. The report cites the values about
+// ten times (op, previous ok, last ops, final paths); laid out linearly, each copy takes about
+// its flat size plus the indentation of its first levels, where the old layout indented every
+// one of the 500 levels further (13 lines of ~L columns at level L: ~1.6 MB a copy). Not
+// timed: bench/run.sh (report/edn_nested_80kb) times it.
+TEST(ReportWriterTest, EightyKilobytesNestedFiveHundredDeepStayLinearInEdn) {
+  auto value = [](int i) {
+    std::string v;
+    for (int d = 0; d < 500; ++d) {
+      v += "[";
+      for (int k = 0; k < 13; ++k) v += std::to_string((i + d + k) % 97) + " ";
+    }
+    return v + std::to_string(i) + std::string(500, ']');
+  };
+  std::string h;
+  for (int i = 0; i < 2; ++i) {
+    const std::string p = std::to_string(i), v = value(i);
+    h += "{:type :invoke, :process " + p + ", :f :write, :value " + v + "}\n"
+         "{:type :ok, :process " + p + ", :f :write, :value " + v + "}\n";
+  }
+  h += "{:type :invoke, :process 9, :f :read, :value nil}\n"
+       "{:type :ok, :process 9, :f :read, :value 7}\n";
+  ASSERT_GE(h.size(), 79000u);
+  CliResult r = RunCli({"check", "--model", "register", "--format", "edn", "-"}, h);
+  EXPECT_EQ(r.exit_code, 1) << r.err.substr(0, 300);
+  size_t copies = 0;
+  for (int i = 0; i < 2; ++i) {
+    const std::string leaf = " " + std::to_string(i) + std::string(500, ']');
+    for (size_t at = r.out.find(leaf); at != std::string::npos; at = r.out.find(leaf, at + 1)) {
+      ++copies;
+    }
+  }
+  ASSERT_GE(copies, 2u) << r.out.substr(0, 2000);
+  EXPECT_LT(r.out.size(), 3 * copies * value(1).size() + 16384) << copies << " copies";
+  EXPECT_LT(r.out.size(), 8 * h.size());
+  StatusOr<Value> v = internal::ReadEdn(r.out, "report.edn");
+  EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.status().message());
+}
+
 }  // namespace
 }  // namespace fenceline::testing
