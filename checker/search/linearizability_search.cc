@@ -354,9 +354,13 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
   uint64_t state = spec.Init();
 
   // The deepest failure seen: the counterexample if the search fails.
+  // best_prefix is kept in step with the stack rather than copied at each new depth (which,
+  // with a dead end a little deeper every few steps, made long histories quadratic): its first
+  // `best_synced` entries are the stack's bottom frames.
   size_t best_depth = 0;
   bool have_best = false;
   std::vector<uint32_t> best_prefix;
+  size_t best_synced = 0;
   uint64_t best_state = state;
   uint32_t best_blocked = 0;
 
@@ -374,9 +378,13 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
 
   auto finish_over_budget = [&]() { return over_budget(memo.count()); };
 
-  // The lookahead checks the next few reads to return, scanning a bounded stretch of the list:
-  // enough to see past a burst of concurrent writes, few enough to stay cheap.
-  constexpr int kLookahead = 2;
+  // The lookahead checks every read that returns within a bounded stretch of the list. Not
+  // just the next few: with many operations in flight on a key, a write placed too early
+  // contradicts a read several returns later, and a search that learns it only on reaching
+  // that read backtracks through every ordering of the writes in between (1,000 operations
+  // with 14 in flight: 300 configurations an operation with the next two reads checked, 1.3
+  // with all). The stretch covers a concurrency window many times over and keeps a step cheap
+  // on long histories; reads past it are checked when the search gets near them.
   constexpr int kLookaheadSpan = 256;
   const bool use_lookahead = spec.HasLookahead();
   std::vector<bool> done_by_spec(use_lookahead ? ops.size() : 0, false);
@@ -438,16 +446,15 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
           std::optional<uint64_t> s = spec.Step(state, orig[k]);
           if (!account.Track(spec_bytes, spec.StateBytes())) return finish_over_budget();
           if (s && use_lookahead) {
-            // Lookahead: the next operations to return must stay reachable from *s.
+            // Lookahead: the reads about to return must stay reachable from *s.
             done_by_spec[orig[k]] = true;
             if (!spec.Viable(*s, orig[k], done_by_spec)) s.reset();
             lift(cur);
-            int observers = 0, scanned = 0;
-            for (uint32_t e = s ? next[head] : tail;
-                 e != tail && observers < kLookahead && scanned < kLookaheadSpan; e = next[e]) {
+            int scanned = 0;
+            for (uint32_t e = s ? next[head] : tail; e != tail && scanned < kLookaheadSpan;
+                 e = next[e]) {
               ++scanned;
               if ((e & 1) == 0 || !pure[e >> 1]) continue;
-              ++observers;
               if (!spec.Reachable(*s, orig[e >> 1], done_by_spec)) {
                 s.reset();
                 break;
@@ -493,8 +500,11 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
     if (record && (!have_best || stack.size() > best_depth)) {
       have_best = true;
       best_depth = stack.size();
-      best_prefix.clear();
-      for (const Frame& f : stack) best_prefix.push_back(orig[f.entry >> 1]);
+      best_prefix.resize(best_synced);
+      for (size_t d = best_synced; d < stack.size(); ++d) {
+        best_prefix.push_back(orig[stack[d].entry >> 1]);
+      }
+      best_synced = stack.size();
       best_state = state;
       best_blocked = orig[cur >> 1];
     }
@@ -511,6 +521,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
       }
       Frame f = stack.back();
       stack.pop_back();
+      best_synced = std::min(best_synced, stack.size());
       state = f.prev_state;
       linearized.Clear(f.entry >> 1);
       if (use_lookahead) done_by_spec[orig[f.entry >> 1]] = false;
