@@ -430,13 +430,17 @@ ResetTable FindResetsForReads(std::vector<CompiledOp>& ops,
 }
 
 // Which reads show which append. Sound only when an appended text in a read can have come from
-// that append alone, so it applies when values are self-delimiting, as in Porcupine's and
-// Jepsen's append workloads ("x 3 1 y"): every append text and every written value starts with
-// one marker character that appears nowhere else in an append text, and each text is appended
-// once and written by no write. Then the text shows in a read as a whole block (from a marker
-// to the next marker or the end) only if that append took effect before the read, after the
-// write the read extends. Returns nothing (no pruning) when the values are not of that form.
-// Each read's and write's blocks are looked up once, so the work is linear in their text.
+// that append alone, so it applies when appends are self-delimiting, as in Porcupine's and
+// Jepsen's append workloads ("x 3 1 y"): every append text starts with one marker character
+// that appears nowhere else in an append text, and each text is appended once and is no block
+// of a written value. A value is then always a written (or the initial) value W followed by
+// the texts appended since, and cutting it before each marker gives W's own blocks, then
+// exactly those texts: W may hold anything (no marker, as the generator's "p12", or markers,
+// as Jepsen's), since every append starts a block of its own. So the text shows in a read as
+// a whole block (from a marker to the next marker or the end) only if that append took effect
+// before the read, after the write the read extends. Returns nothing (no pruning) when the
+// appends are not of that form. Each read's and write's blocks are looked up once, so the work
+// is linear in their text.
 std::vector<std::vector<uint32_t>> FindWitnesses(const std::vector<CompiledOp>& ops,
                                                  const ValueInterner& values, uint64_t init) {
   char marker = 0;
@@ -459,9 +463,6 @@ std::vector<std::vector<uint32_t>> FindWitnesses(const std::vector<CompiledOp>& 
   const Value& initial = values.Get(init);
   if (!initial.is_string()) return {};
   written.push_back(&initial.text());
-  for (const std::string* w : written) {
-    if (!w->empty() && (*w)[0] != marker) return {};
-  }
   auto for_each_block = [marker](const std::string& v, auto&& fn) {
     for (size_t p = v.find(marker); p != std::string::npos;) {
       const size_t q = v.find(marker, p + 1);

@@ -13,8 +13,8 @@
 //      with fewer of them linearized (same state, same completed operations) can do all that
 //      one with more can; the memo keeps, per (completed set, state), the info subsets seen and
 //      prunes supersets. Once only info operations remain, the history is linearizable.
-//   5. Lookahead (PartitionSpec::Reachable / Viable): a step after which one of the next reads
-//      to return can no longer be satisfied is pruned at once.
+//   5. Lookahead (PartitionSpec::Reachable / Viable): a step after which one of the reads
+//      returning within the next stretch of the list can no longer be satisfied is pruned.
 // The completed operations' set is memoized as a window of a bitset over operations in call
 // order (words before the window are all ones, after it all zeros), so memory per configuration
 // stays proportional to the operations in flight, not to the history's length.

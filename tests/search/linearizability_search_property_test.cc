@@ -238,6 +238,58 @@ TEST(LinearizabilityPropertyTest, DelimitedAppendsAgreeWithOracle) {
   EXPECT_GT(linearizable, 200);
 }
 
+// Hot keys: one key, many operations in flight, many unknown outcomes (their processes come
+// back renumbered), written values with no marker or with an append's block inside ("w3",
+// "w3x3y"): the shapes the witness reads and the lookahead over every read about to return
+// prune hardest. Both must leave the oracle's verdict as it is.
+TEST(LinearizabilityPropertyTest, HotKeyAppendsAgreeWithOracle) {
+  int violations = 0, linearizable = 0, renumbered = 0;
+  for (uint64_t seed = 1; seed <= 3000; ++seed) {
+    testing::RandomHistoryOptions o;
+    o.model = "kv";
+    o.seed = seed;
+    o.ops = 4 + static_cast<int>(seed % 6);             // 4..9 operations
+    o.processes = 3 + static_cast<int>(seed % 4);       // 3..6, all on one key
+    o.max_overlap = 4 + static_cast<int>(seed % 3) * 4;  // up to every operation in flight
+    o.delimited = true;
+    o.unmarked_writes = seed % 5 != 0;
+    o.info_rate = seed % 4 == 0 ? 0.4 : seed % 4 == 1 ? 0.1 : 0;
+    o.consistent = seed % 3 != 0;
+    o.lose_append = seed % 3 == 1;
+    History h = testing::RandomHistory(o);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    const bool expected = testing::OracleLinearizable(h, "kv");
+    ASSERT_EQ(EngineVerdict(h, "kv"), expected ? Verdict::kLinearizable : Verdict::kNotLinearizable)
+        << testing::ToJsonLines(h);
+    (expected ? linearizable : violations)++;
+    renumbered += h.process_names.size() > static_cast<size_t>(o.processes);
+  }
+  EXPECT_GT(violations, 300);
+  EXPECT_GT(linearizable, 300);
+  EXPECT_GT(renumbered, 300);
+}
+
+// The same shapes at a size no oracle reaches, from sequential runs (linearizable by
+// construction): a pruning that cut a real linearization would show as a violation here.
+TEST(LinearizabilityPropertyTest, HotKeyHistoriesFromSequentialRunsAreLinearizable) {
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    testing::RandomHistoryOptions o;
+    o.model = "kv";
+    o.seed = seed;
+    o.ops = 300;
+    o.processes = 12;
+    o.max_overlap = 6;  // about 10 operations in flight
+    o.values = seed % 3 == 0 ? 3 : 100;  // written values repeat, or hardly
+    o.keys = seed % 2 == 0 ? 1 : 2;
+    o.delimited = seed % 4 != 3;
+    o.unmarked_writes = seed % 4 < 2;
+    o.info_rate = seed % 3 == 0 ? 0.1 : 0.01;
+    History h = testing::RandomHistory(o);
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    ASSERT_EQ(EngineVerdict(h, "kv"), Verdict::kLinearizable) << testing::ToJsonLines(h);
+  }
+}
+
 TEST(LinearizabilityPropertyTest, DelimitedAppendHistoriesFromSequentialRunsAreLinearizable) {
   for (uint64_t seed = 1; seed <= 60; ++seed) {
     testing::RandomHistoryOptions o;

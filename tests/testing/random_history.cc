@@ -69,6 +69,10 @@ History RandomHistory(const RandomHistoryOptions& o) {
       }
       if (op.f == "put") {
         op.input = Value::String(o.delimited ? "xw" + std::to_string(v) + "y" : std::to_string(v));
+        if (o.delimited && o.unmarked_writes) {
+          op.input = Value::String("w" + std::to_string(v) +
+                                   (uniform(3) == 0 ? "x" + std::to_string(v) + "y" : ""));
+        }
       }
     } else if (m == "multi-register") {
       // A txn of 1-3 micro-ops, reads invoked with nil as Jepsen's clients do.

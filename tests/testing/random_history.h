@@ -30,6 +30,9 @@ struct RandomHistoryOptions {
   // kv: self-delimiting values, as Jepsen's and Porcupine's append workloads write them
   // (appends "x12y", writes "xw3y"), which the engine's append pruning relies on.
   bool delimited = false;
+  // With `delimited`: written values without the marker ("w3", as fenceline_gen's "p12"), or
+  // with an appended text's block after it ("w3x3y"), which must not count as that append.
+  bool unmarked_writes = false;
   // With `consistent`: one ok append is acknowledged but never applied (a lost write).
   bool lose_append = false;
   // Chance an operation fails with a definite error (an :error such as :not-primary): it did
