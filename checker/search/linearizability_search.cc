@@ -378,6 +378,24 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
 
   auto finish_over_budget = [&]() { return over_budget(memo.count()); };
 
+  // Enumeration (SearchLimits::on_complete): hands over the configuration reached, with `also`
+  // (an info operation linearized but not yet on the stack, or n: none).
+  bool completed_any = false;
+  std::vector<uint32_t> applied_info;
+  auto hand_over = [&](const uint64_t& at, uint32_t also) {
+    completed_any = true;
+    // Info operations linearized after the last completed one: the configuration before them
+    // is handed over too, and the next segment may apply them first.
+    const bool trailing_info = also < n ? info[also] : !stack.empty() && info[stack.back().entry >> 1];
+    if (trailing_info) return;
+    applied_info.clear();
+    for (const Frame& f : stack) {
+      if (info[f.entry >> 1]) applied_info.push_back(orig[f.entry >> 1]);
+    }
+    if (also < n && info[also]) applied_info.push_back(orig[also]);
+    (*limits.on_complete)(at, applied_info);
+  };
+
   // The lookahead checks every read that returns within a bounded stretch of the list. Not
   // just the next few: with many operations in flight on a key, a write placed too early
   // contradicts a read several returns later, and a search that learns it only on reaching
@@ -413,7 +431,14 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
         const uint32_t k = e >> 1;
         if (!pure[k] || !spec.Step(state, orig[k])) continue;
         linearized.Set(k);
-        if (linearized.linearized() == n) return finish_linearizable();
+        if (linearized.linearized() == n) {
+          if (!limits.on_complete) return finish_linearizable();
+          hand_over(state, k);
+          linearized.Clear(k);
+          backtrack = true;
+          forced = true;
+          break;
+        }
         switch (memo.TryInsert(linearized, state)) {
           case MemoTable::Insert::kNew:
             stack.push_back(Frame{e, state, true});
@@ -467,7 +492,13 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
             linearized.Set(k);
             // Checked before the memo, which may hold an ancestor this configuration extends
             // only by info operations (dominance would wrongly prune the finish).
-            if (linearized.linearized() == n) return finish_linearizable();
+            if (linearized.linearized() == n && !limits.on_complete) return finish_linearizable();
+            if (linearized.linearized() == n) {
+              hand_over(*s, k);
+              linearized.Clear(k);
+              cur = next[cur];
+              continue;
+            }
             switch (memo.TryInsert(linearized, *s)) {
               case MemoTable::Insert::kNew:
                 stack.push_back(Frame{cur, state, false});
@@ -491,10 +522,14 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
       // that completed is linearized, and info operations always succeed, so they can all go
       // last. (The memo's dominance relies on this: it prunes placing them any earlier when
       // that changes nothing.)
-      if (info[cur >> 1]) return finish_linearizable();
-      // A return entry of an operation not yet linearized: this prefix is a dead end.
+      if (info[cur >> 1] && !limits.on_complete) return finish_linearizable();
       backtrack = true;
-      record = true;
+      if (info[cur >> 1]) {
+        hand_over(state, n);
+      } else {
+        // A return entry of an operation not yet linearized: this prefix is a dead end.
+        record = true;
+      }
     }
 
     if (record && (!have_best || stack.size() > best_depth)) {
@@ -510,6 +545,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
     }
     while (true) {
       if (stack.empty()) {
+        if (completed_any) return finish_linearizable();
         result.verdict = Verdict::kNotLinearizable;
         result.states_explored = memo.count();
         Counterexample cx;

@@ -23,6 +23,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +43,16 @@ struct SearchLimits {
   // limit. After a refusal, memory->contended() says whether it was due to other partitions.
   MemoryAccount* memory = nullptr;
   const std::atomic<bool>* cancel = nullptr;  // set by another partition's violation
+  // Enumeration, for streaming (checker/stream/): when set, every configuration in which all
+  // completed operations are linearized is handed to it (the state, and the spec indices of
+  // the info operations linearized on the way there) and the search backtracks and goes on
+  // instead of stopping. The verdict is then kLinearizable iff it was called at least once.
+  // Left out: configurations the memo's info dominance prunes (each is matched by one handed
+  // over with the same state and fewer info operations applied), and those whose last steps
+  // are info operations after every completed one (the configuration before those steps is
+  // handed over, and whoever continues from it may take them first).
+  const std::function<void(uint64_t state, const std::vector<uint32_t>& applied_info)>*
+      on_complete = nullptr;
 };
 
 // Searches `ops` (one partition, in invoke order) with `spec` compiled from them. Fills every
