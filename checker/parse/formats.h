@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,11 @@ namespace fenceline::internal {
 
 // One JSON object an event a line (docs/formats.md). Blank lines are skipped.
 Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder);
+// The same for a chunk of whole lines whose first is line `first_line` of the input, each
+// event handed to `sink` as it is read (streaming, checker/stream/); the first error, the
+// parser's or the sink's, ends it.
+Status ParseJsonLinesEvents(std::string_view text, std::string_view name, uint32_t first_line,
+                            const std::function<Status(Event)>& sink);
 
 // Jepsen's history.edn: one EDN map a line, a single vector of maps, or tuple lines.
 Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder);

@@ -301,6 +301,11 @@ StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name) {
 }
 
 Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder) {
+  return ParseJsonLinesEvents(text, name, 1, [&](Event e) { return builder.Add(std::move(e)); });
+}
+
+Status ParseJsonLinesEvents(std::string_view text, std::string_view name, uint32_t first_line,
+                            const std::function<Status(Event)>& sink) {
   // One pool for every line's values, emptied after each line: a Document reused across
   // parses would keep every line's values alive until the end (memory and time).
   char value_memory[1 << 14], stack_memory[1 << 10];
@@ -308,7 +313,7 @@ Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuild
   rapidjson::MemoryPoolAllocator<> stack_pool(stack_memory, sizeof stack_memory);
   KeyScratch scratch;
   std::string buffer;
-  uint32_t line_no = 0;
+  uint32_t line_no = first_line - 1;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t end = text.find('\n', pos);
@@ -328,7 +333,7 @@ Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuild
     Event e;
     e.pos = {line_no, static_cast<uint32_t>(first + 1)};
     FENCELINE_RETURN_IF_ERROR(ParseEvent(doc, line, name, line_no, first + 1, e));
-    FENCELINE_RETURN_IF_ERROR(builder.Add(std::move(e)));
+    FENCELINE_RETURN_IF_ERROR(sink(std::move(e)));
   }
   return OkStatus();
 }

@@ -280,7 +280,7 @@ std::string ToJsonLines(const History& h) {
       for (size_t i = 0; i < v.items().size(); ++i) {
         if (i) s += ",";
         const Value& x = v.items()[i];
-        s += x.is_string() ? "\"" + x.text() + "\"" : x.ToEdn();
+        s += x.is_string() ? "\"" + x.text() + "\"" : x.is_nil() ? "null" : x.ToEdn();
       }
       return s + "]";
     }

@@ -1,0 +1,79 @@
+// Every file of the shared corpus gets the same verdict streamed as checked whole (and as its
+// expected.tsv says), per partition, under both failure conventions, cut at every point the
+// history allows and at the default segment size. Skips cleanly when the corpus is absent.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "fenceline/check.h"
+#include "fenceline/model.h"
+#include "fenceline/parse.h"
+#include "fenceline/stream.h"
+#include "stream/stream_testing.h"
+#include "testing/run_cli.h"
+
+namespace fenceline {
+namespace {
+
+using ::fenceline::testing::CorpusDir;
+using ::fenceline::testing::Disagreement;
+using ::fenceline::testing::EventsOf;
+using ::fenceline::testing::StreamEvents;
+
+TEST(StreamCorpusTest, EveryFileAgreesWithWholeFileCheck) {
+  const std::string root = CorpusDir();
+  if (root.empty()) GTEST_SKIP() << "corpus absent (set FENCELINE_CORPUS)";
+  const std::pair<const char*, const char*> corpora[] = {{"jepsen-etcd", "cas-register"},
+                                                         {"porcupine-kv", "kv"}};
+  int files = 0, cut_files = 0;
+  for (const auto& [dir, model_id] : corpora) {
+    std::ifstream tsv(root + "/" + dir + "/expected.tsv");
+    std::string line;
+    std::getline(tsv, line);  // header
+    while (std::getline(tsv, line)) {
+      const size_t tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      const std::string file = line.substr(0, tab);
+      std::string expected = line.substr(tab + 1);
+      while (!expected.empty() && (expected.back() == '\r' || expected.back() == ' ')) {
+        expected.pop_back();
+      }
+      SCOPED_TRACE(std::string(dir) + "/" + file);
+      StatusOr<History> h = ParseHistoryFile(root + "/" + dir + "/" + file);
+      ASSERT_TRUE(h.ok()) << h.status().message();
+      const std::vector<Event> events = EventsOf(*h);
+      for (bool fail_observes : {false, true}) {
+        ModelOptions mo;
+        mo.fail_observes = fail_observes;
+        StatusOr<std::unique_ptr<Model>> model = MakeModel(model_id, mo);
+        ASSERT_TRUE(model.ok());
+        CheckOptions co;
+        co.explain = false;
+        StatusOr<CheckResult> whole = CheckLinearizability(*h, **model, co);
+        ASSERT_TRUE(whole.ok());
+        EXPECT_EQ(VerdictName(whole->verdict), expected);
+        for (size_t min_segment : {size_t{1}, size_t{256}}) {
+          SCOPED_TRACE("fail_observes " + std::to_string(fail_observes) + " min_segment_ops " +
+                       std::to_string(min_segment));
+          StreamOptions so;
+          so.model = mo;
+          so.min_segment_ops = min_segment;
+          StreamStats stats;
+          StatusOr<CheckResult> streamed = StreamEvents(events, model_id, so, &stats);
+          ASSERT_TRUE(streamed.ok()) << streamed.status().message();
+          EXPECT_EQ(Disagreement(*whole, *streamed), "");
+          if (min_segment == 1 && !fail_observes) cut_files += stats.cuts > 1 ? 1 : 0;
+        }
+      }
+      ++files;
+    }
+  }
+  EXPECT_EQ(files, 108);
+  // Most files must actually be cut, or this compares two whole-file searches.
+  EXPECT_GT(cut_files, files / 2);
+}
+
+}  // namespace
+}  // namespace fenceline

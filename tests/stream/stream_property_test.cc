@@ -1,0 +1,157 @@
+// Streamed and whole-file checks agree on thousands of seeded random histories (register,
+// cas-register, kv; info operations, crashed processes, failures, nil reads; every failure and
+// nil-read convention), cut as often as the history allows; and on the small ones both agree
+// with the brute-force oracle.
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "fenceline/check.h"
+#include "fenceline/model.h"
+#include "fenceline/parse.h"
+#include "fenceline/stream.h"
+#include "stream/stream_testing.h"
+#include "testing/oracle.h"
+#include "testing/random_history.h"
+
+namespace fenceline {
+namespace {
+
+using ::fenceline::testing::Disagreement;
+using ::fenceline::testing::RandomHistory;
+using ::fenceline::testing::RandomHistoryOptions;
+using ::fenceline::testing::StreamJsonLines;
+using ::fenceline::testing::ToJsonLines;
+
+struct Tally {
+  int runs = 0, violations = 0, with_cuts = 0, with_info = 0;
+  uint64_t cuts = 0;
+};
+
+struct Shape {
+  int max_ops = 10;
+  bool well_behaved = false;  // consistent, little overlap, few info: long runs of cuts
+};
+
+void CheckOne(uint64_t seed, const Shape& shape, Tally& tally) {
+  const int max_ops = shape.max_ops;
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  RandomHistoryOptions g;
+  const char* models[] = {"register", "cas-register", "kv"};
+  g.model = models[pick(3)];
+  g.seed = seed;
+  g.processes = 2 + pick(4);
+  g.ops = 2 + pick(max_ops - 1);
+  g.values = 2 + pick(3);
+  g.keys = g.model == "kv" ? 1 + pick(3) : 1;
+  const double info_rates[] = {0.0, 0.1, 0.3};
+  g.info_rate = info_rates[pick(3)];
+  g.fail_rate = pick(3) == 0 ? 0.15 : 0.0;
+  g.consistent = pick(3) != 0;
+  g.max_overlap = 1 + pick(4);
+  if (shape.well_behaved) {
+    g.consistent = true;
+    g.max_overlap = 1;
+    g.ops = max_ops / 2 + pick(max_ops / 2);
+    g.info_rate = info_rates[1 + pick(2)] / 2;
+  }
+  g.delimited = g.model == "kv" && pick(2) == 0;
+  g.nil_read_rate = pick(4) == 0 ? 0.2 : 0.0;
+  g.nil_write_rate = g.model != "kv" && pick(4) == 0 ? 0.2 : 0.0;
+  ModelOptions mo;
+  mo.fail_observes = pick(2) == 0;
+  const NilReads nil_modes[] = {NilReads::kAuto, NilReads::kUnknown, NilReads::kValue};
+  mo.nil_reads = nil_modes[pick(3)];
+  const size_t min_segments[] = {1, 1, 2, 5};
+
+  SCOPED_TRACE("seed " + std::to_string(seed) + " model " + g.model + " ops " +
+               std::to_string(g.ops) + " fail_observes " + std::to_string(mo.fail_observes) +
+               " nil_reads " + std::to_string(static_cast<int>(mo.nil_reads)));
+  const std::string jsonl = ToJsonLines(RandomHistory(g));
+  SCOPED_TRACE(jsonl);
+  StatusOr<History> h = ParseHistoryText(jsonl, "<jsonl>");
+  ASSERT_TRUE(h.ok()) << h.status().message();
+  StatusOr<std::unique_ptr<Model>> model = MakeModel(g.model, mo);
+  ASSERT_TRUE(model.ok());
+  CheckOptions co;
+  co.threads = 1;
+  co.explain = false;
+  StatusOr<CheckResult> whole = CheckLinearizability(*h, **model, co);
+  ASSERT_TRUE(whole.ok()) << whole.status().message();
+
+  StreamOptions so;
+  so.model = mo;
+  so.min_segment_ops = min_segments[pick(4)];
+  StreamStats stats;
+  StatusOr<CheckResult> streamed = StreamJsonLines(jsonl, g.model, so, &stats);
+  ASSERT_TRUE(streamed.ok()) << streamed.status().message();
+  EXPECT_EQ(Disagreement(*whole, *streamed), "");
+
+  ++tally.runs;
+  tally.cuts += stats.cuts;
+  tally.with_cuts += stats.cuts > static_cast<uint64_t>(whole->partitions.size()) ? 1 : 0;
+  tally.violations += whole->verdict == Verdict::kNotLinearizable ? 1 : 0;
+  for (const Operation& op : h->ops) {
+    if (op.outcome == Outcome::kInfo && op.f != "read" && op.f != "get") {
+      ++tally.with_info;
+      break;
+    }
+  }
+  // Small single-partition histories: the oracle, which knows nothing of either search.
+  if (h->ops.size() <= 8 && g.keys == 1) {
+    testing::OracleOptions oo;
+    oo.fail_observes = mo.fail_observes;
+    oo.nil_reads = mo.nil_reads;
+    const bool oracle = testing::OracleLinearizable(*h, g.model, oo);
+    EXPECT_EQ(oracle, streamed->verdict == Verdict::kLinearizable);
+  }
+}
+
+TEST(StreamPropertyTest, SmallHistoriesAgreeWithWholeFileAndOracle) {
+  Tally tally;
+  for (uint64_t seed = 1; seed <= 3000; ++seed) {
+    CheckOne(seed, Shape{10, false}, tally);
+    if (::testing::Test::HasFailure()) break;
+  }
+  RecordProperty("runs", tally.runs);
+  std::printf("runs %d violations %d with_cuts %d with_info %d cuts %lu\n", tally.runs,
+              tally.violations, tally.with_cuts, tally.with_info,
+              static_cast<unsigned long>(tally.cuts));
+  // The generator must produce the shapes that matter, or the agreement proves little.
+  EXPECT_GT(tally.violations, tally.runs / 10);
+  EXPECT_GT(tally.with_cuts, tally.runs / 4);
+  EXPECT_GT(tally.with_info, tally.runs / 4);
+}
+
+TEST(StreamPropertyTest, LongerHistoriesAgreeWithWholeFile) {
+  Tally tally;
+  for (uint64_t seed = 100001; seed <= 101000; ++seed) {
+    CheckOne(seed, Shape{80, false}, tally);
+    if (::testing::Test::HasFailure()) break;
+  }
+  std::printf("runs %d violations %d with_cuts %d with_info %d cuts %lu\n", tally.runs,
+              tally.violations, tally.with_cuts, tally.with_info,
+              static_cast<unsigned long>(tally.cuts));
+  EXPECT_GT(tally.violations, tally.runs / 10);
+  EXPECT_GT(tally.with_cuts, tally.runs / 3);
+  EXPECT_GT(tally.with_info, tally.runs / 4);
+}
+
+TEST(StreamPropertyTest, LongWellBehavedHistoriesCarryInfoAcrossManyCuts) {
+  Tally tally;
+  for (uint64_t seed = 200001; seed <= 200300; ++seed) {
+    CheckOne(seed, Shape{300, true}, tally);
+    if (::testing::Test::HasFailure()) break;
+  }
+  std::printf("runs %d violations %d with_cuts %d with_info %d cuts %lu\n", tally.runs,
+              tally.violations, tally.with_cuts, tally.with_info,
+              static_cast<unsigned long>(tally.cuts));
+  EXPECT_GT(tally.with_info, tally.runs / 2);
+  EXPECT_GT(tally.cuts, static_cast<uint64_t>(5 * tally.runs));
+}
+
+}  // namespace
+}  // namespace fenceline
