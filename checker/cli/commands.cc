@@ -12,6 +12,7 @@
 #include "checker/cli/fencing_command.h"
 #include "checker/cli/flags.h"
 #include "checker/cli/output.h"
+#include "checker/cli/stream_command.h"
 #include "fenceline/check.h"
 #include "fenceline/model.h"
 #include "fenceline/parse.h"
@@ -50,7 +51,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::string time_limit_text = "0", deadline_text = "0";
   std::string memory_text = std::to_string(DefaultMemoryBudget() >> 20);
   bool first_violation = false, independent = false, fail_observes = false, allow_empty = false;
-  bool no_proof = false;
+  bool no_proof = false, stream = false;
   bool progress = false, timings = false;
   std::string nil_reads = "auto";
   std::vector<std::string> files;
@@ -98,6 +99,10 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
        "skip each violation's proof (the observations that forbid it; a few small searches)")
       ("first-violation", po::bool_switch(&first_violation),
        "stop searching other partitions once one violation is found (they report unknown)")
+      ("stream", po::bool_switch(&stream),
+       "check one JSON Lines input ('-': a pipe) as it is read, in memory that follows the "
+       "concurrency, printing each partition when decided (register, cas-register, kv; "
+       "docs/checking.md)")
       ("allow-empty", po::bool_switch(&allow_empty),
        "accept a history without events (else an error: nothing was recorded?)");
   AddFencingFlags(desc, fencing);
@@ -200,6 +205,27 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     StatusOr<Value> v = ParseValueText(initial, "--initial");
     if (!v.ok()) return Usage(err, v.status(), "check");
     model_options.initial = *v;
+  }
+  if (stream) {
+    if (files.size() != 1) {
+      return Usage(err, InvalidArgument("--stream checks one input, got " +
+                                        std::to_string(files.size())),
+                   "check");
+    }
+    StreamCommandArgs sa;
+    sa.path = files[0];
+    sa.model_id = model_id;
+    sa.model = model_options;
+    sa.format = *in_format;
+    sa.allow_empty = allow_empty;
+    sa.memory_budget = *memory_budget;
+    sa.deadline = run_deadline;
+    for (const char* flag : {"independent", "first-violation", "junit", "output", "no-proof"}) {
+      if (vm.count(flag) && !vm[flag].defaulted()) sa.unsupported.push_back(std::string("--") + flag);
+    }
+    if (format != "text") sa.unsupported.push_back("--format " + format);
+    if (limit_ms.count() > 0) sa.unsupported.push_back("--time-limit (use --deadline)");
+    return RunStreamCheck(sa, out, err);
   }
   StatusOr<std::unique_ptr<Model>> model = MakeModel(model_id, model_options);
   if (!model.ok()) return Usage(err, model.status(), "check");

@@ -127,7 +127,8 @@ struct StreamChecker::Impl {
   size_t limbo_in_flight = 0;
   size_t buffered = 0;  // operations in all windows
   size_t next_sweep = 0;
-  std::vector<PartitionResult> decided;
+  std::vector<StreamChecker::Decision> decided;
+  uint32_t last_line = 0;  // of the latest event
 
   // Time base: decided by the first client event (see Add).
   bool any_client_event = false;
@@ -152,7 +153,7 @@ struct StreamChecker::Impl {
   // Searches partition p's window from its configurations. `final`: the end of the history.
   // Returns false (and keeps the window) if the cut must wait (see the append rule).
   StatusOr<bool> Commit(uint32_t p, bool final);
-  void Decide(uint32_t p, PartitionResult r);
+  void Decide(uint32_t p, PartitionResult r, std::string unlinearizable = "");
   uint32_t EffectId(PartitionStream& ps, const Operation& op);
   void Compact(PartitionStream& ps);
 };
@@ -178,8 +179,8 @@ StatusOr<std::unique_ptr<StreamChecker>> StreamChecker::Create(std::string_view 
 
 const StreamStats& StreamChecker::stats() const { return impl_->stats; }
 
-std::vector<PartitionResult> StreamChecker::TakeDecided() {
-  std::vector<PartitionResult> out;
+std::vector<StreamChecker::Decision> StreamChecker::TakeDecided() {
+  std::vector<Decision> out;
   out.swap(impl_->decided);
   return out;
 }
@@ -212,6 +213,7 @@ StatusOr<uint32_t> StreamChecker::Impl::PartitionFor(const Operation& op) {
 Status StreamChecker::Impl::AddEvent(Event event) {
   if (!HistoryBuilder::IsClientProcess(event.process)) return OkStatus();
   ++stats.events;
+  last_line = event.pos.line;
   // The whole file is ordered by time only if every client event has one; the first event
   // decides here, and an event that would change that decision later is an error rather than
   // a verdict made on another order than the whole file's.
@@ -434,7 +436,7 @@ void StreamChecker::Impl::Compact(PartitionStream& ps) {
   }
 }
 
-void StreamChecker::Impl::Decide(uint32_t p, PartitionResult r) {
+void StreamChecker::Impl::Decide(uint32_t p, PartitionResult r, std::string unlinearizable) {
   PartitionStream& ps = parts[p];
   ps.decided = true;
   r.key = ps.key;
@@ -445,7 +447,7 @@ void StreamChecker::Impl::Decide(uint32_t p, PartitionResult r) {
   ps.configs.clear();
   ps.effects.clear();
   ps.effect_ids.clear();
-  decided.push_back(std::move(r));
+  decided.push_back(Decision{std::move(r), std::move(unlinearizable), last_line});
 }
 
 StatusOr<bool> StreamChecker::Impl::Commit(uint32_t p, bool final) {
@@ -614,7 +616,19 @@ StatusOr<bool> StreamChecker::Impl::Commit(uint32_t p, bool final) {
     r.op_count = ps.op_count;
     r.states_explored = ps.states_explored;
     if (!r.counterexample) r.counterexample.emplace();
-    Decide(p, std::move(r));
+    std::string what;
+    for (OpIndex i : r.counterexample->unlinearizable) {
+      for (const Operation& op : ps.window) {
+        if (op.index != i) continue;
+        what = op.f + " " + op.input.ToEdn();
+        if (op.outcome == Outcome::kOk && !op.output.is_nil()) what += " -> " + op.output.ToEdn();
+        what += " (" + std::string(OutcomeName(op.outcome)) + ", line " +
+                std::to_string(op.invoke_pos.line);
+        if (op.complete_pos.line != 0) what += "-" + std::to_string(op.complete_pos.line);
+        what += ")";
+      }
+    }
+    Decide(p, std::move(r), std::move(what));
     return true;
   }
   // Dominance: of two configurations with the same state, one whose open set contains the

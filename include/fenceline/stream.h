@@ -85,8 +85,16 @@ class StreamChecker {
   // time earlier than the one before it. After an error the checker is spent.
   Status Add(Event event);
 
-  // Partitions decided since the last call (a violation, or unknown), in the order decided.
-  std::vector<PartitionResult> TakeDecided();
+  // A partition decided before the end of the input: a violation, or unknown.
+  struct Decision {
+    PartitionResult result;
+    // For a violation, the operation the deciding segment could not place, for people:
+    // "read -> 3 (lines 4-5)"; the line of the last event read when it was decided.
+    std::string unlinearizable;
+    uint32_t decided_at_line = 0;
+  };
+  // Partitions decided since the last call, in the order decided.
+  std::vector<Decision> TakeDecided();
 
   // Ends the input: open invokes become info operations and every partition is decided. The
   // result has CheckLinearizability's shape: partitions in key order. Violations carry the

@@ -122,7 +122,12 @@ TEST(StreamCheckTest, ViolationIsDecidedBeforeTheEnd) {
   size_t decided_at = 0;
   for (size_t i = 0; i < events.size(); ++i) {
     ASSERT_TRUE((*c)->Add(events[i]).ok());
-    if (decided_at == 0 && !(*c)->TakeDecided().empty()) decided_at = i + 1;
+    std::vector<StreamChecker::Decision> d = (*c)->TakeDecided();
+    if (decided_at == 0 && !d.empty()) {
+      decided_at = i + 1;
+      EXPECT_EQ(d[0].unlinearizable, "read nil -> 3 (ok, line 3-4)");
+      EXPECT_EQ(d[0].decided_at_line, 5u);
+    }
   }
   EXPECT_EQ(decided_at, 5u);  // at the invoke after the bad read
   StatusOr<CheckResult> r = (*c)->Finish();

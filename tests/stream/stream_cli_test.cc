@@ -1,0 +1,145 @@
+// `fenceline check --stream`, as users run it: the same exit code and verdict as the whole-file
+// check on random histories piped in, refusals with exit 2, and memory that does not grow with
+// the history's length (peak RSS at 10k and 100k operations; the long runs are in bench/stream).
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "testing/compress.h"
+#include "testing/random_history.h"
+#include "testing/run_cli.h"
+
+namespace fenceline {
+namespace {
+
+using ::fenceline::testing::CliResult;
+using ::fenceline::testing::RunCli;
+using ::testing::HasSubstr;
+
+std::string LastLine(const std::string& s) {
+  const size_t end = s.empty() || s.back() != '\n' ? s.size() : s.size() - 1;
+  const size_t begin = s.rfind('\n', end == 0 ? 0 : end - 1);
+  return s.substr(begin == std::string::npos ? 0 : begin + 1, end - (begin == std::string::npos ? 0 : begin + 1));
+}
+
+TEST(StreamCliTest, PipedRandomHistoriesGetTheWholeFileExitCode) {
+  int violations = 0;
+  for (uint64_t seed = 1; seed <= 40; ++seed) {
+    testing::RandomHistoryOptions g;
+    g.model = seed % 2 ? "kv" : "cas-register";
+    g.seed = seed;
+    g.ops = 60;
+    g.keys = 3;
+    g.processes = 3;
+    g.max_overlap = 1;
+    g.info_rate = 0.1;
+    g.consistent = seed % 3 != 0;
+    const std::string jsonl = testing::ToJsonLines(testing::RandomHistory(g));
+    SCOPED_TRACE("seed " + std::to_string(seed) + "\n" + jsonl);
+    CliResult whole = RunCli({"check", "--model", g.model, "-"}, jsonl);
+    CliResult streamed = RunCli({"check", "--stream", "--model", g.model, "-"}, jsonl);
+    ASSERT_THAT(whole.exit_code, ::testing::AnyOf(0, 1));
+    EXPECT_EQ(streamed.exit_code, whole.exit_code) << streamed.err;
+    EXPECT_THAT(LastLine(streamed.out),
+                ::testing::StartsWith(whole.exit_code == 0 ? "<stdin>: linearizable"
+                                                           : "<stdin>: not-linearizable"));
+    violations += whole.exit_code == 1;
+  }
+  EXPECT_GT(violations, 5);
+}
+
+TEST(StreamCliTest, ViolationNamesTheOperationAsTheWholeFileCheckDoes) {
+  CliResult r = RunCli({"check", "--stream", "--model", "kv",
+                        testing::SourcePath("histories/kv/invalid/lost-append.jsonl")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.out, HasSubstr("partition \"a\": not-linearizable: no place for append \"x\""));
+  EXPECT_THAT(r.out, HasSubstr("(ok, line 1-2)"));
+}
+
+TEST(StreamCliTest, RefusesWhatItCannotStream) {
+  const std::string jsonl = R"({"process":0,"type":"invoke","f":"add","value":1}
+{"process":0,"type":"ok","f":"add","value":1}
+)";
+  CliResult r = RunCli({"check", "--stream", "--model", "set", "-"}, jsonl);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--stream checks the register, cas-register and kv models"));
+  r = RunCli({"check", "--stream", "--model", "kv", "--format", "json", "-"}, jsonl);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--stream does not support --format json"));
+  r = RunCli({"check", "--stream", "--model", "cas-register", "-"},
+             "{:process 0, :type :invoke, :f :read, :value nil}\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--stream reads JSON Lines, and this input is edn"));
+  r = RunCli({"check", "--stream", "--model", "cas-register", "-"}, testing::Gzip(jsonl));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("decompress into a pipe"));
+  r = RunCli({"check", "--stream", "--model", "cas-register", "-"}, "");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("no events"));
+  r = RunCli({"check", "--stream", "--model", "cas-register", "-"},
+             "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\"}\n{\"process\":0,\"type\":\"ok\"\n");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("<stdin>:2:"));
+}
+
+// A linearizable kv history of `ops` operations over 16 keys and 6 processes, each operation
+// taking effect at its completion.
+std::string WellBehaved(int ops) {
+  std::mt19937_64 rng(7);
+  struct Client {
+    bool busy = false, put = false;
+    int key = 0;
+    long value = 0;
+  };
+  std::vector<Client> clients(6);
+  std::vector<long> state(16, 0);
+  std::string out;
+  int invoked = 0, done = 0;
+  long next_value = 1;
+  while (done < ops) {
+    const size_t p = rng() % clients.size();
+    Client& c = clients[p];
+    const std::string head = "{\"process\":" + std::to_string(p) + ",\"type\":\"";
+    if (!c.busy) {
+      if (invoked == ops) continue;
+      ++invoked;
+      c.busy = true;
+      c.put = rng() % 2 == 0;
+      c.key = static_cast<int>(rng() % state.size());
+      c.value = next_value++;
+      out += head + "invoke\",\"f\":\"" + (c.put ? "put" : "get") + "\",\"key\":\"k" +
+             std::to_string(c.key) + "\",\"value\":" +
+             (c.put ? "\"" + std::to_string(c.value) + "\"" : "null") + "}\n";
+      continue;
+    }
+    c.busy = false;
+    ++done;
+    long& s = state[static_cast<size_t>(c.key)];
+    if (c.put) s = c.value;
+    const std::string value = c.put ? std::to_string(c.value) : s == 0 ? "" : std::to_string(s);
+    out += head + "ok\",\"f\":\"" + (c.put ? "put" : "get") + "\",\"key\":\"k" +
+           std::to_string(c.key) + "\",\"value\":\"" + value + "\"}\n";
+  }
+  return out;
+}
+
+TEST(StreamCliTest, MemoryDoesNotGrowWithTheHistory) {
+  const std::string small = WellBehaved(10'000), large = WellBehaved(100'000);
+  CliResult s = RunCli({"check", "--stream", "--model", "kv", "-"}, small);
+  CliResult l = RunCli({"check", "--stream", "--model", "kv", "-"}, large);
+  ASSERT_EQ(s.exit_code, 0) << s.err;
+  ASSERT_EQ(l.exit_code, 0) << l.err;
+  // The whole-file check of the large one, for scale: it holds every operation.
+  CliResult w = RunCli({"check", "--model", "kv", "-"}, large);
+  ASSERT_EQ(w.exit_code, 0);
+  EXPECT_LT(l.peak_rss_kib, s.peak_rss_kib + 8 * 1024)
+      << "10k: " << s.peak_rss_kib << " KiB, 100k: " << l.peak_rss_kib << " KiB";
+  EXPECT_GT(w.peak_rss_kib, l.peak_rss_kib + 30 * 1024)
+      << "whole: " << w.peak_rss_kib << " KiB, streamed: " << l.peak_rss_kib << " KiB";
+}
+
+}  // namespace
+}  // namespace fenceline
