@@ -18,6 +18,7 @@ namespace fenceline::internal {
 namespace {
 
 constexpr size_t kMaxDrawn = 4000;
+constexpr size_t kMaxWindowed = 200;
 constexpr size_t kDensityBins = 160;
 
 std::string Text(const Value* v) {
@@ -81,25 +82,57 @@ HtmlPicture Draw(const History& h, const FencingResult& r, const FencingOptions&
   for (const auto& [lock, client] : lock_lanes) lane(lock + ": " + client);
   for (const std::string& res : storage) lane("storage " + res);
 
-  // The violations' neighbourhoods, to draw in full when the history is large.
+  // The violations' neighbourhoods, to draw in full when the history is large: around each
+  // event a violation cites, as far as the violation spans but at most 1/200 of the history,
+  // so that one spanning the whole history (a token granted at the start and presented at the
+  // end) does not draw all of it. Windows of the first kMaxWindowed violations (all are listed
+  // above the picture), merged, so that `near` is a binary search.
+  Nanos first = kNever, last = -kNever;
+  for (const Operation& op : h.ops) {
+    if (!op.invoke_time) continue;
+    first = std::min(first, *op.invoke_time);
+    last = std::max(last, op.complete_time.value_or(*op.invoke_time));
+  }
+  for (const Event& e : h.other_events) {
+    if (!e.time) continue;
+    first = std::min(first, *e.time);
+    last = std::max(last, *e.time);
+  }
+  const Nanos history_span = first <= last ? last - first : 0;
   std::vector<std::pair<Nanos, Nanos>> windows;
-  for (const Violation& v : r.violations) {
+  Nanos focus_lo = kNever, focus_hi = -kNever;
+  for (size_t i = 0; i < r.violations.size() && i < kMaxWindowed; ++i) {
+    const Violation& v = r.violations[i];
     Nanos lo = kNever, hi = -kNever;
     for (const TimelineEvent& e : v.timeline) {
       if (!e.time) continue;
       lo = std::min(lo, *e.time);
       hi = std::max(hi, *e.time);
     }
-    if (lo <= hi) windows.emplace_back(lo, hi);
+    if (lo > hi) continue;
+    focus_lo = std::min(focus_lo, lo);
+    focus_hi = std::max(focus_hi, hi);
+    const Nanos pad = std::max<Nanos>(std::min(hi - lo, history_span / 200), 1);
+    for (const TimelineEvent& e : v.timeline) {
+      if (e.time) windows.emplace_back(*e.time - pad, *e.time + pad);
+    }
+  }
+  std::sort(windows.begin(), windows.end());
+  std::vector<std::pair<Nanos, Nanos>> merged;
+  for (const auto& w : windows) {
+    if (!merged.empty() && w.first <= merged.back().second) {
+      merged.back().second = std::max(merged.back().second, w.second);
+    } else {
+      merged.push_back(w);
+    }
   }
   const bool all = h.ops.size() + h.other_events.size() <= kMaxDrawn;
   auto near = [&](Nanos a, Nanos b) {
     if (all) return true;
-    for (const auto& [lo, hi] : windows) {
-      const Nanos pad = std::max<Nanos>(hi - lo, 1);
-      if (b >= lo - pad && a <= hi + pad) return true;
-    }
-    return false;
+    // The first window that ends at or after a; [a, b] meets it iff it starts by b.
+    auto it = std::lower_bound(merged.begin(), merged.end(), a,
+                               [](const std::pair<Nanos, Nanos>& w, Nanos t) { return w.second < t; });
+    return it != merged.end() && it->first <= b;
   };
 
   bool any = false;
@@ -239,16 +272,17 @@ HtmlPicture Draw(const History& h, const FencingResult& r, const FencingOptions&
     for (const TimelineEvent& e : v.timeline) {
       if (e.time) at = e.time;
     }
-    if (at) pic.lines.push_back({*at, "violation", "[" + std::to_string(n) + "] " + v.id});
-  }
-  if (!windows.empty()) {
-    Nanos lo = windows.front().first, hi = windows.front().second;
-    for (const auto& [a, b] : windows) {
-      lo = std::min(lo, a);
-      hi = std::max(hi, b);
+    if (at) {
+      std::string lines;
+      for (uint32_t l : ViolationLines(v)) lines += (lines.empty() ? "" : ", ") + std::to_string(l);
+      pic.lines.push_back({*at, "violation", "[" + std::to_string(n) + "] " + v.id,
+                           "[" + std::to_string(n) + "] " + v.id + " (" +
+                               std::string(SeverityName(v.severity)) + ", " +
+                               std::string(CertaintyName(v.certainty)) + "): " + v.message +
+                               "\nlines " + lines});
     }
-    pic.focus = std::make_pair(lo, std::max(hi, lo + 1));
   }
+  if (focus_lo <= focus_hi) pic.focus = std::make_pair(focus_lo, std::max(focus_hi, focus_lo + 1));
   pic.hi = std::max(pic.hi, pic.lo + 1);
   if (!all) {
     pic.density.assign(kDensityBins, 0);
@@ -257,8 +291,12 @@ HtmlPicture Draw(const History& h, const FencingResult& r, const FencingOptions&
       ++pic.density[std::min(kDensityBins - 1,
                              static_cast<size_t>(static_cast<double>(t - pic.lo) / span * kDensityBins))];
     }
-    pic.note = "drawn: the neighbourhood of each violation (" + std::to_string(drawn) +
-               " items); the strip shows all " + std::to_string(total) + " operations";
+    pic.note = "drawn: the neighbourhood of each event the violations cite (" +
+               std::to_string(drawn) + " items" +
+               (r.violations.size() > kMaxWindowed
+                    ? ", for the first " + std::to_string(kMaxWindowed) + " violations"
+                    : std::string()) +
+               "); the strip shows all " + std::to_string(total) + " operations";
   }
   return pic;
 }

@@ -74,7 +74,7 @@ Pic.prototype.draw=function(){
     s.push('</g>');});
   p.marks.forEach(function(m){if(m.t<self.v0||m.t>self.v1)return;var x=self.X(m.t),y=top+m.lane*lh+lh/2;
     s.push('<g data-tip="'+esc(m.tip)+'"'+(m.focus?' data-focus="1"':'')+'><path class="mk-'+m.cls+'" d="M'+x+' '+(y-7)+'L'+(x+6)+' '+y+'L'+x+' '+(y+7)+'L'+(x-6)+' '+y+'Z" stroke="#000" stroke-width="'+(m.focus?2:0.5)+'"/>'+(m.label?'<text x="'+(x+8)+'" y="'+(y+4)+'" font-size="11">'+esc(m.label)+'</text>':'')+'</g>');});
-  p.lines.forEach(function(l,k){if(l.t<self.v0||l.t>self.v1)return;var x=self.X(l.t);s.push('<line class="'+l.cls+'" x1="'+x+'" x2="'+x+'" y1="'+(top-4)+'" y2="'+(top+p.lanes.length*lh)+'"/><text x="'+(x+3)+'" y="'+(top+10+12*(k%Math.max(1,p.lanes.length*2)))+'" font-size="11" fill="#c0392b">'+esc(l.label)+'</text>');});
+  p.lines.forEach(function(l,k){if(l.t<self.v0||l.t>self.v1)return;var x=self.X(l.t);s.push('<g'+(l.tip?' data-tip="'+esc(l.tip)+'"':'')+'><line class="'+l.cls+'" x1="'+x+'" x2="'+x+'" y1="'+(top-4)+'" y2="'+(top+p.lanes.length*lh)+'"/><text x="'+(x+3)+'" y="'+(top+10+12*(k%Math.max(1,p.lanes.length*2)))+'" font-size="11" fill="#c0392b">'+esc(l.label)+'</text></g>');});
   s.push('</g>');
   if(p.density.length){var y0=top+p.lanes.length*lh+6,h=22,max=1;p.density.forEach(function(c){if(c>max)max=c;});var bw=(W-this.left-8)/p.density.length;
     s.push('<text x="4" y="'+(y0+15)+'" font-size="11" fill="#555">all operations</text>');
@@ -155,6 +155,7 @@ void WritePicture(JsonWriter& w, const HtmlPicture& p) {
     w.Key("t"); w.Int64(l.t);
     w.Key("cls"); WriteJsonString(w, l.cls);
     w.Key("label"); WriteJsonString(w, l.label);
+    if (!l.tip.empty()) { w.Key("tip"); WriteJsonString(w, l.tip); }
     w.EndObject();
   }
   w.EndArray();

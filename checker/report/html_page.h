@@ -40,6 +40,7 @@ struct HtmlLine {  // a vertical line across all lanes
   int64_t t = 0;
   std::string cls;
   std::string label;
+  std::string tip;  // tooltip (a violation's sentence); "" for none
 };
 
 struct HtmlPicture {

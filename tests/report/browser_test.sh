@@ -47,4 +47,34 @@ check batch cas-register invalid "$h/cas-register/invalid/lost-cas.jsonl" "$h/ca
 check fencing-pause fencing invalid "$h/fencing/invalid/pause-without-fencing.jsonl"
 check fencing-valid fencing valid "$h/fencing/valid/pause-with-fencing.jsonl"
 check fencing-records fencing invalid "$h/fencing/invalid/pause-with-grant-record.edn"
+# 100,000 operations each (issue 12: "usable at 100k operations", a page of a few MB at most):
+# a kv history whose last read saw a value never written to its key, and a fencing history of
+# 33,333 acquire-write-release cycles and a last write with the token of the fifth, so that
+# its violations span the whole history. (%.0f: awk's %d stops at 2^31.)
+awk 'BEGIN { t = 0
+  for (i = 0; i < 100000; i++) {
+    printf "{\"process\":%d,\"type\":\"invoke\",\"f\":\"put\",\"key\":\"k%d\",\"value\":\"v%d\",\"time\":%.0f}\n", i % 50, i % 10, i, t
+    printf "{\"process\":%d,\"type\":\"ok\",\"f\":\"put\",\"key\":\"k%d\",\"value\":\"v%d\",\"time\":%.0f}\n", i % 50, i % 10, i, t + 1500000
+    t += 1000000 }
+  printf "{\"process\":99,\"type\":\"invoke\",\"f\":\"get\",\"key\":\"k3\",\"value\":null,\"time\":%.0f}\n", t
+  printf "{\"process\":99,\"type\":\"ok\",\"f\":\"get\",\"key\":\"k3\",\"value\":\"v5\",\"time\":%.0f}\n", t + 1000000 }' > "$out/kv-100k.jsonl"
+awk 'BEGIN { t = 0
+  for (i = 1; i <= 33333; i++) {
+    c = "c" (i % 7)
+    printf "{\"process\":\"%s\",\"type\":\"invoke\",\"f\":\"acquire\",\"value\":{\"lock\":\"L\"},\"time\":%.0f}\n", c, t
+    printf "{\"process\":\"%s\",\"type\":\"ok\",\"f\":\"acquire\",\"value\":{\"lock\":\"L\",\"token\":%d,\"lease_ms\":1000},\"time\":%.0f}\n", c, i, t + 1000000
+    printf "{\"process\":\"%s\",\"type\":\"invoke\",\"f\":\"write\",\"value\":{\"resource\":\"L\",\"token\":%d,\"value\":%d},\"time\":%.0f}\n", c, i, i, t + 2000000
+    printf "{\"process\":\"%s\",\"type\":\"ok\",\"f\":\"write\",\"value\":{\"resource\":\"L\",\"token\":%d,\"value\":%d},\"time\":%.0f}\n", c, i, i, t + 3000000
+    printf "{\"process\":\"%s\",\"type\":\"invoke\",\"f\":\"release\",\"value\":{\"lock\":\"L\",\"token\":%d},\"time\":%.0f}\n", c, i, t + 4000000
+    printf "{\"process\":\"%s\",\"type\":\"ok\",\"f\":\"release\",\"value\":{\"lock\":\"L\",\"token\":%d},\"time\":%.0f}\n", c, i, t + 5000000
+    t += 10000000 }
+  printf "{\"process\":\"late\",\"type\":\"invoke\",\"f\":\"write\",\"value\":{\"resource\":\"L\",\"token\":5,\"value\":0},\"time\":%.0f}\n", t
+  printf "{\"process\":\"late\",\"type\":\"ok\",\"f\":\"write\",\"value\":{\"resource\":\"L\",\"token\":5,\"value\":0},\"time\":%.0f}\n", t + 1000000 }' > "$out/fencing-100k.jsonl"
+check kv-100k kv invalid "$out/kv-100k.jsonl"
+check fencing-100k fencing invalid "$out/fencing-100k.jsonl"
+for name in kv-100k fencing-100k; do
+  size=$(wc -c < "$out/$name.html")
+  if [ "$size" -gt 3000000 ]; then echo "FAIL $name: the page is $size bytes (at most 3 MB)"; fail=1; fi
+done
+rm -f "$out/kv-100k.jsonl" "$out/fencing-100k.jsonl"
 exit $fail

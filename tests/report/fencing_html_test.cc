@@ -113,6 +113,9 @@ TEST(FencingHtmlTest, LeaseBarsAreTheAnalysisBounds) {
   EXPECT_THAT(r.out, HasSubstr("{\"lane\":0,\"t0\":1060000000,\"t1\":10950000000,\"cls\":\"lease\""));
   EXPECT_THAT(r.out, HasSubstr("certainly live 1.060 s to 10.950 s; possibly live from 0.950 s "
                                "until 11.060 s (under skew bound 50.0 ms)"));
+  // The violation's red line carries its sentence.
+  EXPECT_THAT(r.out, HasSubstr("\"cls\":\"violation\",\"label\":\"[1] expired-lease-write\","
+                               "\"tip\":\"[1] expired-lease-write (error, "));
   // Without the skew bound, the bars are those of one clock.
   CliResult plain = RunCli({"check", "--model", "fencing", "--format", "html",
                             SourcePath("histories/fencing/skew/late-write-on-another-clock.jsonl")});
