@@ -166,3 +166,11 @@ done
 median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 printf '{"bench":"report/edn_nested_80kb","input_bytes":%d,"output_bytes":%d,"runs":%d,"median_s":%s}\n' \
   "$(stat -c %s "$tmp/nested.edn")" "$(stat -c %s "$tmp/nested.out")" "$runs" "$median"
+
+# 6. Streaming in bounded memory: a well-behaved kv history piped into `check --stream -` at
+#    two lengths; the peak resident set should not grow with the length (bench/stream/).
+if [ $smoke = 1 ]; then
+  bench/stream/stream_rss.sh "$dir" 20000
+else
+  bench/stream/stream_rss.sh "$dir" 1000000 5000000
+fi

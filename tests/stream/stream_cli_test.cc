@@ -1,6 +1,7 @@
 // `fenceline check --stream`, as users run it: the same exit code and verdict as the whole-file
 // check on random histories piped in, refusals with exit 2, and memory that does not grow with
 // the history's length (peak RSS at 10k and 100k operations; the long runs are in bench/stream).
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "fenceline/parse.h"
 #include "testing/compress.h"
 #include "testing/random_history.h"
 #include "testing/run_cli.h"
@@ -49,6 +51,35 @@ TEST(StreamCliTest, PipedRandomHistoriesGetTheWholeFileExitCode) {
     violations += whole.exit_code == 1;
   }
   EXPECT_GT(violations, 5);
+}
+
+// The corpus through the CLI: each file as JSON Lines (its events in time order, as
+// testing::ToJsonLines writes them), piped into `check --stream -` and `check -`.
+TEST(StreamCliTest, CorpusPipedGetsTheWholeFileExitCode) {
+  const std::string root = testing::CorpusDir();
+  if (root.empty()) GTEST_SKIP() << "corpus absent (set FENCELINE_CORPUS)";
+  int files = 0;
+  for (const auto& [dir, model] : {std::pair<std::string, std::string>{"jepsen-etcd", "cas-register"},
+                                   {"porcupine-kv", "kv"}}) {
+    std::ifstream tsv(root + "/" + dir + "/expected.tsv");
+    std::string line;
+    std::getline(tsv, line);
+    while (std::getline(tsv, line)) {
+      const size_t tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      const std::string file = line.substr(0, tab);
+      SCOPED_TRACE(dir + "/" + file);
+      StatusOr<History> h = ParseHistoryFile(root + "/" + dir + "/" + file);
+      ASSERT_TRUE(h.ok());
+      const std::string jsonl = testing::ToJsonLines(*h);
+      CliResult whole = RunCli({"check", "--no-proof", "--model", model, "-"}, jsonl);
+      CliResult streamed = RunCli({"check", "--stream", "--model", model, "-"}, jsonl);
+      ASSERT_THAT(whole.exit_code, ::testing::AnyOf(0, 1));
+      EXPECT_EQ(streamed.exit_code, whole.exit_code) << streamed.err;
+      ++files;
+    }
+  }
+  EXPECT_EQ(files, 108);
 }
 
 TEST(StreamCliTest, ViolationNamesTheOperationAsTheWholeFileCheckDoes) {

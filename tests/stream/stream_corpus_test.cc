@@ -1,6 +1,7 @@
 // Every file of the shared corpus gets the same verdict streamed as checked whole (and as its
 // expected.tsv says), per partition, under both failure conventions, cut at every point the
 // history allows and at the default segment size. Skips cleanly when the corpus is absent.
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -27,7 +28,7 @@ TEST(StreamCorpusTest, EveryFileAgreesWithWholeFileCheck) {
   if (root.empty()) GTEST_SKIP() << "corpus absent (set FENCELINE_CORPUS)";
   const std::pair<const char*, const char*> corpora[] = {{"jepsen-etcd", "cas-register"},
                                                          {"porcupine-kv", "kv"}};
-  int files = 0, cut_files = 0;
+  int files = 0, cut_files = 0, violations = 0, same_operation = 0;
   for (const auto& [dir, model_id] : corpora) {
     std::ifstream tsv(root + "/" + dir + "/expected.tsv");
     std::string line;
@@ -65,11 +66,21 @@ TEST(StreamCorpusTest, EveryFileAgreesWithWholeFileCheck) {
           ASSERT_TRUE(streamed.ok()) << streamed.status().message();
           EXPECT_EQ(Disagreement(*whole, *streamed), "");
           if (min_segment == 1 && !fail_observes) cut_files += stats.cuts > 1 ? 1 : 0;
+          // How often both name the same operation (reported, not required: docs/checking.md).
+          for (size_t p = 0; p < whole->partitions.size() && p < streamed->partitions.size(); ++p) {
+            const auto& a = whole->partitions[p].counterexample;
+            const auto& b = streamed->partitions[p].counterexample;
+            if (!a || !b) continue;
+            ++violations;
+            same_operation += a->unlinearizable == b->unlinearizable ? 1 : 0;
+          }
         }
       }
       ++files;
     }
   }
+  std::printf("corpus: %d files, %d violating partitions checked, %d name the same operation\n",
+              files, violations, same_operation);
   EXPECT_EQ(files, 108);
   // Most files must actually be cut, or this compares two whole-file searches.
   EXPECT_GT(cut_files, files / 2);
