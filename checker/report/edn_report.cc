@@ -247,7 +247,8 @@ std::string RenderEdnReport(const std::vector<FileReport>& files, const ReportOp
   std::vector<Value> results, failures;
   for (const FileReport& f : files) {
     env.inputs.push_back(f.path);
-    env.summary.Add(f.path, f.status.ok() ? ToReportVerdict(f.result->verdict) : ReportVerdict::kError,
+    env.summary.Add(f.path,
+                    f.status.ok() ? ToReportVerdict(f.result->verdict) : ReportVerdict::kError,
                     f.history);
     results.push_back(FileResult(f, m, options));
     if (f.status.ok() && f.result->verdict == Verdict::kNotLinearizable) {

@@ -130,8 +130,9 @@ HtmlPicture Draw(const History& h, const FencingResult& r, const FencingOptions&
   auto near = [&](Nanos a, Nanos b) {
     if (all) return true;
     // The first window that ends at or after a; [a, b] meets it iff it starts by b.
-    auto it = std::lower_bound(merged.begin(), merged.end(), a,
-                               [](const std::pair<Nanos, Nanos>& w, Nanos t) { return w.second < t; });
+    auto it = std::lower_bound(
+        merged.begin(), merged.end(), a,
+        [](const std::pair<Nanos, Nanos>& w, Nanos t) { return w.second < t; });
     return it != merged.end() && it->first <= b;
   };
 
@@ -230,7 +231,9 @@ HtmlPicture Draw(const History& h, const FencingResult& r, const FencingOptions&
     }
     std::string clocks;
     if (skew > 0 && several_clocks) clocks += "skew bound " + Text(&skew_value) + " ms";
-    if (rho > 0) clocks += (clocks.empty() ? "" : ", ") + std::string("drift ") + Text(&drift_value) + " ppm";
+    if (rho > 0) {
+      clocks += (clocks.empty() ? "" : ", ") + std::string("drift ") + Text(&drift_value) + " ppm";
+    }
     if (!clocks.empty()) clocks = " (under " + clocks + ")";
     for (const LeaseExtent& x : *extents) {
       const bool certain = x.certain_from && x.certain_until && *x.certain_until > *x.certain_from;

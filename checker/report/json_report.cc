@@ -80,7 +80,8 @@ std::string RenderJsonReport(const std::vector<FileReport>& files, const ReportO
   env.options = &options;
   for (const FileReport& f : files) {
     env.inputs.push_back(f.path);
-    env.summary.Add(f.path, f.status.ok() ? ToReportVerdict(f.result->verdict) : ReportVerdict::kError,
+    env.summary.Add(f.path,
+                    f.status.ok() ? ToReportVerdict(f.result->verdict) : ReportVerdict::kError,
                     f.history);
   }
   rapidjson::StringBuffer buf;
