@@ -7,13 +7,30 @@
 // With --skew-ms every client has its own skewed clock and the analysis uses that bound.
 #include <chrono>
 #include <ctime>
+#include <fstream>
+#include <malloc.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 
 #include "fenceline/fencing.h"
 #include "fencing/fencing_sim.h"
+
+namespace {
+
+// A field of /proc/self/status in KiB ("VmRSS", "VmHWM"), 0 where there is none.
+long StatusKib(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using fenceline::testing::SimOptions;
@@ -50,11 +67,17 @@ int main(int argc, char** argv) {
   o.lease_ms = 1'000;
   o.skew_ms = skew_ms;
   fenceline::StatusOr<fenceline::History> h =
-      fenceline::testing::BuildHistory(fenceline::testing::Simulate(o), "<bench>");
+      fenceline::testing::SimulateHistory(o, "<bench>");
   if (!h.ok()) {
     std::fprintf(stderr, "fencing_bench: %s\n", h.status().message().c_str());
     return 2;
   }
+  // The analysis' own memory: the peak above the history's, the high-water mark reset first
+  // (Linux: writing 5 to clear_refs), so the simulator's peak does not count; what the
+  // simulator freed is handed back first, so the analysis cannot hide in it.
+  malloc_trim(0);
+  const long history_kib = StatusKib("VmRSS");
+  { std::ofstream("/proc/self/clear_refs") << "5"; }
   fenceline::FencingOptions fo;
   fo.threads = static_cast<int>(threads);
   fo.clock_skew_ms = skew_ms;
@@ -70,13 +93,26 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fencing_bench: %s\n", r.status().message().c_str());
     return 2;
   }
+  const long peak_kib = StatusKib("VmHWM");
+  const double analysis_mib = static_cast<double>(peak_kib - history_kib) / 1024;
+  // Violations by id and certainty, e.g. "forged-token possible": 3.
+  std::map<std::string, size_t> by_id;
+  for (const fenceline::Violation& v : r->violations) {
+    ++by_id[v.id + " " + std::string(fenceline::CertaintyName(v.certainty))];
+  }
+  std::string kinds;
+  for (const auto& [k, count] : by_id) {
+    kinds += (kinds.empty() ? "\"" : ",\"") + k + "\":" + std::to_string(count);
+  }
   const size_t n = h->ops.size();
   std::printf(
       "{\"bench\":\"fencing/%zu_ops_%ld_locks%s\",\"ops\":%zu,\"seconds\":%.3f,"
-      "\"cpu_seconds\":%.3f,\"ns_per_op\":%.0f,"
-      "\"violations\":%zu,\"verdict\":\"%s\"}\n",
+      "\"cpu_seconds\":%.3f,\"ns_per_op\":%.0f,\"history_mib\":%.0f,\"analysis_peak_mib\":%.0f,"
+      "\"analysis_bytes_per_op\":%.0f,"
+      "\"violations\":%zu,\"by_id\":{%s},\"verdict\":\"%s\"}\n",
       n, locks, skew_ms > 0 ? "_skewed" : "", n, seconds, cpu_seconds,
-      seconds * 1e9 / static_cast<double>(n ? n : 1), r->violations.size(),
+      seconds * 1e9 / static_cast<double>(n ? n : 1), static_cast<double>(history_kib) / 1024,
+      analysis_mib, analysis_mib * 1048576 / static_cast<double>(n ? n : 1), r->violations.size(), kinds.c_str(),
       std::string(fenceline::FencingVerdictName(r->verdict)).c_str());
   return seconds <= max_seconds ? 0 : 1;
 }

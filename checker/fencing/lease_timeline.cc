@@ -344,6 +344,17 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   }
   in.locks = lock_names.Finish();
   in.resources = resource_names.Finish();
+  in.resource_ops.resize(in.resources.size());
+  in.resource_multi_clock.assign(in.resources.size(), false);
+  for (const Decoded& d : decoded) {
+    if (d.kind != Decoded::Kind::kWrite && d.kind != Decoded::Kind::kRead) continue;
+    const uint32_t r = resource_names.Sorted(d.name);
+    std::vector<uint32_t>& ops = in.resource_ops[r];
+    if (!ops.empty() && in.op_node[ops.front()] != in.op_node[d.op]) {
+      in.resource_multi_clock[r] = true;
+    }
+    ops.push_back(d.op);
+  }
   // The skew bound applies only between two clocks the history actually uses: with every event
   // on one clock (named or not) it changes nothing.
   std::vector<bool> node_used(in.nodes.size(), false);

@@ -135,6 +135,11 @@ struct FencingInput {
   std::vector<std::string> resources;   // sorted
   std::vector<std::string> clients;     // process names, then record-only clients
   std::vector<uint32_t> resource_lock;  // resource -> lock or kNoIndex
+  // resource -> its storage operations (writes of any outcome, reads), in OpIndex order; and
+  // whether they were stamped on more than one clock. The stale-token check works from these,
+  // never from a scan of the whole history.
+  std::vector<std::vector<uint32_t>> resource_ops;
+  std::vector<bool> resource_multi_clock;
   std::vector<Grant> grants;
   std::vector<Write> writes;  // every write, any outcome
   std::vector<LockData> per_lock;

@@ -27,32 +27,36 @@ std::string ResourceName(const Value& key) {
   return key.is_string() ? key.text() : key.ToDisplay();
 }
 
-const Value* ResourceOf(const Operation& op) {
-  return op.input.is_map() ? op.input.Find("resource") : nullptr;
+// The index of the resource a partition's key names, or kNoIndex.
+uint32_t ResourceIndex(const FencingInput& in, const std::string& name) {
+  auto it = std::lower_bound(in.resources.begin(), in.resources.end(), name);
+  if (it == in.resources.end() || *it != name) return kNoIndex;
+  return static_cast<uint32_t>(it - in.resources.begin());
 }
 
-// A copy of the storage operations the engine needs: those of the resources `keep` accepts, the
-// operations of resource r widened by widen(r) ns on each side.
-template <typename Keep, typename Widen>
-Storage StorageHistory(const History& h, Keep keep, Widen widen) {
+// A copy of the storage operations the engine needs, those of `resources` (accepted writes, writes
+// of unknown outcome, reads), each widened by `by` ns on each side. Only these resources'
+// operations are visited, from the timeline's lists, not the whole history.
+Storage StorageHistory(const FencingInput& in, const std::vector<uint32_t>& resources, Nanos by) {
+  const History& h = *in.history;
   Storage s;
   s.copy.source = h.source;
   s.copy.process_names = h.process_names;
   s.copy.timed = h.timed;
-  std::vector<std::pair<uint32_t, Nanos>> picked;
-  for (const Operation& op : h.ops) {
-    const bool write = op.f == "write";
-    if (!write && op.f != "read") continue;
-    if (write && op.outcome == Outcome::kFail) continue;
-    const Value* r = ResourceOf(op);
-    if (r == nullptr || !keep(*r)) continue;
-    picked.emplace_back(static_cast<uint32_t>(op.index), widen(*r));
+  std::vector<uint32_t> picked;
+  for (uint32_t r : resources) {
+    for (uint32_t i : in.resource_ops[r]) {
+      const Operation& op = h.ops[i];
+      if (op.f == "write" && op.outcome == Outcome::kFail) continue;
+      picked.push_back(i);
+    }
   }
-  std::stable_sort(picked.begin(), picked.end(), [&](const auto& a, const auto& b) {
-    return h.ops[a.first].call - a.second < h.ops[b.first].call - b.second;
+  // Every operation is widened alike, so call order is the widened call order.
+  std::sort(picked.begin(), picked.end(), [&](uint32_t a, uint32_t b) {
+    return h.ops[a].call != h.ops[b].call ? h.ops[a].call < h.ops[b].call : a < b;
   });
   s.copy.ops.reserve(picked.size());
-  for (const auto& [i, by] : picked) {
+  for (uint32_t i : picked) {
     // Only what the model and the search read; reports go back to the input's operation.
     const Operation& from = h.ops[i];
     Operation op;
@@ -108,13 +112,15 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
     const Operation* higher = nullptr;
     int64_t higher_token = 0;
     bool higher_held = false;
-    for (const Operation& op : s.view->ops) {
-      if (op.f != "write" || op.outcome != Outcome::kOk) continue;
-      const Value* ot = op.input.is_map() ? op.input.Find("token") : nullptr;
+    // The resource's own accepted writes, in either pass (the widened copy holds the same
+    // ones): one violation a resource, so this stays linear in the history.
+    const uint32_t res = ResourceIndex(in, v.resource);
+    static const std::vector<uint32_t> kNone;
+    for (uint32_t oi : res == kNoIndex ? kNone : in.resource_ops[res]) {
+      const Operation& orig = h.ops[oi];
+      if (orig.f != "write" || orig.outcome != Outcome::kOk) continue;
+      const Value* ot = orig.input.is_map() ? orig.input.Find("token") : nullptr;
       if (ot == nullptr || !ot->is_int() || ot->int_value() <= token) continue;
-      const Value* r = op.input.Find("resource");
-      if (r == nullptr || *r != p.key) continue;
-      const Operation& orig = h.ops[s.Original(op.index)];
       if (orig.ret >= bad.call) continue;
       // Prefer the write whose token the search's state holds, then the highest token.
       const bool held = state_token != nullptr && *state_token == *ot;
@@ -190,20 +196,7 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in,
   // one clock: those are widened by half the bound on each side (so only orders that hold under
   // every clock assignment constrain the search); the others are searched as written.
   const Nanos widen = in.skew_ns > 0 ? (in.skew_ns + 1) / 2 : 0;
-  std::map<std::string, std::pair<std::string, bool>> clocks;  // resource -> (a node, several)
-  if (widen > 0) {
-    for (const Operation& op : h.ops) {
-      if (op.f != "write" && op.f != "read") continue;
-      const Value* r = ResourceOf(op);
-      if (r == nullptr) continue;
-      auto [it, inserted] = clocks.try_emplace(ResourceName(*r), op.node, false);
-      if (!inserted && it->second.first != op.node) it->second.second = true;
-    }
-  }
-  auto multi = [&](const std::string& resource) {
-    auto it = clocks.find(resource);
-    return it != clocks.end() && it->second.second;
-  };
+  auto multi = [&](uint32_t r) { return widen > 0 && r != kNoIndex && in.resource_multi_clock[r]; };
   // Pass 1, as written: every order a widened search allows, this one allows too, so a resource
   // found linearizable here is clean under every clock assignment, and the common case costs
   // one search. Only a resource on several clocks that fails (or is unknown) here is searched
@@ -212,12 +205,15 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in,
   face.view = &h;
   FENCELINE_ASSIGN_OR_RETURN(CheckResult r1, CheckLinearizability(h, *model, co));
   std::map<std::string, const PartitionResult*> again;  // resource -> its as-written result
+  std::vector<uint32_t> again_index;
   for (const PartitionResult& p : r1.partitions) {
     if (p.key.is_nil()) continue;  // the lock operations
     const std::string name = ResourceName(p.key);
     if (p.verdict == Verdict::kLinearizable) continue;
-    if (multi(name)) {
+    const uint32_t r = ResourceIndex(in, name);
+    if (multi(r)) {
       again.emplace(name, &p);
+      again_index.push_back(r);
     } else if (p.verdict == Verdict::kNotLinearizable && p.counterexample) {
       out.violations.push_back(Explain(in, face, p, Certainty::kCertain));
     } else if (p.verdict == Verdict::kUnknown) {
@@ -227,9 +223,7 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in,
     }
   }
   if (again.empty()) return out;
-  Storage widened = StorageHistory(
-      h, [&](const Value& res) { return again.contains(ResourceName(res)); },
-      [&](const Value&) { return widen; });
+  Storage widened = StorageHistory(in, again_index, widen);
   widened.view = &widened.copy;
   FENCELINE_ASSIGN_OR_RETURN(CheckResult r2, CheckLinearizability(*widened.view, *model, co));
   for (const PartitionResult& p : r2.partitions) {

@@ -87,7 +87,9 @@ struct ClientState {
 
 class Simulation {
  public:
-  explicit Simulation(const SimOptions& o) : o_(o), rng_(o.seed) {
+  // Each event goes to `sink` as it is produced.
+  Simulation(const SimOptions& o, std::function<void(Event)> sink)
+      : o_(o), rng_(o.seed), sink_(std::move(sink)) {
     const Nanos half_skew = static_cast<Nanos>(o.skew_ms * 0.5 * 1e6);
     auto offset = [&] {
       return half_skew > 0 ? std::uniform_int_distribution<Nanos>(-half_skew, half_skew)(rng_) : 0;
@@ -106,7 +108,7 @@ class Simulation {
     }
   }
 
-  std::vector<Event> Run() {
+  void Run() {
     while (!queue_.empty()) {
       auto [t, seq, c] = queue_.top();
       queue_.pop();
@@ -114,7 +116,6 @@ class Simulation {
       Step(t, c);
     }
     AppendFault();
-    return std::move(events_);
   }
 
  private:
@@ -134,8 +135,7 @@ class Simulation {
   void Schedule(Nanos t, int c) { queue_.emplace(t, seq_++, c); }
 
   void Emit(const ClientState& s, EventType type, Value v, Nanos t) {
-    events_.push_back(
-        MakeEvent(s.name, type, KindName(s.kind), std::move(v), t + s.offset, s.node));
+    sink_(MakeEvent(s.name, type, KindName(s.kind), std::move(v), t + s.offset, s.node));
   }
 
   void Step(Nanos t, int c) {
@@ -214,7 +214,7 @@ class Simulation {
                                      {"token", Value::Int(l.token)},
                                      {"client", Value::String(s.name)}}),
                                 t + service_offset_, o_.skew_ms > 0 ? "service" : "");
-            events_.push_back(std::move(e));
+            sink_(std::move(e));
           }
         }
         return;
@@ -285,7 +285,7 @@ class Simulation {
     const Nanos base = end_ + 10'000 * kMs;
     const int64_t a = locks_[0].next + 1;
     auto ev = [&](const std::string& p, EventType type, const std::string& f, Value v, Nanos ms) {
-      events_.push_back(MakeEvent(p, type, f, std::move(v), base + ms * kMs, ""));
+      sink_(MakeEvent(p, type, f, std::move(v), base + ms * kMs, ""));
     };
     const Value lock = Value::String("L0");
     auto acquire = [&](const std::string& p, int64_t token, int64_t lease_ms, Nanos at) {
@@ -352,12 +352,29 @@ class Simulation {
   uint64_t seq_ = 0;
   Nanos end_ = 0;
   int64_t next_value_ = 0;
-  std::vector<Event> events_;
+  std::function<void(Event)> sink_;
 };
 
 }  // namespace
 
-std::vector<Event> Simulate(const SimOptions& options) { return Simulation(options).Run(); }
+std::vector<Event> Simulate(const SimOptions& options) {
+  std::vector<Event> events;
+  Simulation(options, [&](Event e) { events.push_back(std::move(e)); }).Run();
+  return events;
+}
+
+StatusOr<History> SimulateHistory(const SimOptions& options, const std::string& name) {
+  HistoryBuilder b(name);
+  uint32_t line = 0;
+  Status status;
+  Simulation(options, [&](Event e) {
+    if (!status.ok()) return;
+    e.pos = {++line, 1};
+    status = b.Add(std::move(e));
+  }).Run();
+  FENCELINE_RETURN_IF_ERROR(status);
+  return b.Finish();
+}
 
 StatusOr<History> BuildHistory(std::vector<Event> events, const std::string& name) {
   HistoryBuilder b(name);

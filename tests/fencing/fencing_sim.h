@@ -11,6 +11,7 @@
 #define FENCELINE_TESTS_FENCING_FENCING_SIM_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,10 @@ std::vector<Event> Simulate(const SimOptions& options);
 
 // Feeds `events` to a HistoryBuilder.
 StatusOr<History> BuildHistory(std::vector<Event> events, const std::string& name = "<sim>");
+
+// Simulate and BuildHistory in one, each event handed to the builder as it is produced, so that
+// a large history never exists twice (the benchmark's 10M operations).
+StatusOr<History> SimulateHistory(const SimOptions& options, const std::string& name = "<sim>");
 
 // The check id the fault must produce ("" for kNone).
 std::string FaultId(SimFault fault);
