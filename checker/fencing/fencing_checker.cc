@@ -539,13 +539,28 @@ class LockChecker {
     Proof p;
     if (!p.Need(GrantedBefore(in_, g, w.call))) return;
     if (!p.Need(Before(in_, w.ret, g.live_until))) return;
-    // A release (of any outcome) that may have come first, or a revoke record (the revoke may
-    // be anywhere before it), may have ended the lease.
+    // A release (of any outcome) that may have come first may have ended the lease.
     for (uint32_t r : g.releases) {
       if (!p.Need(Before(in_, w.ret, Stamp{h_.ops[r].call, in_.op_node[r]}))) return;
     }
+    // A revoke record is an upper bound on the revoke, which may have come at any instant after
+    // the grant: it excuses the rejection unless the lease was certainly still held after the
+    // write (a renew or release ok invoked certainly after it: the service does not renew or
+    // release a revoked lease). A record stamped before the write, as written, excuses it; one
+    // stamped after leaves it possible (the revoke may still have come first).
+    std::vector<uint32_t> revokes_maybe_before;
     for (uint32_t e : g.end_records) {
-      if (h_.other_events[e].f == "revoke") return;
+      if (h_.other_events[e].f != "revoke") continue;
+      bool held_after = false;
+      for (const Stamp& at : g.held_at) held_after = held_after || Before(in_, w.ret, at).certain;
+      if (held_after) continue;
+      const Stamp record{h_.other_events[e].time.value_or(kNever), in_.event_node[e]};
+      if (!Before(in_, w.ret, record).face) return;
+      revokes_maybe_before.push_back(e);
+    }
+    if (!revokes_maybe_before.empty()) {
+      p.certain = false;
+      p.unknown_outcome = true;  // the revoke's instant, not the clock, makes it uncertain
     }
     // A higher token presented before the rejection explains it.
     auto upto = [&](Nanos t) {
@@ -575,6 +590,12 @@ class LockChecker {
                 "presented to it and " +
                 who + "'s lease on " + LockName() + " was certainly live until " +
                 FormatSeconds(g.live_until.t);
+    for (uint32_t e : revokes_maybe_before) {
+      AppendRecord(h_, e, "revoke recorded after the write; it may have come before", v.timeline);
+    }
+    if (!revokes_maybe_before.empty()) {
+      v.message += ", unless the lock service's revoke, recorded later, came before the write";
+    }
     Emit(std::move(v));
   }
 

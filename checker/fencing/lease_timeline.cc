@@ -464,6 +464,16 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     }
     e.renewals.push_back(end);
   };
+  auto held = [&](uint32_t g, const Stamp& at) {
+    if (at.t == kNever) return;
+    for (Stamp& h : in.grants[g].held_at) {
+      if (h.node == at.node) {
+        h.t = std::max(h.t, at.t);
+        return;
+      }
+    }
+    in.grants[g].held_at.push_back(at);
+  };
   auto cap = [&](uint32_t g, const Stamp& at, const EventRef& ref) {
     if (at.t == kNever) return;
     Grant& gr = in.grants[g];
@@ -594,6 +604,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
       for (uint32_t g : candidates) {
         if (op.outcome == Outcome::kOk) {
           renew(g, stamp_call(op), stamp_ret(op), d.lease_ns, unique);
+          if (unique) held(g, stamp_call(op));
         } else {
           ext_of(g).may_extend = true;
         }
@@ -604,6 +615,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
         in.grants[g].releases.push_back(d.op);
         if (unique && op.outcome == Outcome::kOk) {
           cap(g, stamp_ret(op), {EventRef::Kind::kCompletion, d.op});
+          held(g, stamp_call(op));
         }
       }
     }

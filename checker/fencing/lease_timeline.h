@@ -80,6 +80,10 @@ struct Grant {
   // Releases (ok or info) of this token; expire/revoke records.
   std::vector<uint32_t> releases;     // OpIndex
   std::vector<uint32_t> end_records;  // other_events index
+  // Instants at which the lease was still held, whatever revoke records say: the invokes of its
+  // renew oks and release oks (the service renewed or ended a lease it still held, at some
+  // point after the invoke). The latest on each clock.
+  std::vector<Stamp> held_at;
 };
 
 // An acquire of unknown outcome: it may have granted some token at any time after its invoke.

@@ -401,6 +401,71 @@ TEST(FencingCheckerTest, RejectingTheCurrentTokenIsFalseRejection) {
   EXPECT_EQ(r.verdict, FencingVerdict::kSafe);
 }
 
+// A revoke record is an upper bound on the revoke: the revoke may have come at any instant after
+// the grant, so alone it excuses a rejection before it only possibly; a renew or release ok
+// invoked after the write proves the lease was still held (the service does not renew or
+// release a revoked lease), and the rejection certainly false. A record before the write excuses
+// it.
+TEST(FencingCheckerTest, FalseRejectionWeighsRevokeRecordsAsUpperBounds) {
+  auto renew = [](H& h, int64_t at) {
+    Value v = M({{"lock", S("L")}, {"token", I(5)}});
+    h.E("p1", EventType::kInvoke, "renew", v, at);
+    h.E("p1", EventType::kOk, "renew",
+        M({{"lock", S("L")}, {"token", I(5)}, {"lease_ms", I(10'000)}}), at + 1);
+  };
+  {
+    H h;  // renewed after the write, revoked later: certain
+    h.Acquire("p1", "L", 5, 10'000, 0).Write("p1", "file", 5, EventType::kFail, 100);
+    renew(h, 200);
+    h.Record("revoke", "L", 5, "p1", 3'000);
+    FencingResult r = Check(h.Build());
+    const Violation* v = Find(r, "false-rejection");
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->certainty, Certainty::kCertain);
+  }
+  {
+    H h;  // released (ok) after the write, revoked later (an etcd session's close): certain
+    h.Acquire("p1", "L", 5, 10'000, 0).Write("p1", "file", 5, EventType::kFail, 100);
+    h.Release("p1", "L", 5, EventType::kOk, 200);
+    h.Record("revoke", "L", 5, "p1", 3'000);
+    const Violation* v = nullptr;
+    FencingResult r = Check(h.Build());
+    v = Find(r, "false-rejection");
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->certainty, Certainty::kCertain);
+  }
+  {
+    H h;  // revoked later, nothing held after the write: the revoke may have come first
+    h.Acquire("p1", "L", 5, 10'000, 0).Write("p1", "file", 5, EventType::kFail, 100);
+    h.Record("revoke", "L", 5, "p1", 3'000);
+    FencingResult r = Check(h.Build());
+    const Violation* v = Find(r, "false-rejection");
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->certainty, Certainty::kPossible);
+    EXPECT_FALSE(v->margin_ms.has_value());
+    EXPECT_THAT(v->message, HasSubstr("unless the lock service's revoke"));
+    EXPECT_EQ(r.verdict, FencingVerdict::kSafe);  // a warning
+  }
+  {
+    H h;  // revoke recorded before the write: excused, even with a renewal later
+    h.Acquire("p1", "L", 5, 10'000, 0);
+    h.Record("revoke", "L", 5, "p1", 50);
+    h.Write("p1", "file", 5, EventType::kFail, 100);
+    FencingResult r = Check(h.Build());
+    EXPECT_EQ(Find(r, "false-rejection"), nullptr);
+  }
+  {
+    H h;  // the renewal's invoke not after the write: no proof the lease was held then
+    h.Acquire("p1", "L", 5, 10'000, 0).Write("p1", "file", 5, EventType::kFail, 100);
+    renew(h, 100);
+    h.Record("revoke", "L", 5, "p1", 3'000);
+    FencingResult r = Check(h.Build());
+    const Violation* v = Find(r, "false-rejection");
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->certainty, Certainty::kPossible);
+  }
+}
+
 TEST(FencingCheckerTest, RejectionAfterHigherTokenIsNotFalse) {
   H h;
   h.Acquire("p1", "L", 5, 10'000, 0)
@@ -479,7 +544,8 @@ TEST(FencingCheckerTest, NegativeSkewIsInvalidArgument) {
 TEST(FencingCheckerTest, ReportIsTheSameAtAnyThreadCount) {
   H h;
   for (int l = 0; l < 6; ++l) {
-    const std::string lock = "L" + std::to_string(l);
+    std::string lock = "L";  // appended: GCC 12 warns falsely (-Wrestrict) on "L" + to_string
+    lock += std::to_string(l);
     h.Acquire("p1", lock, 10, 1'000, l * 10).Acquire("p2", lock, 9, 1'000, 5'000 + l * 10);
     h.Write("p3", lock, 99, EventType::kOk, 6'000 + l * 10);
   }

@@ -71,6 +71,8 @@ TEST(FencingCliTest, TimeModelRegressionSamplesKeepTheirExitCodes) {
       {"skew/stolen-token-within-skew.jsonl", {"--clock-skew", "20"}, 1,
        "foreign-token: error, certain"},
       {"possible/extreme-tokens-after-unknown-acquire.jsonl", {}, 3, "forged-token: error, possible"},
+      {"valid/false-rejection-before-late-revoke.jsonl", {}, 0,
+       "false-rejection: warning, certain"},
   };
   for (const Case& c : cases) {
     CliResult r = Fencing(c.flags, c.sample);
