@@ -218,9 +218,10 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     sa.model = model_options;
     sa.format = *in_format;
     sa.allow_empty = allow_empty;
+    sa.independent = independent;
     sa.memory_budget = *memory_budget;
     sa.deadline = run_deadline;
-    for (const char* flag : {"independent", "first-violation", "junit", "output", "no-proof"}) {
+    for (const char* flag : {"first-violation", "junit", "output", "no-proof"}) {
       if (vm.count(flag) && !vm[flag].defaulted()) sa.unsupported.push_back(std::string("--") + flag);
     }
     if (format != "text") sa.unsupported.push_back("--format " + format);

@@ -33,6 +33,7 @@ int RunStreamCheck(const StreamCommandArgs& args, std::ostream& out, std::ostrea
   }
   StreamOptions options;
   options.model = args.model;
+  options.independent = args.independent;
   options.memory_budget = args.memory_budget;
   options.deadline = args.deadline;
   const std::string source = args.path == "-" ? "<stdin>" : args.path;

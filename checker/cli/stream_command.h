@@ -20,6 +20,7 @@ struct StreamCommandArgs {
   std::string path;  // "-": standard input
   std::string model_id;
   ModelOptions model;
+  bool independent = false;
   InputFormat format = InputFormat::kAuto;
   bool allow_empty = false;
   size_t memory_budget = SIZE_MAX;  // bytes

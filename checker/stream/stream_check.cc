@@ -29,6 +29,8 @@ bool LooksLikeInteger(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
+bool IsTuple(const Value& v) { return v.is_sequential() && v.items().size() == 2; }
+
 // A read of unknown outcome observed nothing and changes nothing in the register models: it is
 // never carried across a cut.
 bool InertInfo(const Operation& op, bool kv) {
@@ -76,6 +78,8 @@ struct ProcessSlot {
   std::string name;
   bool open = false;      // an operation invoked and not completed
   bool limbo = false;     // ... whose partition is not known yet (see Impl::limbo)
+  // --independent: its invoke's [key value] tuple was split (the completion's is split too).
+  bool split = false;
   uint32_t part = 0;      // its partition
   uint32_t at = 0;        // its index in the partition's window, or in limbo; kParked: in parked
   // The open operation of a partition already decided: kept only for the completion's checks.
@@ -142,6 +146,11 @@ struct StreamChecker::Impl {
   }
 
   Status AddEvent(Event event);
+  Status NotATuple(const Operation& op) const {
+    return InvalidHistory(Where(op.invoke_pos) +
+                          "expected a [key value] tuple (--independent), got " +
+                          op.input.ToEdn());
+  }
   Operation& OpenOp(ProcessSlot& proc) {
     if (proc.limbo) return limbo[proc.at];
     if (proc.at == kParked) return proc.parked;
@@ -286,8 +295,23 @@ Status StreamChecker::Impl::AddEvent(Event event) {
     op.call = t;
     op.ret = kNever;
     proc.open = true;
-    StatusOr<Value> key = model->PartitionOf(op);
-    if (!key.ok()) {
+    proc.split = false;
+    bool known = true;
+    if (options.independent && !op.key) {
+      // SplitIndependentKeys, an operation at a time. An invoke without a tuple may still get
+      // its key from the completion; until then it waits in limbo.
+      if (IsTuple(op.input)) {
+        Value k = op.input.items()[0];
+        Value v = op.input.items()[1];
+        op.input = std::move(v);
+        op.key = std::move(k);
+        proc.split = true;
+      } else {
+        known = false;
+      }
+    }
+    StatusOr<Value> key = known ? model->PartitionOf(op) : StatusOr<Value>(Value());
+    if (!known || !key.ok()) {
       proc.limbo = true;
       proc.at = static_cast<uint32_t>(limbo.size());
       limbo.push_back(std::move(op));
@@ -316,7 +340,20 @@ Status StreamChecker::Impl::AddEvent(Event event) {
                                                 : Outcome::kInfo;
   op.output = std::move(event.value);
   op.error = std::move(event.error);
+  if (proc.split) {
+    if (event.key) {
+      return InvalidHistory(Where(event.pos) +
+                            "--stream --independent: this completion has a key its invoke did "
+                            "not have, and the invoke's tuple was split already (check the "
+                            "whole file without --stream)");
+    }
+    if (IsTuple(op.output) && op.output.items()[0] == *op.key) {
+      Value v = op.output.items()[1];
+      op.output = std::move(v);
+    }
+  }
   if (!op.key && event.key) op.key = std::move(event.key);
+  if (options.independent && !op.key) return NotATuple(op);
   op.complete_time = event.time;
   op.complete_pos = event.pos;
   for (auto& kv_pair : event.extra) op.extra.push_back(std::move(kv_pair));
@@ -675,6 +712,7 @@ StatusOr<CheckResult> StreamChecker::Finish() {
   }
   for (Operation& op : m.limbo) {
     if (op.complete_pos.line != 0 || op.outcome != Outcome::kInfo) continue;
+    if (m.options.independent && !op.key) return m.NotATuple(op);
     FENCELINE_ASSIGN_OR_RETURN(const uint32_t p, m.PartitionFor(op));
     FENCELINE_RETURN_IF_ERROR(m.Place(std::move(op), p, nullptr));
   }

@@ -38,6 +38,10 @@ namespace fenceline {
 
 struct StreamOptions {
   ModelOptions model;  // as for MakeModel
+  // Values are Jepsen [key value] tuples, split as SplitIndependentKeys splits them, an
+  // operation at a time. One case the whole file allows is an error here: a completion with a
+  // key whose invoke had none but a tuple (already split when it was invoked).
+  bool independent = false;
   // Bytes the searches may hold at once (as CheckOptions::memory_budget); kNoMemoryLimit: none.
   size_t memory_budget = DefaultMemoryBudget();
   // Past it, partitions still open are unknown ("deadline ... reached"); max(): none.

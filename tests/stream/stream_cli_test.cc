@@ -90,6 +90,24 @@ TEST(StreamCliTest, ViolationNamesTheOperationAsTheWholeFileCheckDoes) {
   EXPECT_THAT(r.out, HasSubstr("(ok, line 1-2)"));
 }
 
+TEST(StreamCliTest, IndependentTuplesAreSplitAsInTheWholeFile) {
+  // Key 1 reads a value never written there (2 went to key 2): a violation on key 1 only.
+  const std::string jsonl = R"({"process":0,"type":"invoke","f":"write","value":[1,1]}
+{"process":0,"type":"ok","f":"write","value":[1,1]}
+{"process":1,"type":"invoke","f":"write","value":[2,2]}
+{"process":1,"type":"ok","f":"write","value":[2,2]}
+{"process":0,"type":"invoke","f":"read","value":[1,null]}
+{"process":0,"type":"ok","f":"read","value":[1,2]}
+)";
+  CliResult whole = RunCli({"check", "--independent", "--model", "cas-register", "-"}, jsonl);
+  CliResult streamed =
+      RunCli({"check", "--stream", "--independent", "--model", "cas-register", "-"}, jsonl);
+  EXPECT_EQ(whole.exit_code, 1);
+  EXPECT_EQ(streamed.exit_code, 1) << streamed.err;
+  EXPECT_THAT(streamed.out, HasSubstr("partition 1: not-linearizable"));
+  EXPECT_THAT(streamed.out, HasSubstr("partition 2: linearizable"));
+}
+
 TEST(StreamCliTest, RefusesWhatItCannotStream) {
   const std::string jsonl = R"({"process":0,"type":"invoke","f":"add","value":1}
 {"process":0,"type":"ok","f":"add","value":1}

@@ -2,9 +2,11 @@
 // cas-register, kv; info operations, crashed processes, failures, nil reads; every failure and
 // nil-read convention), cut as often as the history allows; and on the small ones both agree
 // with the brute-force oracle.
+#include <algorithm>
 #include <cstdio>
 #include <random>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -151,6 +153,98 @@ TEST(StreamPropertyTest, LongWellBehavedHistoriesCarryInfoAcrossManyCuts) {
               static_cast<unsigned long>(tally.cuts));
   EXPECT_GT(tally.with_info, tally.runs / 2);
   EXPECT_GT(tally.cuts, static_cast<uint64_t>(5 * tally.runs));
+}
+
+std::string Json(const Value& v) {
+  if (v.is_nil()) return "null";
+  if (v.is_string()) return "\"" + v.text() + "\"";
+  if (v.is_sequential()) {
+    std::string out = "[";
+    for (size_t i = 0; i < v.items().size(); ++i) out += (i ? "," : "") + Json(v.items()[i]);
+    return out + "]";
+  }
+  return v.ToEdn();
+}
+
+// Jepsen's independent shape: three cas-register histories on keys 0, 1, 2, their events
+// interleaved by time, each value wrapped in a [key value] tuple, processes kept apart.
+std::string IndependentJsonLines(uint64_t seed, int& ops) {
+  struct Line {
+    Nanos t;
+    int order;
+    std::string text;
+  };
+  std::vector<Line> lines;
+  ops = 0;
+  for (int k = 0; k < 3; ++k) {
+    RandomHistoryOptions g;
+    g.model = "cas-register";
+    g.seed = seed * 3 + static_cast<uint64_t>(k);
+    g.ops = 4 + static_cast<int>(seed % 17);
+    g.processes = 2 + static_cast<int>(seed % 3);
+    g.info_rate = seed % 2 ? 0.15 : 0.0;
+    g.fail_rate = seed % 5 == 0 ? 0.2 : 0.0;
+    g.consistent = seed % 4 != 0;
+    g.max_overlap = 1 + static_cast<int>(seed % 2);
+    const History h = RandomHistory(g);
+    ops += static_cast<int>(h.ops.size());
+    for (const Operation& op : h.ops) {
+      const std::string process = std::to_string(
+          100 * k + std::stoi(h.process_names[static_cast<size_t>(op.process)]));
+      const std::string head = "{\"process\":" + process + ",\"f\":\"" + op.f + "\",";
+      const std::string key = std::to_string(k);
+      lines.push_back({op.call, 0,
+                       head + "\"type\":\"invoke\",\"value\":[" + key + "," + Json(op.input) +
+                           "],\"time\":" + std::to_string(op.call) + "}"});
+      if (op.complete_pos.line == 0) continue;
+      const Nanos t = op.complete_time.value_or(op.call);
+      const Value& out = op.output.is_nil() ? op.input : op.output;
+      lines.push_back({t, 1,
+                       head + "\"type\":\"" + std::string(OutcomeName(op.outcome)) +
+                           "\",\"value\":[" + key + "," + Json(out) + "],\"time\":" +
+                           std::to_string(t) + "}"});
+    }
+  }
+  std::stable_sort(lines.begin(), lines.end(), [](const Line& a, const Line& b) {
+    return a.t != b.t ? a.t < b.t : a.order < b.order;
+  });
+  std::string text;
+  for (const Line& l : lines) text += l.text + "\n";
+  return text;
+}
+
+TEST(StreamPropertyTest, IndependentTuplesAgreeWithWholeFile) {
+  int runs = 0, violations = 0;
+  uint64_t cuts = 0;
+  for (uint64_t seed = 1; seed <= 400; ++seed) {
+    int ops = 0;
+    const std::string jsonl = IndependentJsonLines(seed, ops);
+    SCOPED_TRACE("seed " + std::to_string(seed) + "\n" + jsonl);
+    StatusOr<History> h = ParseHistoryText(jsonl, "<jsonl>");
+    ASSERT_TRUE(h.ok()) << h.status().message();
+    ASSERT_TRUE(SplitIndependentKeys(*h).ok());
+    StatusOr<std::unique_ptr<Model>> model = MakeModel("cas-register");
+    ASSERT_TRUE(model.ok());
+    CheckOptions co;
+    co.threads = 1;
+    co.explain = false;
+    StatusOr<CheckResult> whole = CheckLinearizability(*h, **model, co);
+    ASSERT_TRUE(whole.ok());
+    ASSERT_EQ(whole->partitions.size(), 3u);
+    StreamOptions so;
+    so.independent = true;
+    so.min_segment_ops = 1;
+    StreamStats stats;
+    StatusOr<CheckResult> streamed = StreamJsonLines(jsonl, "cas-register", so, &stats);
+    ASSERT_TRUE(streamed.ok()) << streamed.status().message();
+    EXPECT_EQ(Disagreement(*whole, *streamed), "");
+    ++runs;
+    cuts += stats.cuts;
+    violations += whole->verdict == Verdict::kNotLinearizable;
+    if (::testing::Test::HasFailure()) break;
+  }
+  EXPECT_GT(violations, runs / 10);
+  EXPECT_GT(cuts, static_cast<uint64_t>(3 * runs));
 }
 
 }  // namespace
