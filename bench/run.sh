@@ -109,6 +109,12 @@ if [ $smoke = 1 ]; then
   gen_case kv_3000_ops_3_keys 3000 3 --processes 6 -- "${limits[@]}"
   gen_case kv_20000_ops_10000_keys 20000 10000
   gen_case kv_20000_ops_100_keys_info 20000 100 --info-rate 0.001
+  # Issue 11's search rows at a smoke size: few hot keys against many (50 processes, about 14
+  # in flight per key over 3 keys), 10 keys with 10k operations each, 10 operations a key.
+  gen_case kv_30000_ops_3_keys 30000 3 -- "${limits[@]}"
+  gen_case kv_30000_ops_3000_keys 30000 3000 -- "${limits[@]}"
+  gen_case kv_100000_ops_10_keys 100000 10 -- "${limits[@]}"
+  gen_case kv_100000_ops_10000_keys 100000 10000
 else
   gen_case kv_1000000_ops_1000_keys_ok 1000000 1000
   gen_case kv_1000000_ops_1000_keys_lost-append 1000000 1000 --lost-append
@@ -122,6 +128,13 @@ else
   gen_case kv_1000000_ops_1000_keys_info_0.1pct 1000000 1000 --info-rate 0.001 -- "${limits[@]}"
   [ $large = 1 ] && gen_case kv_10000000_ops_1000_keys 10000000 1000
 fi
+
+# 2a. The search alone (partitioning, compilation, search; parsed once, untimed): medians of 3,
+#     CPU seconds beside wall seconds (bench/search/search_bench).
+ops=1000000; [ $smoke = 1 ] && ops=20000
+"$gen" --ops "$ops" --keys 1000 > "$tmp/s.jsonl"
+"$dir"/bench/search/search_bench "$tmp/s.jsonl" --runs 3 | tail -n 1
+rm -f "$tmp/s.jsonl"
 
 # 2b. Ingestion alone: `fenceline validate` on the 1M-operation history (2M events).
 ops=1000000; [ $smoke = 1 ] && ops=20000
