@@ -63,7 +63,7 @@ class Explainer {
     StatusOr<std::unique_ptr<PartitionSpec>> spec = model_.Compile(sub, source_);
     if (!spec.ok()) return Verdict::kUnknown;
     // Its own pool, not the run's: the budget, and so the proof, must not depend on what
-    // other partitions hold at the time.
+    // other partitions hold at the time (ExplainViolation charged the pool to the run).
     MemoryBudget pool(kSearchMemory);
     MemoryAccount account(pool);
     SearchLimits limits = limits_;
@@ -114,6 +114,18 @@ std::vector<OpIndex> ExplainViolation(const Model& model, const std::vector<cons
     }
   }
   if (u == UINT32_MAX) return {};
+  // The restricted searches run one at a time, each in a pool of kSearchMemory of its own (so
+  // that the proof does not depend on what other partitions hold), and that pool is memory the
+  // process holds: the whole of it is taken from the run's account first, and given back at the
+  // end. Refused, there is no proof; when the refusal was only because of other partitions
+  // (limits.memory->contended()), the caller searches the partition again alone.
+  if (limits.memory != nullptr && !limits.memory->Reserve(kSearchMemory)) return {};
+  struct GiveBack {
+    MemoryAccount* account;
+    ~GiveBack() {
+      if (account != nullptr) account->Release(kSearchMemory);
+    }
+  } give_back{limits.memory};
   Explainer ex(model, ops, source, u, std::move(fixed), limits);
 
   // 1. The smallest window of observations around u (in invoke order) that proves it.

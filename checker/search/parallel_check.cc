@@ -202,12 +202,14 @@ void Checker::Search(HistoryWork& work, size_t h, size_t p) {
   limits.cancel = options_.first_violation_only ? &work.cancel : nullptr;
   out = internal::SearchPartition(**spec, part.ops, limits);
   if (out.verdict == Verdict::kNotLinearizable) work.cancel.store(true);
-  if (out.verdict == Verdict::kUnknown && account.contended()) work.retry[p] = 1;
   if (options_.explain && out.counterexample && !out.counterexample->unlinearizable.empty()) {
     out.counterexample->proof = internal::ExplainViolation(
         model_, part.ops, histories_[h]->source, **spec, out.counterexample->unlinearizable.front(),
         limits);
   }
+  // A refusal that would not have happened alone (the search's, or the proof's pool): the
+  // partition is searched again once nothing else runs.
+  if (account.contended()) work.retry[p] = 1;
 }
 
 std::vector<StatusOr<CheckResult>> Checker::Run() {

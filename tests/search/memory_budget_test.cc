@@ -1,9 +1,16 @@
 // The shared memory account (checker/search/memory_budget.h).
 #include "checker/search/memory_budget.h"
 
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
+#include "checker/search/explain.h"
+#include "checker/search/partition.h"
 #include "fenceline/check.h"
+#include "fenceline/model.h"
+#include "fenceline/parse.h"
 
 namespace fenceline::internal {
 namespace {
@@ -65,6 +72,94 @@ TEST(MemoryBudgetTest, DefaultIsAFractionOfPhysicalMemory) {
   EXPECT_GT(d, size_t{64} << 20);
   EXPECT_LT(d, kNoMemoryLimit);
   EXPECT_EQ(CheckOptions().memory_budget, d);
+}
+
+// `keys` copies of histories/kv/invalid/lost-append.jsonl's violation, one per key: append x
+// and append y acknowledged in turn, then a get that returns only "y". Each key's proof is
+// that get.
+std::string LostAppends(int keys) {
+  std::string h;
+  for (int k = 0; k < keys; ++k) {
+    const std::string key = ",\"key\":\"k" + std::to_string(k) + "\"";
+    for (const char* e : {"{\"process\":0,\"type\":\"invoke\",\"f\":\"append\"",
+                          "{\"process\":0,\"type\":\"ok\",\"f\":\"append\""}) {
+      h += e + key + ",\"value\":\"x\"}\n";
+    }
+    for (const char* e : {"{\"process\":1,\"type\":\"invoke\",\"f\":\"append\"",
+                          "{\"process\":1,\"type\":\"ok\",\"f\":\"append\""}) {
+      h += e + key + ",\"value\":\"y\"}\n";
+    }
+    h += "{\"process\":2,\"type\":\"invoke\",\"f\":\"get\"" + key + ",\"value\":null}\n";
+    h += "{\"process\":2,\"type\":\"ok\",\"f\":\"get\"" + key + ",\"value\":\"y\"}\n";
+  }
+  return h;
+}
+
+// Every partition's proof length, in key order; -1 for a partition that is not a violation.
+std::vector<int> ProofSizes(const History& h, size_t budget, int threads) {
+  auto model = MakeModel("kv");
+  EXPECT_TRUE(model.ok());
+  CheckOptions options;
+  options.memory_budget = budget;
+  options.threads = threads;
+  StatusOr<CheckResult> r = CheckLinearizability(h, **model, options);
+  EXPECT_TRUE(r.ok());
+  std::vector<int> sizes;
+  for (const PartitionResult& p : r->partitions) {
+    sizes.push_back(p.counterexample ? static_cast<int>(p.counterexample->proof.size()) : -1);
+  }
+  return sizes;
+}
+
+TEST(MemoryBudgetTest, ProofSearchesArePaidFromTheRunsBudget) {
+  StatusOr<History> h = ParseHistoryText(LostAppends(1), "lost.jsonl");
+  ASSERT_TRUE(h.ok()) << h.status().message();
+  EXPECT_EQ(ProofSizes(*h, kNoMemoryLimit, 1), std::vector<int>{1});
+  // 1 MiB holds the search (its memo starts at 0.5 MiB) but not the proof's 2 MiB pool: the
+  // violation stands, without a proof.
+  EXPECT_EQ(ProofSizes(*h, size_t{1} << 20, 1), std::vector<int>{0});
+  EXPECT_EQ(ProofSizes(*h, size_t{3} << 20, 1), std::vector<int>{1});
+}
+
+TEST(MemoryBudgetTest, AProofRefusedBecauseOfAnotherAccountSaysSo) {
+  StatusOr<History> h = ParseHistoryText(LostAppends(1), "lost.jsonl");
+  ASSERT_TRUE(h.ok()) << h.status().message();
+  auto model = MakeModel("kv");
+  ASSERT_TRUE(model.ok());
+  StatusOr<std::vector<Partition>> parts = PartitionHistory(*h, **model);
+  ASSERT_TRUE(parts.ok());
+  ASSERT_EQ(parts->size(), 1u);
+  const std::vector<const Operation*>& ops = parts->front().ops;
+  StatusOr<std::unique_ptr<PartitionSpec>> spec = (*model)->Compile(ops, h->source);
+  ASSERT_TRUE(spec.ok());
+
+  MemoryBudget budget(size_t{3} << 20);
+  MemoryAccount other(budget), account(budget);
+  ASSERT_TRUE(other.Reserve(size_t{2} << 20));  // another partition's proof pool
+  SearchLimits limits;
+  limits.memory = &account;
+  PartitionResult r = SearchPartition(**spec, ops, limits);
+  ASSERT_EQ(r.verdict, Verdict::kNotLinearizable) << r.reason;
+  const OpIndex u = r.counterexample->unlinearizable.front();
+  const size_t held = account.held();
+  EXPECT_TRUE(ExplainViolation(**model, ops, h->source, **spec, u, limits).empty());
+  EXPECT_TRUE(account.contended());  // the caller searches the partition again alone
+  other.Release(size_t{2} << 20);
+  EXPECT_EQ(ExplainViolation(**model, ops, h->source, **spec, u, limits).size(), 1u);
+  EXPECT_EQ(account.held(), held);  // the pool was given back
+  EXPECT_EQ(budget.used(), held);
+}
+
+TEST(MemoryBudgetTest, ProofsRefusedBecauseOfOtherPartitionsAreFoundAlone) {
+  // 3 MiB holds one proof's pool at a time: on several threads, proofs refused because another
+  // partition's pool was held are searched again alone, so every key keeps its proof. (Whether
+  // two proofs overlap depends on scheduling: with 200 keys they usually do.)
+  StatusOr<History> h = ParseHistoryText(LostAppends(200), "lost.jsonl");
+  ASSERT_TRUE(h.ok()) << h.status().message();
+  const std::vector<int> all(200, 1);
+  for (int threads : {1, 2}) {
+    EXPECT_EQ(ProofSizes(*h, size_t{3} << 20, threads), all) << threads << " threads";
+  }
 }
 
 }  // namespace
