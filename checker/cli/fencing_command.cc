@@ -12,7 +12,9 @@
 #include "checker/cli/exit_code.h"
 #include "checker/cli/flags.h"
 #include "checker/cli/output.h"
+#include "checker/fencing/stale_token.h"
 #include "checker/report/fencing_report.h"
+#include "checker/search/memory_budget.h"
 #include "fenceline/fencing.h"
 
 namespace fenceline::cli {
@@ -97,6 +99,8 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
   std::vector<std::unique_ptr<FencingResult>> results(args.paths.size());
   std::vector<internal::FencingFileReport> reports(args.paths.size());
   size_t ops = 0;
+  // One account for every file's searches, as `check` has: --memory-limit bounds the process.
+  internal::MemoryBudget budget(args.memory_budget);
   for (size_t i = 0; i < args.paths.size(); ++i) {
     internal::FencingFileReport& r = reports[i];
     r.path = args.paths[i] == "-" ? "<stdin>" : args.paths[i];
@@ -127,7 +131,8 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
         file_options.time_limit = left;
       }
     }
-    StatusOr<FencingResult> result = CheckFencing(*histories[i], file_options);
+    StatusOr<FencingResult> result =
+        internal::CheckFencingInBudget(*histories[i], file_options, budget);
     if (!result.ok()) {
       r.status = result.status();
       err << "fenceline: " << r.status.message() << "\n";

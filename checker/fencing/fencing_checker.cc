@@ -655,6 +655,13 @@ uint32_t FirstLine(const Violation& v) {
 }  // namespace internal
 
 StatusOr<FencingResult> CheckFencing(const History& history, const FencingOptions& options) {
+  internal::MemoryBudget budget(options.memory_budget);
+  return internal::CheckFencingInBudget(history, options, budget);
+}
+
+StatusOr<FencingResult> internal::CheckFencingInBudget(const History& history,
+                                                       const FencingOptions& options,
+                                                       MemoryBudget& budget) {
   using internal::FencingInput;
   FENCELINE_ASSIGN_OR_RETURN(FencingInput in, internal::BuildLeaseTimeline(history, options));
   FencingResult result;
@@ -685,7 +692,7 @@ StatusOr<FencingResult> CheckFencing(const History& history, const FencingOption
   }
 
   FENCELINE_ASSIGN_OR_RETURN(internal::StaleTokenOutcome stale,
-                             internal::CheckStaleTokens(in, options));
+                             internal::CheckStaleTokens(in, options, budget));
   for (Violation& v : stale.violations) result.violations.push_back(std::move(v));
   for (std::string& n : stale.notes) result.notes.push_back(std::move(n));
   std::sort(result.notes.begin(), result.notes.end());

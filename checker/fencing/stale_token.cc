@@ -182,15 +182,14 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
 
 }  // namespace
 
-StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in,
-                                             const FencingOptions& options) {
+StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const FencingOptions& options,
+                                             MemoryBudget& budget) {
   const History& h = *in.history;
   StaleTokenOutcome out;
   std::unique_ptr<Model> model = MakeFencedRegisterModelForFencing();
   CheckOptions co;
   co.threads = options.threads;
   co.time_limit = options.time_limit;
-  co.memory_budget = options.memory_budget;
 
   // The skew bound matters only on a resource whose storage operations were stamped on more than
   // one clock: those are widened by half the bound on each side (so only orders that hold under
@@ -203,7 +202,8 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in,
   // again, widened, to tell certain from possible.
   Storage face;
   face.view = &h;
-  FENCELINE_ASSIGN_OR_RETURN(CheckResult r1, CheckLinearizability(h, *model, co));
+  FENCELINE_ASSIGN_OR_RETURN(CheckResult r1,
+                             std::move(CheckHistoriesInBudget({&h}, *model, co, budget).front()));
   std::map<std::string, const PartitionResult*> again;  // resource -> its as-written result
   std::vector<uint32_t> again_index;
   for (const PartitionResult& p : r1.partitions) {
@@ -225,7 +225,9 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in,
   if (again.empty()) return out;
   Storage widened = StorageHistory(in, again_index, widen);
   widened.view = &widened.copy;
-  FENCELINE_ASSIGN_OR_RETURN(CheckResult r2, CheckLinearizability(*widened.view, *model, co));
+  FENCELINE_ASSIGN_OR_RETURN(
+      CheckResult r2,
+      std::move(CheckHistoriesInBudget({widened.view}, *model, co, budget).front()));
   for (const PartitionResult& p : r2.partitions) {
     if (p.key.is_nil()) continue;
     const std::string name = ResourceName(p.key);

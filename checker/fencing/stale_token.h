@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "checker/fencing/lease_timeline.h"
+#include "checker/search/memory_budget.h"
 #include "fenceline/fencing.h"
 
 namespace fenceline::internal {
@@ -26,8 +27,15 @@ struct StaleTokenOutcome {
   bool unknown = false;               // some resource's search was inconclusive
 };
 
-// Non-OK only if the engine could not run (an operation it cannot interpret).
-StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const FencingOptions& options);
+// Non-OK only if the engine could not run (an operation it cannot interpret). Both passes'
+// searches are charged to `budget` (options.memory_budget is not read).
+StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const FencingOptions& options,
+                                             MemoryBudget& budget);
+
+// CheckFencing with the stale-token searches charged to `budget`, which the caller may share
+// between histories checked one after another (the fencing command's --memory-limit).
+StatusOr<FencingResult> CheckFencingInBudget(const History& history, const FencingOptions& options,
+                                             MemoryBudget& budget);
 
 }  // namespace fenceline::internal
 

@@ -14,6 +14,9 @@
 
 #include <atomic>
 #include <cstddef>
+#include <vector>
+
+#include "fenceline/check.h"
 
 namespace fenceline::internal {
 
@@ -65,6 +68,14 @@ class MemoryAccount {
 // The default for CheckOptions::memory_budget: half of the physical memory (or of the cgroup's
 // memory.max when that is lower), 4 GiB where neither can be read.
 size_t DefaultMemoryBudgetBytes();
+
+// CheckHistories with every search charged to `budget` (options.memory_budget is ignored), so
+// that calls made one after another, or from several threads, share one account: the fencing
+// command's files and both of its stale-token passes do. A partition refused memory only
+// because others held it is searched again once this call's other partitions are done.
+std::vector<StatusOr<CheckResult>> CheckHistoriesInBudget(
+    const std::vector<const History*>& histories, const Model& model, const CheckOptions& options,
+    MemoryBudget& budget);
 
 }  // namespace fenceline::internal
 

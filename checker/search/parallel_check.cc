@@ -97,11 +97,11 @@ struct HistoryWork {
 class Checker {
  public:
   Checker(const std::vector<const History*>& histories, const Model& model,
-          const CheckOptions& options)
+          const CheckOptions& options, internal::MemoryBudget& budget)
       : histories_(histories),
         model_(model),
         options_(options),
-        budget_(options.memory_budget),
+        budget_(budget),
         work_(histories.size()) {}
 
   std::vector<StatusOr<CheckResult>> Run();
@@ -115,7 +115,7 @@ class Checker {
   const std::vector<const History*>& histories_;
   const Model& model_;
   const CheckOptions& options_;
-  internal::MemoryBudget budget_;
+  internal::MemoryBudget& budget_;
   std::vector<HistoryWork> work_;
   // CheckOptions::on_progress: the counts, and each history's partitions not yet done.
   std::mutex progress_mu_;
@@ -336,9 +336,20 @@ std::vector<StatusOr<CheckResult>> Checker::Run() {
 
 }  // namespace
 
+namespace internal {
+
+std::vector<StatusOr<CheckResult>> CheckHistoriesInBudget(
+    const std::vector<const History*>& histories, const Model& model, const CheckOptions& options,
+    MemoryBudget& budget) {
+  return Checker(histories, model, options, budget).Run();
+}
+
+}  // namespace internal
+
 std::vector<StatusOr<CheckResult>> CheckHistories(const std::vector<const History*>& histories,
                                                   const Model& model, const CheckOptions& options) {
-  return Checker(histories, model, options).Run();
+  internal::MemoryBudget budget(options.memory_budget);
+  return Checker(histories, model, options, budget).Run();
 }
 
 StatusOr<CheckResult> CheckLinearizability(const History& history, const Model& model,

@@ -42,7 +42,8 @@ struct FencingOptions {
   std::vector<std::pair<std::string, std::string>> lock_for;
   int threads = 0;                              // 0: every core. 1: fully serial.
   std::chrono::milliseconds time_limit{0};      // for the stale-token search; 0: none
-  size_t memory_budget = DefaultMemoryBudget();  // for the stale-token search, bytes
+  // Bytes the stale-token searches (both passes, all threads together) may hold at once.
+  size_t memory_budget = DefaultMemoryBudget();
 };
 
 enum class Severity : uint8_t { kError, kWarning };
