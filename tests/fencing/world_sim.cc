@@ -56,6 +56,7 @@ struct TWrite {
   std::string process;
   Nanos invoke = 0;
   Nanos effect = kOpen;  // accepted at; kOpen: not accepted
+  Nanos rejected = kOpen;  // rejected though acceptable (a faulty storage) at
 };
 
 struct Waiter {
@@ -476,6 +477,10 @@ class Sim {
           At(when, [this, lock, token, v, w, accepted] {
             Store& s = stores_[static_cast<size_t>(lock)];
             if (o_.fenced && s.any && token < s.highest) return;
+            if (o_.spurious_reject_rate > 0 && Chance(o_.spurious_reject_rate)) {
+              writes_[w].rejected = now_;
+              return;
+            }
             s.highest = s.any ? std::max(s.highest, token) : token;
             s.any = true;
             s.value = *v.Find("value");
@@ -534,6 +539,15 @@ class Sim {
       const std::string tail = "|" + R + "|" + Str(w.token) + "|" + w.process;
       if (!before) t.insert("forged-token" + tail);
       if (to_other && !to_writer) t.insert("foreign-token" + tail);
+      // false-rejection: an acceptable token (not below the highest) of the writer's live lease.
+      if (w.rejected != kOpen) {
+        for (const TGrant& g : grants_) {
+          if (g.lock == w.resource && g.token == w.token && g.process == w.process &&
+              g.at <= w.rejected && w.rejected < g.End()) {
+            t.insert("false-rejection" + tail);
+          }
+        }
+      }
       if (w.effect == kOpen) continue;
       for (const TGrant& g : grants_) {
         if (g.lock != w.resource || g.token != w.token || g.process != w.process) continue;
@@ -753,6 +767,43 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
     if (to_other && !to_writer && (records || !unknown_acquire(R, &w.process, kOpen))) {
       proven.insert("foreign-token" + tail);
     }
+    // false-rejection: a rejected write; T issued to the writer only, by one acquire ok
+    // certainly before the write, whose lease (from its invoke) certainly outlives the write; no
+    // release of T that may have come first; every revoke of T answered by a renew or release
+    // ok invoked certainly after the write; no higher token on R presented before it.
+    if (w.outcome == EventType::kFail && !to_other) {
+      const JOp* acq = nullptr;
+      int acquires = 0;
+      for (const Issue& i : it->second) {
+        if (i.acquire != nullptr) {
+          acq = i.acquire;
+          ++acquires;
+        }
+      }
+      bool live = acquires == 1 && acq->Int("lease_ms") && cb({acq->ret, acq->node}, {w.call, w.node}) &&
+                  cb({w.ret, w.node}, {acq->call + shortest(*acq->Int("lease_ms")), acq->node});
+      bool held_after = false;
+      for (const JOp& o : ops) {
+        if (!live || o.process != w.process || o.Name("lock") != R || o.Int("token") != T) continue;
+        if (o.f == "release" && o.outcome != EventType::kFail && !cb({w.ret, w.node}, {o.call, o.node})) {
+          live = false;
+        }
+        if ((o.f == "release" || o.f == "renew") && o.outcome == EventType::kOk &&
+            cb({w.ret, w.node}, {o.call, o.node})) {
+          held_after = true;
+        }
+      }
+      for (const JRecord& r : recs) {
+        if (r.f == "revoke" && r.lock == R && r.token == T && !held_after) live = false;
+      }
+      for (const JOp& o : ops) {
+        if (live && o.f == "write" && o.outcome != EventType::kFail && o.Name("resource") == R &&
+            *o.Int("token") > T && !cb({w.ret, w.node}, {o.call, o.node})) {
+          live = false;
+        }
+      }
+      if (live) proven.insert("false-rejection" + tail);
+    }
     // expired-lease-write: one acquire ok issued T, to the writer; no renewal of unknown outcome;
     // the lease certainly over before the write; a rival grant certainly before it.
     if (w.outcome != EventType::kOk) continue;
@@ -840,7 +891,7 @@ std::string ViolationKey(const Violation& v) {
   auto token = [&](size_t i) { return i < v.tokens.size() ? Str(v.tokens[i]) : std::string(); };
   auto client = [&](size_t i) { return i < v.clients.size() ? v.clients[i] : std::string(); };
   if (v.id == "stale-token") return "stale-token|" + v.resource;
-  if (v.id == "forged-token" || v.id == "foreign-token") {
+  if (v.id == "forged-token" || v.id == "foreign-token" || v.id == "false-rejection") {
     return v.id + "|" + v.resource + "|" + token(0) + "|" + client(0);
   }
   if (v.id == "expired-lease-write") {

@@ -50,6 +50,7 @@ struct WorldOptions {
   double thief_rate = 0;     // chance a client's write carries another client's token
   bool early_grants = false;  // faulty service: may grant while a lease is live
   bool token_reuse = false;   // faulty service: may issue a token not above the last
+  double spurious_reject_rate = 0;  // faulty storage: rejects a write it would accept
 };
 
 struct World {
@@ -66,7 +67,7 @@ World SimulateWorld(const WorldOptions& options);
 std::set<std::string> JudgeProvable(const std::vector<Event>& events, const FencingOptions& options);
 
 // A checker violation's key, as SimulateWorld keys the truth. "" for ids neither keys
-// (warnings).
+// (the warnings but false-rejection).
 std::string ViolationKey(const Violation& v);
 
 }  // namespace fenceline::testing
