@@ -2,7 +2,10 @@
 // store writes them: index, time, type, process, f, value) written as JSON Lines, as EDN map
 // lines and as history.txt, all read through ParseHistoryText with the format forced. Issue 3
 // asks that EDN read at least half as fast as JSON Lines: compare BM_ParseEdnMapLines with
-// BM_ParseJsonLines (items_per_second is events per second).
+// BM_ParseJsonLines (items_per_second is events per second). Issue 11 asks for JSON Lines at
+// 500 MB/s a core and every core used: the argument is ParseOptions::threads (1: serial; 2:
+// this machine's cores), and times are wall-clock (UseRealTime), so bytes_per_second is the
+// throughput seen by a user, not one thread's CPU time.
 #include <cstdint>
 #include <random>
 #include <string>
@@ -81,6 +84,7 @@ void RunParse(benchmark::State& state, Syntax syntax, InputFormat format) {
   const std::string text = Generate(syntax);
   ParseOptions options;
   options.format = format;
+  options.threads = static_cast<int>(state.range(0));
   size_t events = 0;
   for (auto _ : state) {
     StatusOr<History> h = ParseHistoryText(text, "bench", options);
@@ -105,9 +109,9 @@ void BM_ParseHistoryTxt(benchmark::State& state) {
   RunParse(state, Syntax::kLog, InputFormat::kJepsenLog);
 }
 
-BENCHMARK(BM_ParseJsonLines)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ParseEdnMapLines)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_ParseHistoryTxt)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseJsonLines)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseEdnMapLines)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseHistoryTxt)->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace fenceline

@@ -149,6 +149,7 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   ParseOptions parse_options;
   parse_options.format = *in_format;
   parse_options.allow_empty = allow_empty;
+  parse_options.threads = threads;  // line-oriented inputs are parsed in chunks on every core
 
   CommonCheckArgs common;
   common.paths = files;

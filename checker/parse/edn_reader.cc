@@ -154,9 +154,8 @@ EdnReader::EdnReader(std::string_view text, std::string_view name, int max_depth
 SourcePos EdnReader::PosAt(size_t offset) {
   offset = std::min(offset, full_size_);
   if (offset < pos_off_) {
-    pos_off_ = 0;
-    line_start_ = 0;
-    line_ = 1;
+    pos_off_ = line_start_ = base_off_;
+    line_ = base_line_;
   }
   const char* p = begin_ + pos_off_;
   const char* target = begin_ + offset;

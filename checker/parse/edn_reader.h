@@ -75,6 +75,13 @@ class EdnReader {
 
   // 1-based line and column of byte `offset`. Amortized O(distance) for increasing offsets.
   SourcePos PosAt(size_t offset);
+  // Declares that the line starting at byte `offset` is line `line`, so that a reader used on
+  // a chunk of a large text numbers lines without counting from the start. PosAt() is then
+  // valid for offsets from `offset` on.
+  void SetLineStart(size_t offset, uint32_t line) {
+    base_off_ = pos_off_ = line_start_ = offset;
+    base_line_ = line_ = line;
+  }
   // kParseError "name:line:col: " + message, at byte `offset`.
   Status ErrorAt(size_t offset, std::string_view message);
   // "expected <expected>, got <what is at offset>".
@@ -107,6 +114,9 @@ class EdnReader {
   size_t pos_off_ = 0;
   size_t line_start_ = 0;
   uint32_t line_ = 1;
+  // Where PosAt starts over for an offset behind its cursor (SetLineStart).
+  size_t base_off_ = 0;
+  uint32_t base_line_ = 1;
 };
 
 // Reads exactly one element from `text` (whitespace and comments around it allowed).

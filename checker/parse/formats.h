@@ -6,6 +6,7 @@
 #ifndef FENCELINE_CHECKER_PARSE_FORMATS_H_
 #define FENCELINE_CHECKER_PARSE_FORMATS_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -18,8 +19,18 @@
 
 namespace fenceline::internal {
 
+// How the line-oriented readers share out their work (line_chunks.h). The result does not
+// depend on `threads` or `chunk_bytes`.
+struct ChunkOptions {
+  int threads = 0;         // 0: every core; 1: serial, on the calling thread
+  size_t chunk_bytes = 0;  // 0: kDefaultChunkBytes (1 MiB)
+  // Looked at between chunks; past it: kDeadlineExceeded. max(): none.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
 // One JSON object an event a line (docs/formats.md). Blank lines are skipped.
-Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder);
+Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                      const ChunkOptions& chunks = {});
 // The same for a chunk of whole lines whose first is line `first_line` of the input, each
 // event handed to `sink` as it is read (streaming, checker/stream/); the first error, the
 // parser's or the sink's, ends it.
@@ -36,7 +47,7 @@ struct SkippedLines {
   uint32_t first_line = 0;  // 0: none
 };
 Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder,
-                      SkippedLines& skipped);
+                      SkippedLines& skipped, const ChunkOptions& chunks = {});
 // The same, for callers that do not count.
 Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder);
 

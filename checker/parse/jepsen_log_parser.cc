@@ -13,10 +13,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "checker/parse/edn_history.h"
 #include "checker/parse/edn_reader.h"
 #include "checker/parse/formats.h"
+#include "checker/parse/line_chunks.h"
 #include "fenceline/history.h"
 #include "fenceline/status.h"
 
@@ -90,15 +92,20 @@ Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuild
   return ParseJepsenLog(text, name, builder, ignored);
 }
 
-Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder,
-                      SkippedLines& skipped) {
+namespace {
+
+// Reads the lines of text[range_begin, range_end), the first being line `first_line`, into
+// `out`. The positional error rule, which depends on earlier lines, is left to the caller.
+Status ParseJepsenLogRange(std::string_view text, size_t range_begin, size_t range_end,
+                           uint32_t first_line, std::string_view name, std::vector<Event>& out,
+                           SkippedLines& skipped) {
   EdnReader r(text, name);
-  uint32_t line_no = 0;
-  PositionalErrorRule rule;
-  size_t line_begin = 0;
-  while (line_begin < text.size()) {
+  r.SetLineStart(range_begin, first_line);
+  uint32_t line_no = first_line - 1;
+  size_t line_begin = range_begin;
+  while (line_begin < range_end) {
     size_t next = text.find('\n', line_begin);
-    if (next == std::string_view::npos) next = text.size();
+    if (next == std::string_view::npos || next > range_end) next = range_end;
     size_t line_end = next;
     if (line_end > line_begin && text[line_end - 1] == '\r') --line_end;
     const size_t begin = line_begin;
@@ -163,11 +170,24 @@ Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuild
     }
     r.Unlimit();
     ev.pos = r.PosAt(ps);
-    rule.Apply(ev);
-    SplitIndependentTuple(ev);
-    FENCELINE_RETURN_IF_ERROR(builder.Add(std::move(ev)));
+    out.push_back(std::move(ev));
   }
   return OkStatus();
+}
+
+}  // namespace
+
+Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                      SkippedLines& skipped, const ChunkOptions& chunks) {
+  auto parse = [&](size_t begin, size_t end, uint32_t first_line, ChunkResult& out) {
+    out.status = ParseJepsenLogRange(text, begin, end, first_line, name, out.events, out.skipped);
+  };
+  PositionalErrorRule rule;
+  auto fixup = [&rule](Event& ev) {
+    rule.Apply(ev);
+    SplitIndependentTuple(ev);
+  };
+  return ParseLineChunks(text, name, chunks, parse, fixup, builder, skipped);
 }
 
 }  // namespace fenceline::internal

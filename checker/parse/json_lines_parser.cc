@@ -15,6 +15,7 @@
 #include <rapidjson/reader.h>
 
 #include "checker/parse/formats.h"
+#include "checker/parse/line_chunks.h"
 
 namespace fenceline::internal {
 namespace {
@@ -287,6 +288,43 @@ Status ParseEvent(const rapidjson::Value& doc, std::string_view line, std::strin
   return OkStatus();
 }
 
+// Reads the lines of text[begin, end), the first being line `first_line`, into `out`.
+Status ParseJsonLineRange(std::string_view text, size_t begin, size_t end, uint32_t first_line,
+                          std::string_view name, std::vector<Event>& out) {
+  // One pool for every line's values, emptied after each line: a Document reused across
+  // parses would keep every line's values alive until the end (memory and time).
+  char value_memory[1 << 14], stack_memory[1 << 10];
+  rapidjson::MemoryPoolAllocator<> value_pool(value_memory, sizeof value_memory);
+  rapidjson::MemoryPoolAllocator<> stack_pool(stack_memory, sizeof stack_memory);
+  KeyScratch scratch;
+  std::string buffer;
+  uint32_t line_no = first_line - 1;
+  size_t pos = begin;
+  while (pos < end) {
+    size_t line_end = text.find('\n', pos);
+    if (line_end == std::string_view::npos || line_end > end) line_end = end;
+    std::string_view line = text.substr(pos, line_end - pos);
+    pos = line_end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos) continue;
+    // Insitu parsing needs a mutable, NUL-terminated copy; the buffer is reused across lines.
+    buffer.assign(line);
+    value_pool.Clear();
+    stack_pool.Clear();
+    LineDocument doc(&value_pool, sizeof stack_memory, &stack_pool);
+    FENCELINE_RETURN_IF_ERROR(ParseJsonInto(buffer, line, name, line_no, stack_pool, scratch, doc));
+    Event& e = out.emplace_back();
+    e.pos = {line_no, static_cast<uint32_t>(first + 1)};
+    if (Status s = ParseEvent(doc, line, name, line_no, first + 1, e); !s.ok()) {
+      out.pop_back();
+      return s;
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name) {
@@ -300,42 +338,23 @@ StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name) {
   return ToValue(doc);
 }
 
-Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder) {
-  return ParseJsonLinesEvents(text, name, 1, [&](Event e) { return builder.Add(std::move(e)); });
+Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                      const ChunkOptions& chunks) {
+  auto parse = [&](size_t begin, size_t end, uint32_t first_line, ChunkResult& out) {
+    out.status = ParseJsonLineRange(text, begin, end, first_line, name, out.events);
+  };
+  SkippedLines none;
+  return ParseLineChunks(text, name, chunks, parse, nullptr, builder, none);
 }
 
 Status ParseJsonLinesEvents(std::string_view text, std::string_view name, uint32_t first_line,
                             const std::function<Status(Event)>& sink) {
-  // One pool for every line's values, emptied after each line: a Document reused across
-  // parses would keep every line's values alive until the end (memory and time).
-  char value_memory[1 << 14], stack_memory[1 << 10];
-  rapidjson::MemoryPoolAllocator<> value_pool(value_memory, sizeof value_memory);
-  rapidjson::MemoryPoolAllocator<> stack_pool(stack_memory, sizeof stack_memory);
-  KeyScratch scratch;
-  std::string buffer;
-  uint32_t line_no = first_line - 1;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(pos, end - pos);
-    pos = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    size_t first = line.find_first_not_of(" \t");
-    if (first == std::string_view::npos) continue;
-    // Insitu parsing needs a mutable, NUL-terminated copy; the buffer is reused across lines.
-    buffer.assign(line);
-    value_pool.Clear();
-    stack_pool.Clear();
-    LineDocument doc(&value_pool, sizeof stack_memory, &stack_pool);
-    FENCELINE_RETURN_IF_ERROR(ParseJsonInto(buffer, line, name, line_no, stack_pool, scratch, doc));
-    Event e;
-    e.pos = {line_no, static_cast<uint32_t>(first + 1)};
-    FENCELINE_RETURN_IF_ERROR(ParseEvent(doc, line, name, line_no, first + 1, e));
-    FENCELINE_RETURN_IF_ERROR(sink(std::move(e)));
-  }
-  return OkStatus();
+  // The chunk's events are read first, then handed over: the same first error as handing
+  // each over as it is read, since the sink's errors for earlier lines still come first.
+  std::vector<Event> events;
+  const Status parsed = ParseJsonLineRange(text, 0, text.size(), first_line, name, events);
+  for (Event& e : events) FENCELINE_RETURN_IF_ERROR(sink(std::move(e)));
+  return parsed;
 }
 
 }  // namespace fenceline::internal

@@ -7,6 +7,7 @@
 #include "checker/parse/edn_reader.h"
 #include "checker/parse/formats.h"
 #include "checker/parse/input_reader.h"
+#include "checker/parse/line_chunks.h"
 #include "fenceline/parse.h"
 
 namespace fenceline {
@@ -33,7 +34,7 @@ StatusOr<History> ParseCheckedText(std::string_view text, std::string_view name,
     }
     format = sniffed.format;
   }
-  const auto lines = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  const uint64_t lines = internal::CountLines(text, options.threads);
   // Positions are 32-bit (SourcePos): past that, line numbers in messages would wrap.
   if (lines >= UINT32_MAX) {
     return ParseError(std::string(name) + ":1:1: more than " + std::to_string(UINT32_MAX - 1) +
@@ -43,15 +44,18 @@ StatusOr<History> ParseCheckedText(std::string_view text, std::string_view name,
   // About two lines an operation in every format.
   builder.Reserve(static_cast<size_t>(lines) / 2 + 1);
   internal::SkippedLines skipped;
+  internal::ChunkOptions chunks;
+  chunks.threads = options.threads;
+  chunks.deadline = options.deadline;
   switch (format) {
     case InputFormat::kJsonLines:
-      FENCELINE_RETURN_IF_ERROR(internal::ParseJsonLines(text, name, builder));
+      FENCELINE_RETURN_IF_ERROR(internal::ParseJsonLines(text, name, builder, chunks));
       break;
     case InputFormat::kEdn:
       FENCELINE_RETURN_IF_ERROR(internal::ParseEdnHistory(text, name, builder));
       break;
     case InputFormat::kJepsenLog:
-      FENCELINE_RETURN_IF_ERROR(internal::ParseJepsenLog(text, name, builder, skipped));
+      FENCELINE_RETURN_IF_ERROR(internal::ParseJepsenLog(text, name, builder, skipped, chunks));
       break;
     case InputFormat::kAuto:  // sniffed as empty: no events to read
       break;

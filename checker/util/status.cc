@@ -11,6 +11,7 @@ std::string_view StatusCodeName(StatusCode code) {
     case StatusCode::kInvalidHistory: return "invalid history";
     case StatusCode::kUnsupported: return "unsupported";
     case StatusCode::kIoError: return "i/o error";
+    case StatusCode::kDeadlineExceeded: return "deadline exceeded";
     case StatusCode::kInternal: return "internal error";
   }
   return "unknown";

@@ -17,6 +17,8 @@
 #ifndef FENCELINE_PARSE_H_
 #define FENCELINE_PARSE_H_
 
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -43,6 +45,12 @@ struct ParseOptions {
   // Longest line ParseHistoryFile accepts, in bytes (kIoError past it). A whole EDN history
   // vector may be one line, so this is large; it stops sources that never end a line.
   uint64_t max_line_bytes = uint64_t{1} << 30;
+  // Threads that parse line-oriented inputs (JSON Lines, Jepsen logs) in chunks of lines.
+  // 0: every core; 1: serial. The history, and any error, do not depend on it.
+  int threads = 0;
+  // Past this point in time, reading and parsing stop (looked at every MiB or so) with
+  // kDeadlineExceeded "path:line:1: ...". max(): none. A check's --time-limit covers parsing.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // Guesses the format from the first non-blank, non-comment characters of `head` (a UTF-8 byte

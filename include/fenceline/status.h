@@ -14,7 +14,8 @@
 
 namespace fenceline {
 
-// Each code tells the user what to do next; the CLI maps them all to exit code 2.
+// Each code tells the user what to do next; the CLI maps them all to exit code 2, but for
+// kDeadlineExceeded.
 enum class StatusCode {
   kOk,
   kInvalidArgument,  // a bad flag or option value
@@ -24,6 +25,9 @@ enum class StatusCode {
   kUnsupported,      // the model cannot interpret an operation
   kIoError,          // reading or writing failed
   kInternal,         // a checker bug; please report it
+  // A time limit or deadline ran out before the work was done (ParseOptions::deadline). Not
+  // an input error: `check` reports the history's verdict as unknown, exit 3.
+  kDeadlineExceeded,
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -49,6 +53,9 @@ inline Status InvalidHistory(std::string m) { return {StatusCode::kInvalidHistor
 inline Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
+inline Status DeadlineExceeded(std::string m) {
+  return {StatusCode::kDeadlineExceeded, std::move(m)};
+}
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
 // Either a T or a non-OK Status. Accessing value() of an error is a programming error.

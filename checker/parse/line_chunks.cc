@@ -1,0 +1,178 @@
+#include "checker/parse/line_chunks.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/parallel_reduce.h>
+#include <oneapi/tbb/task_arena.h>
+
+namespace fenceline::internal {
+namespace {
+
+struct Chunk {
+  size_t begin = 0, end = 0;  // text[begin, end): whole lines
+  uint32_t first_line = 0;
+  ChunkResult result;
+};
+
+// Cuts chunks off the front of the text in input order and numbers their lines.
+class Cutter {
+ public:
+  Cutter(std::string_view text, size_t chunk_bytes) : text_(text), chunk_bytes_(chunk_bytes) {}
+
+  bool done() const { return pos_ >= text_.size(); }
+  uint32_t next_line() const { return line_; }
+
+  void Next(Chunk& c) {
+    c.begin = pos_;
+    c.first_line = line_;
+    size_t end = text_.size();
+    if (text_.size() - pos_ > chunk_bytes_) {
+      const size_t from = pos_ + chunk_bytes_;
+      const void* nl = std::memchr(text_.data() + from, '\n', text_.size() - from);
+      if (nl != nullptr) end = static_cast<size_t>(static_cast<const char*>(nl) - text_.data());
+    }
+    c.end = end;
+    // ParseCheckedText has refused texts of UINT32_MAX lines or more, so this cannot wrap.
+    line_ += static_cast<uint32_t>(std::count(text_.data() + pos_, text_.data() + end, '\n')) +
+             (end < text_.size() ? 1 : 0);
+    pos_ = end < text_.size() ? end + 1 : end;
+  }
+
+ private:
+  std::string_view text_;
+  size_t chunk_bytes_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+};
+
+// Step 3 for one chunk. Returns false once parsing must stop.
+bool Deliver(Chunk& c, const SerialFixup& fixup, HistoryBuilder& builder, SkippedLines& skipped,
+             Status& first_error) {
+  for (Event& e : c.result.events) {
+    if (fixup) fixup(e);
+    if (Status s = builder.Add(std::move(e)); !s.ok()) {
+      first_error = std::move(s);
+      return false;
+    }
+  }
+  if (c.result.skipped.count > 0) {
+    if (skipped.count == 0) skipped.first_line = c.result.skipped.first_line;
+    skipped.count += c.result.skipped.count;
+  }
+  if (!c.result.status.ok()) {
+    first_error = std::move(c.result.status);
+    return false;
+  }
+  c.result = ChunkResult();  // the events are moved from; free their vector now
+  return true;
+}
+
+}  // namespace
+
+uint64_t CountLines(std::string_view text, int threads) {
+  auto count = [&](size_t b, size_t e) {
+    return static_cast<uint64_t>(std::count(text.data() + b, text.data() + e, '\n'));
+  };
+  constexpr size_t kGrain = size_t{4} << 20;
+  if (threads == 1 || text.size() < 2 * kGrain) return count(0, text.size());
+  auto run = [&] {
+    return tbb::parallel_reduce(
+        tbb::blocked_range<size_t>(0, text.size(), kGrain), uint64_t{0},
+        [&](const tbb::blocked_range<size_t>& r, uint64_t n) { return n + count(r.begin(), r.end()); },
+        [](uint64_t a, uint64_t b) { return a + b; });
+  };
+  if (threads <= 0) return run();
+  tbb::task_arena arena(threads);
+  return arena.execute(run);
+}
+
+Status ParseLineChunks(std::string_view text, std::string_view name, const ChunkOptions& options,
+                       const ChunkParser& parse, const SerialFixup& fixup,
+                       HistoryBuilder& builder, SkippedLines& skipped) {
+  const size_t chunk_bytes = options.chunk_bytes != 0 ? options.chunk_bytes : kDefaultChunkBytes;
+  const bool timed = options.deadline != std::chrono::steady_clock::time_point::max();
+  Cutter cutter(text, chunk_bytes);
+  Status first_error;
+  bool late = false;
+  uint32_t late_line = 0;
+  auto past_deadline = [&] {
+    if (!timed || std::chrono::steady_clock::now() < options.deadline) return false;
+    late = true;
+    late_line = cutter.next_line();
+    return true;
+  };
+  auto finish = [&]() -> Status {
+    if (!first_error.ok()) return first_error;
+    if (late) {
+      return DeadlineExceeded(std::string(name) + ":" + std::to_string(late_line) +
+                              ":1: parsing stopped here: the time allowed ran out");
+    }
+    return OkStatus();
+  };
+
+  const int threads = options.threads > 0 ? options.threads
+                                          : tbb::this_task_arena::max_concurrency();
+  if (threads <= 1 || text.size() <= chunk_bytes) {
+    // One chunk at a time on this thread: the same steps, without a pipeline.
+    Chunk c;
+    while (!cutter.done() && !past_deadline()) {
+      cutter.Next(c);
+      parse(c.begin, c.end, c.first_line, c.result);
+      if (!Deliver(c, fixup, builder, skipped, first_error)) break;
+    }
+    return finish();
+  }
+
+  // A chunk is in flight from its cut to its delivery; tokens bound how many, so slot i % n is
+  // free again when chunk i is cut.
+  const size_t tokens = static_cast<size_t>(threads) * 3;
+  std::vector<Chunk> slots(tokens);
+  size_t cut = 0;
+  std::atomic<bool> stop{false};
+  auto run = [&] {
+    tbb::parallel_pipeline(
+        tokens,
+        tbb::make_filter<void, Chunk*>(
+            tbb::filter_mode::serial_in_order,
+            [&](tbb::flow_control& fc) -> Chunk* {
+              if (stop.load(std::memory_order_relaxed) || cutter.done() || past_deadline()) {
+                fc.stop();
+                return nullptr;
+              }
+              Chunk* c = &slots[cut++ % tokens];
+              cutter.Next(*c);
+              return c;
+            }) &
+            tbb::make_filter<Chunk*, Chunk*>(tbb::filter_mode::parallel,
+                                             [&](Chunk* c) {
+                                               if (!stop.load(std::memory_order_relaxed)) {
+                                                 parse(c->begin, c->end, c->first_line, c->result);
+                                               }
+                                               return c;
+                                             }) &
+            tbb::make_filter<Chunk*, void>(tbb::filter_mode::serial_in_order, [&](Chunk* c) {
+              // Chunks after the first error are cut and maybe parsed, never delivered.
+              if (stop.load(std::memory_order_relaxed)) {
+                c->result = ChunkResult();
+                return;
+              }
+              if (!Deliver(*c, fixup, builder, skipped, first_error)) stop.store(true);
+            }));
+  };
+  if (options.threads > 0) {
+    tbb::task_arena arena(options.threads);
+    arena.execute(run);
+  } else {
+    run();
+  }
+  if (!first_error.ok()) return first_error;
+  return finish();
+}
+
+}  // namespace fenceline::internal

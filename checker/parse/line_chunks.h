@@ -1,0 +1,66 @@
+// checker/parse/line_chunks.h
+//
+// Parallel parsing of line-oriented formats (JSON Lines, Jepsen's history.txt / jepsen.log).
+// A line there is an event on its own, so a text can be cut anywhere between two lines and the
+// pieces read independently. The steps:
+//   1. cut the text into chunks of about `chunk_bytes`, each ending at a line end, and number
+//      each chunk's first line (one pass over the bytes, in input order);
+//   2. parse chunks on every core (oneTBB's parallel_pipeline) into Events, each chunk stopping
+//      at its first error, whose message carries the whole text's line:column;
+//   3. in input order, one chunk after another, hand the events to the HistoryBuilder (after a
+//      serial fix-up for readers whose meaning of a line depends on earlier lines), then the
+//      chunk's error if it has one.
+// Step 3 is exactly the loop a serial reader runs, so pairing, the first error in input order
+// and every position are the same at any thread count and any chunk size. At most a few chunks
+// per thread are in flight, so memory follows the chunk size, not the text's length.
+// The deadline is looked at before each chunk is cut: past it, the parse ends with
+// kDeadlineExceeded instead of reading on.
+#ifndef FENCELINE_CHECKER_PARSE_LINE_CHUNKS_H_
+#define FENCELINE_CHECKER_PARSE_LINE_CHUNKS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+#include "checker/parse/formats.h"
+#include "fenceline/history.h"
+#include "fenceline/status.h"
+
+namespace fenceline::internal {
+
+// Chunk size unless ChunkOptions::chunk_bytes says otherwise: large enough that a chunk's fixed
+// costs (a task, a vector, a clock read) vanish, small enough that two cores get many chunks
+// from an input of a few MB and a deadline is noticed within milliseconds.
+inline constexpr size_t kDefaultChunkBytes = size_t{1} << 20;
+
+// What one chunk of lines yields.
+struct ChunkResult {
+  std::vector<Event> events;  // in input order, up to the first error
+  Status status;              // the chunk's first error; OK if none
+  SkippedLines skipped;       // lines of log output skipped (Jepsen logs only)
+};
+
+// Parses the lines of text[begin, end) (complete lines; text[end] is '\n' or the text's end),
+// the first of which is line `first_line` of `text`, into `out`. Called concurrently for
+// different chunks: it must keep no state between calls.
+using ChunkParser =
+    std::function<void(size_t begin, size_t end, uint32_t first_line, ChunkResult& out)>;
+// Applied to every event in input order, just before HistoryBuilder::Add; may be empty.
+using SerialFixup = std::function<void(Event&)>;
+
+// Runs steps 1-3 over `text`. Returns the first error in input order (a chunk's parse error or
+// HistoryBuilder::Add's), else kDeadlineExceeded ("name:line:1: ...", the first line not read)
+// if options.deadline passed before the text was read, else OK. `skipped` sums the chunks'.
+Status ParseLineChunks(std::string_view text, std::string_view name, const ChunkOptions& options,
+                       const ChunkParser& parse, const SerialFixup& fixup,
+                       HistoryBuilder& builder, SkippedLines& skipped);
+
+// Number of '\n' in `text`, counted on every core for a large text.
+uint64_t CountLines(std::string_view text, int threads);
+
+}  // namespace fenceline::internal
+
+#endif  // FENCELINE_CHECKER_PARSE_LINE_CHUNKS_H_

@@ -1,0 +1,216 @@
+// Parsing in chunks on several threads gives exactly the serial parse: the same History, the same
+// first error (message, line and column), the same skipped-line count, for every chunk size
+// (down to one line a chunk) and thread count. The serial reference is the same reader with one
+// chunk on one thread, which is how every line was read before chunking.
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "checker/parse/formats.h"
+#include "checker/parse/line_chunks.h"
+#include "fenceline/history.h"
+#include "fenceline/parse.h"
+#include "testing/random_history.h"
+
+namespace fenceline::internal {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// Everything a History holds, as text, so that two parses can be compared in one EXPECT.
+std::string Dump(const StatusOr<History>& h) {
+  if (!h.ok()) return "error " + std::string(StatusCodeName(h.status().code())) + ": " + h.status().message();
+  std::string s = "source " + h->source + (h->timed ? " timed" : " ordered") + " skipped " +
+                  std::to_string(h->skipped_lines) + "@" + std::to_string(h->first_skipped_line) + "\n";
+  for (const std::string& p : h->process_names) s += "process " + p + "\n";
+  auto opt = [](const std::optional<Nanos>& t) { return t ? std::to_string(*t) : "-"; };
+  for (const Operation& op : h->ops) {
+    s += std::to_string(static_cast<uint32_t>(op.index)) + " p" +
+         std::to_string(static_cast<uint32_t>(op.process)) + " " + std::string(OutcomeName(op.outcome)) +
+         " " + op.f + " in=" + op.input.ToEdn() + " out=" + op.output.ToEdn() +
+         " key=" + (op.key ? op.key->ToEdn() : "-") + " [" + std::to_string(op.call) + "," +
+         std::to_string(op.ret) + "] err=" + op.error.ToEdn() + " node=" + op.node + " t=" +
+         opt(op.invoke_time) + "/" + opt(op.complete_time) + " at " +
+         std::to_string(op.invoke_pos.line) + ":" + std::to_string(op.invoke_pos.column) + "/" +
+         std::to_string(op.complete_pos.line) + ":" + std::to_string(op.complete_pos.column);
+    for (const auto& [k, v] : op.extra) s += " " + k + "=" + v.ToEdn();
+    s += "\n";
+  }
+  for (const Event& e : h->other_events) {
+    s += "other " + e.process.ToEdn() + " " + std::string(EventTypeName(e.type)) + " " + e.f + " " +
+         e.value.ToEdn() + " err=" + e.error.ToEdn() + " at " + std::to_string(e.pos.line) + ":" +
+         std::to_string(e.pos.column) + "\n";
+  }
+  return s;
+}
+
+enum class Reader { kJson, kLog };
+
+StatusOr<History> ParseChunked(Reader reader, std::string_view text, int threads, size_t chunk_bytes) {
+  HistoryBuilder builder{"c.txt"};
+  ChunkOptions chunks;
+  chunks.threads = threads;
+  chunks.chunk_bytes = chunk_bytes;
+  SkippedLines skipped;
+  Status s = reader == Reader::kJson ? ParseJsonLines(text, "c.txt", builder, chunks)
+                                     : ParseJepsenLog(text, "c.txt", builder, skipped, chunks);
+  if (!s.ok()) return s;
+  StatusOr<History> h = builder.Finish();
+  if (h.ok()) {
+    h->skipped_lines = skipped.count;
+    h->first_skipped_line = skipped.first_line;
+  }
+  return h;
+}
+
+// Every chunking of `text` parses as the serial reader does.
+void ExpectChunkingInvisible(Reader reader, std::string_view text) {
+  const std::string serial = Dump(ParseChunked(reader, text, 1, text.size() + 1));
+  for (size_t chunk : {size_t{1}, size_t{7}, size_t{64}, size_t{333}, size_t{4096}}) {
+    for (int threads : {1, 2, 4}) {
+      SCOPED_TRACE("chunk_bytes " + std::to_string(chunk) + ", threads " + std::to_string(threads));
+      EXPECT_EQ(Dump(ParseChunked(reader, text, threads, chunk)), serial);
+    }
+  }
+}
+
+std::string RandomJsonLines(uint64_t seed) {
+  testing::RandomHistoryOptions o;
+  o.model = "kv";
+  o.seed = seed;
+  o.processes = 5;
+  o.ops = 300;
+  o.keys = 4;
+  o.info_rate = 0.1;
+  o.fail_rate = 0.1;
+  return testing::ToJsonLines(testing::RandomHistory(o));
+}
+
+TEST(LineChunksTest, JsonLinesHistoryIsTheSameForEveryChunking) {
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    std::string text = RandomJsonLines(seed);
+    // Shapes the generator does not write: blank and CRLF lines, extra fields, a nemesis,
+    // nested values, escapes, no final newline.
+    text = "\n  \r\n{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"start\",\"value\":{\"a\":[1,{\"b\":null}]}}\r\n" +
+           text + "\n\t\n{\"process\":7,\"type\":\"invoke\",\"f\":\"put\",\"key\":\"k\\\"1\",\"value\":\"\\u00e9\",\"x\":[true,false]}";
+    ExpectChunkingInvisible(Reader::kJson, text);
+  }
+}
+
+// A history whose lines are numbered, to place errors on chosen lines.
+std::vector<std::string> JsonLines(uint64_t seed) {
+  std::vector<std::string> lines;
+  const std::string text = RandomJsonLines(seed);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    const size_t nl = text.find('\n', pos);
+    lines.push_back(text.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+std::string Join(const std::vector<std::string>& lines) {
+  std::string s;
+  for (const std::string& l : lines) s += l + "\n";
+  return s;
+}
+
+TEST(LineChunksTest, FirstErrorInInputOrderIsReportedForEveryChunking) {
+  const std::vector<std::string> base = JsonLines(7);
+  ASSERT_GT(base.size(), 400u);
+  // Each kind of error the reader or the builder can find, on a chosen line.
+  const std::vector<std::string> bad = {
+      R"({"process":1,"type":"ok","f":"put","value":1,})",              // invalid JSON
+      R"({"process":1,"type":"ok","process":2,"f":"put"})",             // a key twice
+      R"({"process":1.5,"type":"ok","f":"put"})",                       // a field's type
+      R"({"process":999,"type":"ok","f":"put","value":1})",             // completion, no invoke
+      R"([1,2])",                                                       // not an object
+      R"({"process":1,"type":"invoke","f":"put","time":4611686018427387905})",  // time range
+  };
+  std::mt19937_64 rng(11);
+  for (const std::string& b : bad) {
+    for (int trial = 0; trial < 3; ++trial) {
+      std::vector<std::string> lines = base;
+      const size_t at = rng() % lines.size();
+      lines[at] = b;
+      // A second, later error must never be the one reported.
+      lines[std::min(lines.size() - 1, at + 1 + rng() % 50)] = "{oops";
+      SCOPED_TRACE(b + " at line " + std::to_string(at + 1));
+      const std::string text = Join(lines);
+      const std::string serial = Dump(ParseChunked(Reader::kJson, text, 1, text.size() + 1));
+      EXPECT_THAT(serial, StartsWith("error "));
+      ExpectChunkingInvisible(Reader::kJson, text);
+    }
+  }
+}
+
+TEST(LineChunksTest, JsonErrorNamesItsLineAndColumnInTheWholeText) {
+  std::vector<std::string> lines = JsonLines(3);
+  lines[250] = R"(  {"process":1,"type":"ok","f":"put","value":[1,})";
+  const std::string text = Join(lines);
+  StatusOr<History> h = ParseChunked(Reader::kJson, text, 2, 100);
+  ASSERT_FALSE(h.ok());
+  EXPECT_THAT(h.status().message(), StartsWith("c.txt:251:"));
+}
+
+TEST(LineChunksTest, JepsenLogIsTheSameForEveryChunking) {
+  // Log output between events, the positional error rule (which looks at the process's last
+  // invoke, possibly chunks earlier), independent tuples, a nemesis, CRLF.
+  std::string text;
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 150; ++i) {
+    const int p = static_cast<int>(rng() % 4);
+    if (rng() % 5 == 0) text += "INFO  jepsen.core - some log output " + std::to_string(i) + "\n";
+    if (rng() % 7 == 0) text += "\n";
+    switch (rng() % 4) {
+      case 0:
+        text += std::to_string(p) + "\t:invoke\t:write\t:x\n" + std::to_string(p) + "\t:info\t:write\t:x\n";
+        break;
+      case 1:
+        text += std::to_string(p) + "\t:invoke\t:write\t3\n" + std::to_string(p) + "\t:fail\t:write\t:not-found\r\n";
+        break;
+      case 2:
+        text += "INFO  jepsen.util - " + std::to_string(p) + "\t:invoke\t:read\t#jepsen.independent/tuple [" +
+                std::to_string(i % 3) + " nil]\n" + std::to_string(p) + "\t:ok\t:read\t#jepsen.independent/tuple [" +
+                std::to_string(i % 3) + " 2]\n";
+        break;
+      default:
+        text += ":nemesis\t:info\t:start\tnil\n";
+        break;
+    }
+  }
+  ExpectChunkingInvisible(Reader::kLog, text);
+  // And its first error, wherever it falls.
+  text += "0\t:invok\t:read\tnil\n";
+  ExpectChunkingInvisible(Reader::kLog, text);
+}
+
+TEST(LineChunksTest, DeadlinePassedStopsBeforeTheFirstChunk) {
+  const std::string text = RandomJsonLines(2);
+  HistoryBuilder builder{"c.txt"};
+  ChunkOptions chunks;
+  chunks.chunk_bytes = 100;
+  chunks.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  Status s = ParseJsonLines(text, "c.txt", builder, chunks);
+  EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_THAT(s.message(), StartsWith("c.txt:1:1: "));
+  EXPECT_THAT(s.message(), HasSubstr("time"));
+}
+
+TEST(LineChunksTest, CountLinesCountsOnEveryThreadCount) {
+  std::string text(size_t{9} << 20, 'x');
+  for (size_t i = 0; i < text.size(); i += 1 + i % 977) text[i] = '\n';
+  const auto expected = static_cast<uint64_t>(std::count(text.begin(), text.end(), '\n'));
+  EXPECT_EQ(CountLines(text, 1), expected);
+  EXPECT_EQ(CountLines(text, 2), expected);
+  EXPECT_EQ(CountLines(text, 0), expected);
+}
+
+}  // namespace
+}  // namespace fenceline::internal
