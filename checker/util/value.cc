@@ -114,55 +114,115 @@ uint64_t HashBytes(const std::string& s) {
 
 }  // namespace
 
-#define FENCELINE_VALUE_FACTORY(Name, Kind, Type, Field) \
-  Value Value::Name(Type x) {                             \
-    Value v;                                              \
-    v.kind_ = ValueKind::Kind;                            \
-    v.Field = std::move(x);                               \
-    return v;                                             \
-  }
+const std::string& Value::EmptyText() {
+  static const std::string kEmpty;
+  return kEmpty;
+}
 
-FENCELINE_VALUE_FACTORY(Int, kInt, int64_t, int_)
-FENCELINE_VALUE_FACTORY(BigInt, kBigInt, std::string, text_)
-FENCELINE_VALUE_FACTORY(Float, kFloat, double, float_)
-FENCELINE_VALUE_FACTORY(Ratio, kRatio, std::string, text_)
-FENCELINE_VALUE_FACTORY(String, kString, std::string, text_)
-FENCELINE_VALUE_FACTORY(Keyword, kKeyword, std::string, text_)
-FENCELINE_VALUE_FACTORY(Symbol, kSymbol, std::string, text_)
-FENCELINE_VALUE_FACTORY(List, kList, std::vector<Value>, items_)
-FENCELINE_VALUE_FACTORY(Vector, kVector, std::vector<Value>, items_)
-FENCELINE_VALUE_FACTORY(Set, kSet, std::vector<Value>, items_)
-FENCELINE_VALUE_FACTORY(Map, kMap, std::vector<Value>, items_)
-#undef FENCELINE_VALUE_FACTORY
+const std::vector<Value>& Value::EmptyItems() {
+  static const std::vector<Value> kEmpty;
+  return kEmpty;
+}
+
+Value Value::Text(ValueKind kind, std::string text) {
+  Value v;
+  v.kind_ = kind;
+  v.u_.box_ = text.empty() ? nullptr : new TextBox(std::move(text));
+  return v;
+}
+
+Value Value::Items(ValueKind kind, std::vector<Value> items) {
+  Value v;
+  v.kind_ = kind;
+  v.u_.box_ = items.empty() ? nullptr : new ItemsBox(std::move(items));
+  return v;
+}
+
+Value Value::Int(int64_t i) {
+  Value v;
+  v.kind_ = ValueKind::kInt;
+  v.u_.int_ = i;
+  return v;
+}
+
+Value Value::Float(double d) {
+  Value v;
+  v.kind_ = ValueKind::kFloat;
+  v.u_.float_ = d;
+  return v;
+}
+
+Value Value::BigInt(std::string digits) { return Text(ValueKind::kBigInt, std::move(digits)); }
+Value Value::Ratio(std::string text) { return Text(ValueKind::kRatio, std::move(text)); }
+Value Value::String(std::string s) { return Text(ValueKind::kString, std::move(s)); }
+Value Value::Keyword(std::string name) { return Text(ValueKind::kKeyword, std::move(name)); }
+Value Value::Symbol(std::string name) { return Text(ValueKind::kSymbol, std::move(name)); }
+Value Value::List(std::vector<Value> items) { return Items(ValueKind::kList, std::move(items)); }
+Value Value::Vector(std::vector<Value> items) { return Items(ValueKind::kVector, std::move(items)); }
+Value Value::Set(std::vector<Value> items) { return Items(ValueKind::kSet, std::move(items)); }
+Value Value::Map(std::vector<Value> items) { return Items(ValueKind::kMap, std::move(items)); }
 
 Value Value::Bool(bool b) {
   Value v;
   v.kind_ = ValueKind::kBool;
-  v.int_ = b ? 1 : 0;
+  v.u_.int_ = b ? 1 : 0;
   return v;
 }
 
 Value Value::Char(char32_t c) {
   Value v;
   v.kind_ = ValueKind::kChar;
-  v.int_ = static_cast<int64_t>(c);
+  v.u_.int_ = static_cast<int64_t>(c);
   return v;
 }
 
 Value Value::Tagged(std::string tag, Value value) {
   Value v;
   v.kind_ = ValueKind::kTagged;
-  v.text_ = std::move(tag);
-  v.items_.push_back(std::move(value));
+  std::vector<Value> items;
+  items.push_back(std::move(value));
+  v.u_.box_ = new TaggedBox(std::move(tag), std::move(items));
   return v;
+}
+
+void Value::Destroy() {
+  if (kind_ == ValueKind::kTagged) {
+    delete static_cast<TaggedBox*>(u_.box_);
+  } else if (Holds(kItemKinds)) {
+    delete static_cast<ItemsBox*>(u_.box_);
+  } else {
+    delete static_cast<TextBox*>(u_.box_);
+  }
+  u_.box_ = nullptr;
+}
+
+std::vector<Value>& Value::mutable_items() {
+  if (!Holds(kItemKinds)) {
+    thread_local std::vector<Value> scratch;
+    scratch.clear();
+    return scratch;
+  }
+  if (u_.box_ == nullptr) {
+    u_.box_ = new ItemsBox(std::vector<Value>{});  // a tagged value always has its box
+  } else if (u_.box_->refs.load(std::memory_order_acquire) != 1) {
+    // Shared: this Value gets a copy of its own, the others keep the original.
+    Box* copy = kind_ == ValueKind::kTagged
+                    ? static_cast<Box*>(new TaggedBox(*static_cast<const TaggedBox*>(u_.box_)))
+                    : new ItemsBox(*static_cast<const ItemsBox*>(u_.box_));
+    Release();
+    u_.box_ = copy;
+  }
+  return kind_ == ValueKind::kTagged ? static_cast<TaggedBox*>(u_.box_)->items
+                                     : static_cast<ItemsBox*>(u_.box_)->items;
 }
 
 const Value* Value::Find(std::string_view name) const {
   if (kind_ != ValueKind::kMap) return nullptr;
-  for (size_t i = 0; i + 1 < items_.size(); i += 2) {
-    const Value& k = items_[i];
-    if ((k.kind_ == ValueKind::kKeyword || k.kind_ == ValueKind::kString) && k.text_ == name) {
-      return &items_[i + 1];
+  const std::vector<Value>& items = this->items();
+  for (size_t i = 0; i + 1 < items.size(); i += 2) {
+    const Value& k = items[i];
+    if ((k.kind_ == ValueKind::kKeyword || k.kind_ == ValueKind::kString) && k.text() == name) {
+      return &items[i + 1];
     }
   }
   return nullptr;
@@ -186,9 +246,11 @@ bool operator==(const Value& a, const Value& b) {
     case ValueKind::kNil: return true;
     case ValueKind::kBool:
     case ValueKind::kInt:
-    case ValueKind::kChar: return a.int_ == b.int_;
-    case ValueKind::kFloat: return a.float_ == b.float_;
-    default: return a.text_ == b.text_ && a.items_ == b.items_;
+    case ValueKind::kChar: return a.u_.int_ == b.u_.int_;
+    case ValueKind::kFloat: return a.u_.float_ == b.u_.float_;
+    default:
+      if (a.u_.box_ == b.u_.box_) return true;  // shared, or both empty
+      return a.text() == b.text() && a.items() == b.items();
   }
 }
 
@@ -198,10 +260,11 @@ bool operator<(const Value& a, const Value& b) {
     case ValueKind::kNil: return false;
     case ValueKind::kBool:
     case ValueKind::kInt:
-    case ValueKind::kChar: return a.int_ < b.int_;
-    case ValueKind::kFloat: return a.float_ < b.float_;
+    case ValueKind::kChar: return a.u_.int_ < b.u_.int_;
+    case ValueKind::kFloat: return a.u_.float_ < b.u_.float_;
     default:
-      return std::tie(a.text_, a.items_) < std::tie(b.text_, b.items_);
+      if (a.u_.box_ == b.u_.box_) return false;
+      return std::tie(a.text(), a.items()) < std::tie(b.text(), b.items());
   }
 }
 
@@ -211,16 +274,16 @@ uint64_t Value::Hash() const {
     case ValueKind::kNil: return h;
     case ValueKind::kBool:
     case ValueKind::kInt:
-    case ValueKind::kChar: return Mix(h, static_cast<uint64_t>(int_) * 0xff51afd7ed558ccdULL);
+    case ValueKind::kChar: return Mix(h, static_cast<uint64_t>(u_.int_) * 0xff51afd7ed558ccdULL);
     case ValueKind::kFloat: {
       uint64_t bits;
-      static_assert(sizeof bits == sizeof float_);
-      __builtin_memcpy(&bits, &float_, sizeof bits);
+      static_assert(sizeof bits == sizeof u_.float_);
+      __builtin_memcpy(&bits, &u_.float_, sizeof bits);
       return Mix(h, bits);
     }
     default:
-      h = Mix(h, HashBytes(text_));
-      for (const Value& item : items_) h = Mix(h, item.Hash());
+      h = Mix(h, HashBytes(text()));
+      for (const Value& item : items()) h = Mix(h, item.Hash());
       return h;
   }
 }
