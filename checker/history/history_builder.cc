@@ -1,3 +1,4 @@
+#include <array>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -11,6 +12,53 @@ bool LooksLikeInteger(std::string_view s) {
   if (!s.empty() && s[0] == '-') s.remove_prefix(1);
   return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
 }
+
+// Keys, short strings and keywords repeat through a history (the same key on every operation of
+// a partition, the value a write sent and its ok echoed, :timed-out on every crash): each one
+// seen again is replaced by the copy seen before, so that the history holds it once. A
+// direct-mapped cache of recent values rather than a table of all of them: fixed memory, no
+// allocation, and a value that stops repeating costs nothing later. Which copy a Value shares
+// is never observable, so this cannot change a result.
+class ValueSharer {
+ public:
+  void Share(Value& v) {
+    if (!Worth(v)) return;
+    Value& slot = slots_[static_cast<size_t>(v.Hash()) & (kSlots - 1)];
+    if (slot == v) {
+      v = slot;
+    } else {
+      slot = v;
+    }
+  }
+  void Clear() { slots_ = {}; }
+
+ private:
+  static constexpr size_t kSlots = size_t{1} << 12;
+  // Values with a box of their own, cheap to hash: text up to kMaxText bytes, or a collection
+  // of a few such items (a key such as [1 2]).
+  static constexpr size_t kMaxText = 64, kMaxItems = 4;
+  static bool Worth(const Value& v) {
+    switch (v.kind()) {
+      case ValueKind::kNil:
+      case ValueKind::kBool:
+      case ValueKind::kInt:
+      case ValueKind::kFloat:
+      case ValueKind::kChar: return false;
+      case ValueKind::kList:
+      case ValueKind::kVector:
+      case ValueKind::kSet:
+      case ValueKind::kMap:
+      case ValueKind::kTagged:
+        if (v.items().empty() || v.items().size() > kMaxItems) return false;
+        for (const Value& item : v.items()) {
+          if (item.text().size() > kMaxText || !item.items().empty()) return false;
+        }
+        return true;
+      default: return !v.text().empty() && v.text().size() <= kMaxText;
+    }
+  }
+  std::array<Value, kSlots> slots_;
+};
 
 }  // namespace
 
@@ -42,6 +90,9 @@ struct HistoryBuilder::Impl {
   // Integer and string processes apart: 1 and "1" are different clients.
   std::unordered_map<int64_t, uint32_t> int_process_ids;
   std::unordered_map<std::string, uint32_t> string_process_ids;
+  // Function and clock names, one copy each.
+  std::unordered_map<std::string, Name> names;
+  ValueSharer values;
   // ProcessId -> index of its open operation, or kNone.
   std::vector<uint32_t> open_op;
   Nanos next_seq = 0;
@@ -52,6 +103,13 @@ struct HistoryBuilder::Impl {
   bool finished = false;
 
   static constexpr uint32_t kNone = UINT32_MAX;
+
+  Name Intern(const std::string& s) {
+    if (s.empty()) return Name();
+    auto it = names.find(s);
+    if (it == names.end()) it = names.emplace(s, Name(s)).first;
+    return it->second;
+  }
 
   std::string Where(const SourcePos& pos) const {
     return source + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column) + ": ";
@@ -128,10 +186,12 @@ Status HistoryBuilder::Add(Event event) {
     op.index = static_cast<OpIndex>(m.history.ops.size());
     op.process = static_cast<ProcessId>(pid);
     op.outcome = Outcome::kInfo;
-    op.f = std::move(event.f);
+    op.f = m.Intern(event.f);
     op.input = std::move(event.value);
+    m.values.Share(op.input);
     op.key = std::move(event.key);
-    op.node = std::move(event.node);
+    if (op.key) m.values.Share(*op.key);
+    op.node = m.Intern(event.node);
     op.invoke_time = event.time;
     op.invoke_pos = event.pos;
     op.extra = std::move(event.extra);
@@ -157,8 +217,17 @@ Status HistoryBuilder::Add(Event event) {
                : event.type == EventType::kFail ? Outcome::kFail
                                                 : Outcome::kInfo;
   op.output = std::move(event.value);
+  if (op.output == op.input) {
+    op.output = op.input;
+  } else {
+    m.values.Share(op.output);
+  }
   op.error = std::move(event.error);
-  if (!op.key && event.key) op.key = std::move(event.key);
+  m.values.Share(op.error);
+  if (!op.key && event.key) {
+    op.key = std::move(event.key);
+    m.values.Share(*op.key);
+  }
   op.complete_time = event.time;
   op.complete_pos = event.pos;
   for (auto& kv : event.extra) op.extra.push_back(std::move(kv));
@@ -174,6 +243,8 @@ StatusOr<History> HistoryBuilder::Finish() {
   if (!m.first_error.ok()) return m.first_error;
   if (m.finished) return InternalError("HistoryBuilder::Finish called twice");
   m.finished = true;
+  m.values.Clear();
+  m.names.clear();
   History& h = m.history;
   h.timed = m.any_client_event && m.all_timed;
   for (size_t i = 0; i < h.ops.size(); ++i) {

@@ -14,11 +14,15 @@
 #ifndef FENCELINE_HISTORY_H_
 #define FENCELINE_HISTORY_H_
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <iosfwd>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +53,67 @@ struct SourcePos {
   uint32_t column = 0;
 };
 
+// An immutable string that reads like a const std::string: an operation's function and clock
+// names. They repeat on every operation, so a Name is one pointer to a shared,
+// reference-counted copy (HistoryBuilder gives equal names of a history one copy); "" needs no
+// copy at all. Copies may be used from distinct threads (the count is atomic).
+class Name {
+ public:
+  Name() noexcept = default;
+  Name(std::string_view s);  // NOLINT(google-explicit-constructor): reads like a std::string
+  Name(const std::string& s) : Name(std::string_view(s)) {}  // NOLINT(google-explicit-constructor)
+  Name(const char* s) : Name(std::string_view(s)) {}          // NOLINT(google-explicit-constructor)
+  Name(const Name& other) noexcept : box_(other.box_) {
+    if (box_ != nullptr) box_->refs.fetch_add(1, std::memory_order_relaxed);
+  }
+  Name(Name&& other) noexcept : box_(std::exchange(other.box_, nullptr)) {}
+  Name& operator=(const Name& other) noexcept {
+    Name copy(other);
+    std::swap(box_, copy.box_);
+    return *this;
+  }
+  Name& operator=(Name&& other) noexcept {
+    Name moved(std::move(other));
+    std::swap(box_, moved.box_);
+    return *this;
+  }
+  ~Name() {
+    if (box_ != nullptr && box_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete box_;
+  }
+
+  const std::string& str() const { return box_ != nullptr ? box_->text : EmptyText(); }
+  operator const std::string&() const { return str(); }  // NOLINT(google-explicit-constructor)
+  operator std::string_view() const { return str(); }    // NOLINT(google-explicit-constructor)
+  bool empty() const { return box_ == nullptr; }
+  size_t size() const { return str().size(); }
+  const char* c_str() const { return str().c_str(); }
+  char operator[](size_t i) const { return str()[i]; }
+
+  friend bool operator==(const Name& a, const Name& b) {
+    return a.box_ == b.box_ || a.str() == b.str();
+  }
+  friend bool operator==(const Name& a, std::string_view b) { return a.str() == b; }
+  friend bool operator==(const Name& a, const std::string& b) { return a.str() == b; }
+  friend bool operator==(const Name& a, const char* b) { return a.str() == b; }
+  friend bool operator<(const Name& a, const Name& b) { return a.str() < b.str(); }
+  friend std::string operator+(const std::string& a, const Name& b) { return a + b.str(); }
+  friend std::string operator+(std::string&& a, const Name& b) { return std::move(a) + b.str(); }
+  friend std::string operator+(const char* a, const Name& b) { return a + b.str(); }
+  friend std::string operator+(const Name& a, const std::string& b) { return a.str() + b; }
+  friend std::string operator+(const Name& a, const char* b) { return a.str() + b; }
+  friend std::ostream& operator<<(std::ostream& os, const Name& n);
+
+ private:
+  struct Box {
+    explicit Box(std::string_view s) : text(s) {}
+    std::atomic<size_t> refs{1};
+    std::string text;
+  };
+  static const std::string& EmptyText();
+
+  Box* box_ = nullptr;
+};
+
 struct Event {
   Value process;              // an Int for clients; a String or Keyword (e.g. :nemesis) otherwise
   EventType type = EventType::kInvoke;
@@ -66,11 +131,13 @@ struct Event {
 enum class Outcome : uint8_t { kOk, kFail, kInfo };
 std::string_view OutcomeName(Outcome o);  // "ok", "fail", "info"
 
+// What a history keeps for each operation, so it is kept compact (millions of them are held at
+// once): Values and Names share their text with every copy, and a string or a key repeated
+// through the history is held once (HistoryBuilder shares equal ones).
 struct Operation {
   OpIndex index{};            // position in History::ops
   ProcessId process{};        // index into History::process_names
-  Outcome outcome = Outcome::kInfo;
-  std::string f;
+  Name f;
   Value input;                // the invoke's value
   Value output;               // the completion's value; nil when there is no completion
   std::optional<Value> key;   // from the invoke (or the completion if only it has one)
@@ -79,10 +146,11 @@ struct Operation {
   Nanos call = 0;
   Nanos ret = kNever;
   Value error;                // the completion's error, nil if none
-  std::string node;           // the invoke's clock
+  Name node;                  // the invoke's clock
   std::optional<Nanos> invoke_time, complete_time;  // raw times as written, if any
   SourcePos invoke_pos, complete_pos;  // complete_pos.line == 0: no completion
   std::vector<std::pair<std::string, Value>> extra;  // extra fields of invoke then completion
+  Outcome outcome = Outcome::kInfo;
 };
 
 struct History {

@@ -174,5 +174,34 @@ TEST(HistoryBuilderTest, IntegerAndStringProcessesAreDifferentClients) {
   EXPECT_EQ(h.ops[1].complete_pos.line, 3u);
 }
 
+// A history holds a repeated key, string or name once: what makes millions of operations fit.
+TEST(HistoryBuilderTest, EqualKeysValuesAndNamesShareOneCopy) {
+  HistoryBuilder b;
+  for (int p = 0; p < 3; ++p) {
+    Event inv = Ev(Value::Int(p), EventType::kInvoke, "append", 2 * static_cast<uint32_t>(p) + 1);
+    inv.key = Value::String("k1");
+    inv.value = Value::String("a" + std::to_string(p % 2) + ";");
+    inv.node = "n1";
+    ASSERT_THAT(b.Add(std::move(inv)), testing::IsOk());
+    Event ok = Ev(Value::Int(p), EventType::kOk, "append", 2 * static_cast<uint32_t>(p) + 2);
+    ok.value = Value::String("a" + std::to_string(p % 2) + ";");
+    ok.error = Value::Keyword("none");
+    ASSERT_THAT(b.Add(std::move(ok)), testing::IsOk());
+  }
+  ASSERT_OK_AND_ASSIGN(History h, b.Finish());
+  ASSERT_EQ(h.ops.size(), 3u);
+  for (const Operation& op : h.ops) {
+    EXPECT_TRUE(op.key->SharesStorageWith(*h.ops[0].key));
+    EXPECT_TRUE(op.output.SharesStorageWith(op.input)) << op.input.ToEdn();
+    EXPECT_TRUE(op.error.SharesStorageWith(h.ops[0].error));
+    EXPECT_EQ(op.f, "append");
+    EXPECT_EQ(op.node, "n1");
+    EXPECT_EQ(std::string_view(op.f).data(), std::string_view(h.ops[0].f).data());
+  }
+  EXPECT_TRUE(h.ops[2].input.SharesStorageWith(h.ops[0].input));
+  EXPECT_FALSE(h.ops[1].input.SharesStorageWith(h.ops[0].input));
+  EXPECT_EQ(h.ops[1].input, Value::String("a1;"));
+}
+
 }  // namespace
 }  // namespace fenceline
