@@ -144,6 +144,8 @@ bytes=$(stat -c %s "$tmp/p.jsonl")
 read -r secs kib < <(tail -n 1 "$tmp/time")
 printf '{"bench":"cli/validate_jsonl","events":%d,"mb":%d,"seconds":%s,"mb_per_s":%s,"peak_rss_mib":%d}\n' \
   $((2 * ops)) $((bytes / 1000000)) "$secs" "$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / 1e6 / (s + 1e-9) }')" $((kib / 1024))
+# 2c. Heap the parsed history keeps per operation, once the text is gone (same file).
+"$dir"/bench/history/history_memory_bench "$tmp/p.jsonl"
 rm -f "$tmp/p.jsonl"
 
 # 3. Fencing analysis of 1,000,000 lock and storage operations over 1,000 locks.

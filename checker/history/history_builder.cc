@@ -84,9 +84,6 @@ std::string_view OutcomeName(Outcome o) {
 struct HistoryBuilder::Impl {
   std::string source;
   History history;
-  // Event sequence numbers of each op's invoke and completion: the time base when the input
-  // has no (or incomplete) times.
-  std::vector<std::pair<Nanos, Nanos>> seq;
   // Integer and string processes apart: 1 and "1" are different clients.
   std::unordered_map<int64_t, uint32_t> int_process_ids;
   std::unordered_map<std::string, uint32_t> string_process_ids;
@@ -131,7 +128,6 @@ bool HistoryBuilder::IsClientProcess(const Value& process) {
 
 void HistoryBuilder::Reserve(size_t ops) {
   impl_->history.ops.reserve(ops);
-  impl_->seq.reserve(ops);
 }
 
 Status HistoryBuilder::Add(Event event) {
@@ -195,9 +191,12 @@ Status HistoryBuilder::Add(Event event) {
     op.invoke_time = event.time;
     op.invoke_pos = event.pos;
     op.extra = std::move(event.extra);
+    // Event sequence numbers until Finish(): the time base when the input has no (or
+    // incomplete) times.
+    op.call = seq;
+    op.ret = kNever;
     m.open_op[pid] = static_cast<uint32_t>(m.history.ops.size());
     m.history.ops.push_back(std::move(op));
-    m.seq.emplace_back(seq, kNever);
     return OkStatus();
   }
 
@@ -231,7 +230,7 @@ Status HistoryBuilder::Add(Event event) {
   op.complete_time = event.time;
   op.complete_pos = event.pos;
   for (auto& kv : event.extra) op.extra.push_back(std::move(kv));
-  if (op.outcome != Outcome::kInfo) m.seq[open_index].second = seq;
+  if (op.outcome != Outcome::kInfo) op.ret = seq;
   // An :info completion leaves the process crashed: its operation may take effect any time later.
   m.open_op[pid] = Impl::kNone;
   if (op.outcome == Outcome::kInfo) m.open_op[pid] = open_index;
@@ -247,20 +246,16 @@ StatusOr<History> HistoryBuilder::Finish() {
   m.names.clear();
   History& h = m.history;
   h.timed = m.any_client_event && m.all_timed;
-  for (size_t i = 0; i < h.ops.size(); ++i) {
+  // Without times, call and ret already hold the events' sequence numbers.
+  for (size_t i = 0; h.timed && i < h.ops.size(); ++i) {
     Operation& op = h.ops[i];
-    if (h.timed) {
-      op.call = *op.invoke_time;
-      op.ret = op.outcome == Outcome::kInfo ? kNever : *op.complete_time;
-      if (op.ret < op.call) {
-        return InvalidHistory(m.Where(op.complete_pos) + "completion time " +
-                              std::to_string(op.ret) + " is before its invoke's time " +
-                              std::to_string(op.call) + " (line " +
-                              std::to_string(op.invoke_pos.line) + ")");
-      }
-    } else {
-      op.call = m.seq[i].first;
-      op.ret = op.outcome == Outcome::kInfo ? kNever : m.seq[i].second;
+    op.call = *op.invoke_time;
+    op.ret = op.outcome == Outcome::kInfo ? kNever : *op.complete_time;
+    if (op.ret < op.call) {
+      return InvalidHistory(m.Where(op.complete_pos) + "completion time " +
+                            std::to_string(op.ret) + " is before its invoke's time " +
+                            std::to_string(op.call) + " (line " +
+                            std::to_string(op.invoke_pos.line) + ")");
     }
   }
   return std::move(h);

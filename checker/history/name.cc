@@ -12,6 +12,11 @@ const std::string& Name::EmptyText() {
   return kEmpty;
 }
 
+const ExtraFields::Fields& ExtraFields::Empty() {
+  static const Fields kEmpty;
+  return kEmpty;
+}
+
 std::ostream& operator<<(std::ostream& os, const Name& n) { return os << n.str(); }
 
 }  // namespace fenceline

@@ -44,6 +44,28 @@ inline constexpr Nanos kNever = std::numeric_limits<Nanos>::max();
 inline constexpr Nanos kMaxTime = Nanos{1} << 62;
 inline constexpr Nanos kMinTime = -kMaxTime;
 
+// An optional time in 8 bytes (std::optional<Nanos> takes 16): "no time" is kept as a value
+// below kMinTime, which HistoryBuilder refuses as an event time. Reads like std::optional.
+class OptionalNanos {
+ public:
+  constexpr OptionalNanos() = default;
+  constexpr OptionalNanos(std::nullopt_t) {}                    // NOLINT(google-explicit-constructor)
+  constexpr OptionalNanos(Nanos t) : t_(t) {}                   // NOLINT(google-explicit-constructor)
+  constexpr OptionalNanos(std::optional<Nanos> t) : t_(t ? *t : kAbsent) {}  // NOLINT
+  constexpr explicit operator bool() const { return t_ != kAbsent; }
+  constexpr bool has_value() const { return t_ != kAbsent; }
+  constexpr Nanos operator*() const { return t_; }
+  constexpr Nanos value_or(Nanos otherwise) const { return t_ != kAbsent ? t_ : otherwise; }
+  constexpr operator std::optional<Nanos>() const {  // NOLINT(google-explicit-constructor)
+    return t_ != kAbsent ? std::optional<Nanos>(t_) : std::nullopt;
+  }
+  friend constexpr bool operator==(OptionalNanos a, OptionalNanos b) { return a.t_ == b.t_; }
+
+ private:
+  static constexpr Nanos kAbsent = std::numeric_limits<Nanos>::min();
+  Nanos t_ = kAbsent;
+};
+
 enum class EventType : uint8_t { kInvoke, kOk, kFail, kInfo };
 std::string_view EventTypeName(EventType t);  // "invoke", "ok", "fail", "info"
 
@@ -128,6 +150,50 @@ struct Event {
   SourcePos pos;
 };
 
+// An operation's fields beyond those Operation names (invoke's, then completion's), in input
+// order, kept for reports. Most histories have none, so they live out of line: 8 bytes for an
+// operation without any. Reads like the std::vector it holds.
+class ExtraFields {
+ public:
+  using value_type = std::pair<std::string, Value>;
+  using Fields = std::vector<value_type>;
+  using const_iterator = Fields::const_iterator;
+  using iterator = const_iterator;
+  using size_type = size_t;
+
+  ExtraFields() = default;
+  ExtraFields(Fields fields)  // NOLINT(google-explicit-constructor): reads like the vector
+      : fields_(fields.empty() ? nullptr : std::make_unique<Fields>(std::move(fields))) {}
+  ExtraFields(const ExtraFields& other)
+      : fields_(other.fields_ ? std::make_unique<Fields>(*other.fields_) : nullptr) {}
+  ExtraFields& operator=(const ExtraFields& other) {
+    if (this != &other) fields_ = other.fields_ ? std::make_unique<Fields>(*other.fields_) : nullptr;
+    return *this;
+  }
+  ExtraFields(ExtraFields&&) noexcept = default;
+  ExtraFields& operator=(ExtraFields&&) noexcept = default;
+  ~ExtraFields() = default;
+
+  const_iterator begin() const { return fields().begin(); }
+  const_iterator end() const { return fields().end(); }
+  size_t size() const { return fields().size(); }
+  bool empty() const { return fields_ == nullptr || fields_->empty(); }
+  const value_type& operator[](size_t i) const { return fields()[i]; }
+  void push_back(value_type field) {
+    if (fields_ == nullptr) fields_ = std::make_unique<Fields>();
+    fields_->push_back(std::move(field));
+  }
+  friend bool operator==(const ExtraFields& a, const ExtraFields& b) {
+    return a.fields() == b.fields();
+  }
+
+ private:
+  const Fields& fields() const { return fields_ != nullptr ? *fields_ : Empty(); }
+  static const Fields& Empty();
+
+  std::unique_ptr<Fields> fields_;
+};
+
 enum class Outcome : uint8_t { kOk, kFail, kInfo };
 std::string_view OutcomeName(Outcome o);  // "ok", "fail", "info"
 
@@ -147,9 +213,9 @@ struct Operation {
   Nanos ret = kNever;
   Value error;                // the completion's error, nil if none
   Name node;                  // the invoke's clock
-  std::optional<Nanos> invoke_time, complete_time;  // raw times as written, if any
+  OptionalNanos invoke_time, complete_time;  // raw times as written, if any
   SourcePos invoke_pos, complete_pos;  // complete_pos.line == 0: no completion
-  std::vector<std::pair<std::string, Value>> extra;  // extra fields of invoke then completion
+  ExtraFields extra;          // extra fields of invoke then completion
   Outcome outcome = Outcome::kInfo;
 };
 
