@@ -678,7 +678,8 @@ StatusOr<bool> StreamChecker::Impl::Commit(uint32_t p, bool final) {
   for (size_t i = 0; i < next.size();) {
     size_t j = i;
     const size_t group_start = kept.size();
-    for (; j < next.size() && next[j].state == next[i].state; ++j) {
+    const Value state = next[i].state;  // next[i] itself is moved from below
+    for (; j < next.size() && next[j].state == state; ++j) {
       bool dominated = false;
       for (size_t k = group_start; k < kept.size() && !dominated; ++k) {
         dominated = Contains(kept[k].open, next[j].open);

@@ -186,7 +186,8 @@ TEST(StreamCliTest, MemoryDoesNotGrowWithTheHistory) {
   ASSERT_EQ(w.exit_code, 0);
   EXPECT_LT(l.peak_rss_kib, s.peak_rss_kib + 8 * 1024)
       << "10k: " << s.peak_rss_kib << " KiB, 100k: " << l.peak_rss_kib << " KiB";
-  EXPECT_GT(w.peak_rss_kib, l.peak_rss_kib + 30 * 1024)
+  // (About 14 MiB more since the compact operation store; 30 before it.)
+  EXPECT_GT(w.peak_rss_kib, l.peak_rss_kib + 8 * 1024)
       << "whole: " << w.peak_rss_kib << " KiB, streamed: " << l.peak_rss_kib << " KiB";
 }
 
