@@ -3,15 +3,11 @@
 #include <unordered_map>
 #include <utility>
 
+#include "checker/history/pairing.h"
 #include "fenceline/history.h"
 
 namespace fenceline {
 namespace {
-
-bool LooksLikeInteger(std::string_view s) {
-  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
 
 // Keys, short strings and keywords repeat through a history (the same key on every operation of
 // a partition, the value a write sent and its ok echoed, :timed-out on every crash): each one
@@ -84,9 +80,7 @@ std::string_view OutcomeName(Outcome o) {
 struct HistoryBuilder::Impl {
   std::string source;
   History history;
-  // Integer and string processes apart: 1 and "1" are different clients.
-  std::unordered_map<int64_t, uint32_t> int_process_ids;
-  std::unordered_map<std::string, uint32_t> string_process_ids;
+  internal::ProcessIds processes;
   // Function and clock names, one copy each.
   std::unordered_map<std::string, Name> names;
   ValueSharer values;
@@ -140,31 +134,11 @@ Status HistoryBuilder::Add(Event event) {
   if (!event.time) {
     m.all_timed = false;
   } else if (*event.time < kMinTime || *event.time > kMaxTime) {
-    return InvalidHistory(m.Where(event.pos) + "time " + std::to_string(*event.time) +
-                          " is outside the supported range [" + std::to_string(kMinTime) + ", " +
-                          std::to_string(kMaxTime) + "] ns (about 146 years either side of 0)");
+    return internal::TimeOutOfRange(m.Where(event.pos), *event.time);
   }
-  // Integer 1 and string "1" are different clients; a string that reads as an integer is
-  // shown quoted so that reports tell the two apart.
-  const auto next_id = static_cast<uint32_t>(m.history.process_names.size());
-  uint32_t pid = next_id;
-  bool inserted = false;
-  if (event.process.is_int()) {
-    auto [it, fresh] = m.int_process_ids.try_emplace(event.process.int_value(), next_id);
-    pid = it->second;
-    inserted = fresh;
-  } else {
-    auto [it, fresh] = m.string_process_ids.try_emplace(event.process.text(), next_id);
-    pid = it->second;
-    inserted = fresh;
-  }
-  if (inserted) {
-    std::string shown = event.process.ToDisplay();
-    if (!event.process.is_int() && LooksLikeInteger(shown)) shown = "\"" + shown + "\"";
-    m.history.process_names.push_back(std::move(shown));
-    m.open_op.push_back(Impl::kNone);
-  }
-  const std::string& name = m.history.process_names[pid];
+  const auto [pid, fresh] = m.processes.Find(event.process);
+  if (fresh) m.open_op.push_back(Impl::kNone);
+  const std::string& name = m.processes.name(pid);
   const Nanos seq = m.next_seq++;
 
   if (event.type == EventType::kInvoke) {
@@ -173,9 +147,7 @@ Status HistoryBuilder::Add(Event event) {
       // After :info the process is crashed and its operation stays open forever; Jepsen never
       // reuses the id, but if a history does, the old operation simply stays pending.
       if (open.complete_pos.line == 0 || open.outcome != Outcome::kInfo) {
-        return InvalidHistory(m.Where(event.pos) + "process " + name +
-                              " invokes again while its operation from line " +
-                              std::to_string(open.invoke_pos.line) + " is still open");
+        return internal::InvokeWhileOpen(m.Where(event.pos), name, open.invoke_pos.line);
       }
     }
     Operation op;
@@ -202,19 +174,13 @@ Status HistoryBuilder::Add(Event event) {
 
   const uint32_t open_index = m.open_op[pid];
   if (open_index == Impl::kNone || m.history.ops[open_index].complete_pos.line != 0) {
-    return InvalidHistory(m.Where(event.pos) + "process " + name + " completes an operation (:" +
-                          std::string(EventTypeName(event.type)) + " " + event.f +
-                          ") it never invoked");
+    return internal::CompletionNeverInvoked(m.Where(event.pos), name, event);
   }
   Operation& op = m.history.ops[open_index];
   if (!event.f.empty() && event.f != op.f) {
-    return InvalidHistory(m.Where(event.pos) + "completion f '" + event.f +
-                          "' differs from its invoke's '" + op.f + "' (line " +
-                          std::to_string(op.invoke_pos.line) + ")");
+    return internal::CompletionFunctionDiffers(m.Where(event.pos), event, op);
   }
-  op.outcome = event.type == EventType::kOk     ? Outcome::kOk
-               : event.type == EventType::kFail ? Outcome::kFail
-                                                : Outcome::kInfo;
+  op.outcome = internal::OutcomeOf(event.type);
   op.output = std::move(event.value);
   if (op.output == op.input) {
     op.output = op.input;
@@ -245,6 +211,7 @@ StatusOr<History> HistoryBuilder::Finish() {
   m.values.Clear();
   m.names.clear();
   History& h = m.history;
+  h.process_names = m.processes.TakeNames();
   h.timed = m.any_client_event && m.all_timed;
   // Without times, call and ret already hold the events' sequence numbers.
   for (size_t i = 0; h.timed && i < h.ops.size(); ++i) {
@@ -252,10 +219,7 @@ StatusOr<History> HistoryBuilder::Finish() {
     op.call = *op.invoke_time;
     op.ret = op.outcome == Outcome::kInfo ? kNever : *op.complete_time;
     if (op.ret < op.call) {
-      return InvalidHistory(m.Where(op.complete_pos) + "completion time " +
-                            std::to_string(op.ret) + " is before its invoke's time " +
-                            std::to_string(op.call) + " (line " +
-                            std::to_string(op.invoke_pos.line) + ")");
+      return internal::CompletionBeforeInvoke(m.Where(op.complete_pos), op.ret, op);
     }
   }
   return std::move(h);

@@ -1,28 +1,26 @@
 #include <string>
 
+#include "checker/history/pairing.h"
 #include "fenceline/history.h"
 
 namespace fenceline {
-namespace {
 
-bool IsTuple(const Value& v) { return v.is_sequential() && v.items().size() == 2; }
-
-}  // namespace
+using internal::IsKeyValueTuple;
 
 Status SplitIndependentKeys(History& history) {
   for (Operation& op : history.ops) {
     if (op.key) continue;
-    if (!IsTuple(op.input)) {
-      return InvalidHistory(history.source + ":" + std::to_string(op.invoke_pos.line) + ":" +
-                            std::to_string(op.invoke_pos.column) +
-                            ": expected a [key value] tuple (--independent), got " +
-                            op.input.ToEdn());
+    if (!IsKeyValueTuple(op.input)) {
+      return internal::NotAKeyValueTuple(history.source + ":" +
+                                             std::to_string(op.invoke_pos.line) + ":" +
+                                             std::to_string(op.invoke_pos.column) + ": ",
+                                         op.input);
     }
     Value key = op.input.items()[0];
     Value input = op.input.items()[1];
     op.input = std::move(input);
     // A completion may carry the tuple, or (an info or a fail) nothing useful at all.
-    if (IsTuple(op.output) && op.output.items()[0] == key) {
+    if (IsKeyValueTuple(op.output) && op.output.items()[0] == key) {
       Value output = op.output.items()[1];
       op.output = std::move(output);
     }

@@ -207,22 +207,43 @@ class ZstdDecoder final : public Decoder {
   bool frame_done_ = false;
 };
 
-// read(2) that retries on EINTR; -1 on error.
-ssize_t ReadSome(int fd, char* buf, size_t n) {
+}  // namespace
+
+InputFile::~InputFile() {
+  if (owned_) close(fd_);
+}
+
+Status InputFile::Open(const std::string& path, std::string_view name) {
+  name_ = std::string(name);
+  const bool is_stdin = path == "-";
+  const int fd = is_stdin ? STDIN_FILENO : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT) return NotFound(path + ": no such file");
+    return IoError(path + ": cannot open: " + std::strerror(err));
+  }
+  fd_ = fd;
+  owned_ = !is_stdin;
+  struct stat st {};
+  if (fstat(fd_, &st) != 0) return IoError(name_ + ": cannot stat: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return IoError(name_ + ": is a directory, not a history file");
+  if (S_ISREG(st.st_mode) && st.st_size > 0) regular_size_ = static_cast<uint64_t>(st.st_size);
+  return OkStatus();
+}
+
+StatusOr<size_t> InputFile::Read(char* to, size_t n) {
   while (true) {
-    const ssize_t got = read(fd, buf, n);
-    if (got >= 0 || errno != EINTR) return got;
+    const ssize_t got = read(fd_, to, n);
+    if (got >= 0) return static_cast<size_t>(got);
+    if (errno != EINTR) return IoError(name_ + ": read failed: " + std::strerror(errno));
   }
 }
 
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd > 2) close(fd);
-  }
-};
-
-}  // namespace
+bool HasCompressedMagic(std::string_view head) {
+  const auto* b = reinterpret_cast<const unsigned char*>(head.data());
+  return (head.size() >= 2 && b[0] == 0x1f && b[1] == 0x8b) ||
+         (head.size() >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd);
+}
 
 std::string WhereInText(std::string_view text, size_t offset, std::string_view name) {
   offset = std::min(offset, text.size());
@@ -296,17 +317,8 @@ StatusOr<size_t> CheckTextBytes(std::string_view text, size_t from, bool final,
 
 StatusOr<std::string> ReadInput(const std::string& path, std::string_view name,
                                 const InputLimits& limits) {
-  const bool is_stdin = path == "-";
-  const int fd = is_stdin ? STDIN_FILENO : open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    if (err == ENOENT) return NotFound(path + ": no such file");
-    return IoError(path + ": cannot open: " + std::strerror(err));
-  }
-  FdCloser closer{is_stdin ? -1 : fd};
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return IoError(std::string(name) + ": cannot stat: " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) return IoError(std::string(name) + ": is a directory, not a history file");
+  InputFile in;
+  FENCELINE_RETURN_IF_ERROR(in.Open(path, name));
 
   TextSink sink(name, limits);
   std::vector<char> buf(kChunk);
@@ -314,30 +326,26 @@ StatusOr<std::string> ReadInput(const std::string& path, std::string_view name,
   size_t have = 0;
   bool eof = false;
   while (have < 4 && !eof) {
-    const ssize_t got = ReadSome(fd, buf.data() + have, buf.size() - have);
-    if (got < 0) return IoError(std::string(name) + ": read failed: " + std::strerror(errno));
+    FENCELINE_ASSIGN_OR_RETURN(const size_t got, in.Read(buf.data() + have, buf.size() - have));
     if (got == 0) eof = true;
-    have += static_cast<size_t>(got);
+    have += got;
   }
   const auto* b = reinterpret_cast<const unsigned char*>(buf.data());
   std::unique_ptr<Decoder> decoder;
   if (have >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
     decoder = std::make_unique<GzipDecoder>(sink, name);
-  } else if (have >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd) {
+  } else if (HasCompressedMagic(std::string_view(buf.data(), have))) {  // not gzip: zstd
     decoder = std::make_unique<ZstdDecoder>(sink, name);
   } else {
     // A regular file's size is known: one allocation instead of a string that keeps doubling.
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
-      FENCELINE_RETURN_IF_ERROR(sink.Expect(static_cast<uint64_t>(st.st_size)));
-    }
+    if (in.regular_size() > 0) FENCELINE_RETURN_IF_ERROR(sink.Expect(in.regular_size()));
     decoder = std::make_unique<PlainDecoder>(sink);
   }
   FENCELINE_RETURN_IF_ERROR(decoder->Feed(buf.data(), have));
   while (!eof) {
-    const ssize_t got = ReadSome(fd, buf.data(), buf.size());
-    if (got < 0) return IoError(std::string(name) + ": read failed: " + std::strerror(errno));
+    FENCELINE_ASSIGN_OR_RETURN(const size_t got, in.Read(buf.data(), buf.size()));
     if (got == 0) break;
-    FENCELINE_RETURN_IF_ERROR(decoder->Feed(buf.data(), static_cast<size_t>(got)));
+    FENCELINE_RETURN_IF_ERROR(decoder->Feed(buf.data(), got));
   }
   FENCELINE_RETURN_IF_ERROR(decoder->End());
   return sink.Finish();

@@ -29,6 +29,34 @@ struct InputLimits {
   uint64_t max_line_bytes = 0;  // 0: no limit
 };
 
+// An input opened for reading in chunks: a file, or standard input for "-" (left open when
+// done). ReadInput and the streaming reader both open their input here, so that they refuse
+// the same paths with the same messages.
+class InputFile {
+ public:
+  InputFile() = default;
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  // kNotFound if `path` does not exist, kIoError if it cannot be opened or is a directory;
+  // `name` stands for it in messages.
+  [[nodiscard]] Status Open(const std::string& path, std::string_view name);
+  // Up to `n` bytes (read(2), retried on EINTR); 0 at the end. kIoError "name: read failed".
+  [[nodiscard]] StatusOr<size_t> Read(char* to, size_t n);
+  // The size of a regular file; 0 for a pipe, a terminal or a device.
+  uint64_t regular_size() const { return regular_size_; }
+
+ private:
+  int fd_ = -1;
+  bool owned_ = false;
+  std::string name_;
+  uint64_t regular_size_ = 0;
+};
+
+// True if `head` begins with gzip's (1f 8b) or zstd's (28 b5 2f fd) magic number.
+bool HasCompressedMagic(std::string_view head);
+
 // Reads all of `path` ("-": standard input); `name` stands for it in messages. kNotFound if
 // it does not exist, kIoError if it cannot be read (a directory, a read error, corrupt
 // compressed data), kParseError ("name:line:col: ...") for a NUL byte or invalid UTF-8,

@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "checker/history/pairing.h"
 #include "checker/search/linearizability_search.h"
 #include "checker/search/memory_budget.h"
 
@@ -24,12 +25,7 @@ using Clock = std::chrono::steady_clock;
 // everything else) is 0; its OpIndex is this, so that reports can leave it out.
 constexpr auto kSyntheticIndex = static_cast<OpIndex>(UINT32_MAX);
 
-bool LooksLikeInteger(std::string_view s) {
-  if (!s.empty() && s[0] == '-') s.remove_prefix(1);
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
-bool IsTuple(const Value& v) { return v.is_sequential() && v.items().size() == 2; }
+using internal::IsKeyValueTuple;
 
 // A read of unknown outcome observed nothing and changes nothing in the register models: it is
 // never carried across a cut.
@@ -75,7 +71,6 @@ struct PartitionStream {
 };
 
 struct ProcessSlot {
-  std::string name;
   bool open = false;      // an operation invoked and not completed
   bool limbo = false;     // ... whose partition is not known yet (see Impl::limbo)
   // --independent: its invoke's [key value] tuple was split (the completion's is split too).
@@ -122,8 +117,7 @@ struct StreamChecker::Impl {
 
   std::vector<PartitionStream> parts;
   std::unordered_map<Value, uint32_t, ValueHash> part_of_key;
-  std::unordered_map<int64_t, uint32_t> int_processes;
-  std::unordered_map<std::string, uint32_t> string_processes;
+  internal::ProcessIds process_ids;
   std::vector<ProcessSlot> processes;
   // Operations invoked whose partition their invoke did not tell (the key came with the
   // completion): while one is in flight it could belong to any partition, so none cuts.
@@ -147,9 +141,7 @@ struct StreamChecker::Impl {
 
   Status AddEvent(Event event);
   Status NotATuple(const Operation& op) const {
-    return InvalidHistory(Where(op.invoke_pos) +
-                          "expected a [key value] tuple (--independent), got " +
-                          op.input.ToEdn());
+    return internal::NotAKeyValueTuple(Where(op.invoke_pos), op.input);
   }
   Operation& OpenOp(ProcessSlot& proc) {
     if (proc.limbo) return limbo[proc.at];
@@ -231,9 +223,7 @@ Status StreamChecker::Impl::AddEvent(Event event) {
     timed = event.time.has_value();
   }
   if (event.time && (*event.time < kMinTime || *event.time > kMaxTime)) {
-    return InvalidHistory(Where(event.pos) + "time " + std::to_string(*event.time) +
-                          " is outside the supported range [" + std::to_string(kMinTime) + ", " +
-                          std::to_string(kMaxTime) + "] ns (about 146 years either side of 0)");
+    return internal::TimeOutOfRange(Where(event.pos), *event.time);
   }
   Nanos t = seq++;
   if (timed) {
@@ -254,32 +244,15 @@ Status StreamChecker::Impl::AddEvent(Event event) {
   }
   now = t;
 
-  const auto next_id = static_cast<uint32_t>(processes.size());
-  uint32_t pid = next_id;
-  bool inserted = false;
-  if (event.process.is_int()) {
-    auto [it, fresh] = int_processes.try_emplace(event.process.int_value(), next_id);
-    pid = it->second;
-    inserted = fresh;
-  } else {
-    auto [it, fresh] = string_processes.try_emplace(event.process.text(), next_id);
-    pid = it->second;
-    inserted = fresh;
-  }
-  if (inserted) {
-    ProcessSlot slot;
-    slot.name = event.process.ToDisplay();
-    if (!event.process.is_int() && LooksLikeInteger(slot.name)) slot.name = "\"" + slot.name + "\"";
-    processes.push_back(std::move(slot));
-  }
+  const auto [pid, fresh] = process_ids.Find(event.process);
+  if (fresh) processes.emplace_back();
   ProcessSlot& proc = processes[pid];
+  const std::string& proc_name = process_ids.name(pid);
 
   if (event.type == EventType::kInvoke) {
     if (proc.open) {
       const Operation& open = OpenOp(proc);
-      return InvalidHistory(Where(event.pos) + "process " + proc.name +
-                            " invokes again while its operation from line " +
-                            std::to_string(open.invoke_pos.line) + " is still open");
+      return internal::InvokeWhileOpen(Where(event.pos), proc_name, open.invoke_pos.line);
     }
     Operation op;
     op.index = static_cast<OpIndex>(stats.operations++);
@@ -300,7 +273,7 @@ Status StreamChecker::Impl::AddEvent(Event event) {
     if (options.independent && !op.key) {
       // SplitIndependentKeys, an operation at a time. An invoke without a tuple may still get
       // its key from the completion; until then it waits in limbo.
-      if (IsTuple(op.input)) {
+      if (IsKeyValueTuple(op.input)) {
         Value k = op.input.items()[0];
         Value v = op.input.items()[1];
         op.input = std::move(v);
@@ -325,19 +298,13 @@ Status StreamChecker::Impl::AddEvent(Event event) {
   }
 
   if (!proc.open) {
-    return InvalidHistory(Where(event.pos) + "process " + proc.name + " completes an operation (:" +
-                          std::string(EventTypeName(event.type)) + " " + event.f +
-                          ") it never invoked");
+    return internal::CompletionNeverInvoked(Where(event.pos), proc_name, event);
   }
   Operation& op = OpenOp(proc);
   if (!event.f.empty() && event.f != op.f) {
-    return InvalidHistory(Where(event.pos) + "completion f '" + event.f +
-                          "' differs from its invoke's '" + op.f + "' (line " +
-                          std::to_string(op.invoke_pos.line) + ")");
+    return internal::CompletionFunctionDiffers(Where(event.pos), event, op);
   }
-  op.outcome = event.type == EventType::kOk     ? Outcome::kOk
-               : event.type == EventType::kFail ? Outcome::kFail
-                                                : Outcome::kInfo;
+  op.outcome = internal::OutcomeOf(event.type);
   op.output = std::move(event.value);
   op.error = std::move(event.error);
   if (proc.split) {
@@ -347,7 +314,7 @@ Status StreamChecker::Impl::AddEvent(Event event) {
                             "not have, and the invoke's tuple was split already (check the "
                             "whole file without --stream)");
     }
-    if (IsTuple(op.output) && op.output.items()[0] == *op.key) {
+    if (IsKeyValueTuple(op.output) && op.output.items()[0] == *op.key) {
       Value v = op.output.items()[1];
       op.output = std::move(v);
     }
@@ -359,9 +326,7 @@ Status StreamChecker::Impl::AddEvent(Event event) {
   for (auto& kv_pair : event.extra) op.extra.push_back(std::move(kv_pair));
   if (op.outcome != Outcome::kInfo) {
     if (timed && t < op.call) {
-      return InvalidHistory(Where(op.complete_pos) + "completion time " + std::to_string(t) +
-                            " is before its invoke's time " + std::to_string(op.call) +
-                            " (line " + std::to_string(op.invoke_pos.line) + ")");
+      return internal::CompletionBeforeInvoke(Where(op.complete_pos), t, op);
     }
     op.ret = t;
   }

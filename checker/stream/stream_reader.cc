@@ -1,12 +1,6 @@
 #include "checker/stream/stream_reader.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "checker/parse/formats.h"
 #include "checker/parse/input_reader.h"
@@ -15,20 +9,6 @@ namespace fenceline::internal {
 namespace {
 
 constexpr size_t kChunk = size_t{1} << 20;
-
-struct FdCloser {
-  int fd;
-  ~FdCloser() {
-    if (fd >= 0) close(fd);
-  }
-};
-
-ssize_t ReadSome(int fd, char* to, size_t n) {
-  while (true) {
-    const ssize_t got = read(fd, to, n);
-    if (got >= 0 || errno != EINTR) return got;
-  }
-}
 
 // CheckTextBytes counts lines from the start of the text it is given; a chunk starts at line
 // `first_line` of the input.
@@ -52,17 +32,8 @@ Status ReadJsonLinesStream(const std::string& path, std::string_view name,
                            const StreamReadOptions& options,
                            const std::function<Status(Event)>& sink, uint64_t& events) {
   events = 0;
-  const bool is_stdin = path == "-";
-  const int fd = is_stdin ? STDIN_FILENO : open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    if (err == ENOENT) return NotFound(path + ": no such file");
-    return IoError(path + ": cannot open: " + std::strerror(err));
-  }
-  FdCloser closer{is_stdin ? -1 : fd};
-  struct stat st {};
-  if (fstat(fd, &st) != 0) return IoError(std::string(name) + ": cannot stat: " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) return IoError(std::string(name) + ": is a directory, not a history file");
+  InputFile in;
+  FENCELINE_RETURN_IF_ERROR(in.Open(path, name));
 
   std::string buf;
   uint32_t next_line = 1;  // the input line buf starts with
@@ -84,16 +55,14 @@ Status ReadJsonLinesStream(const std::string& path, std::string_view name,
   while (!eof) {
     const size_t old = buf.size();
     buf.resize(old + kChunk);
-    const ssize_t got = ReadSome(fd, buf.data() + old, kChunk);
-    if (got < 0) return IoError(std::string(name) + ": read failed: " + std::strerror(errno));
-    buf.resize(old + static_cast<size_t>(got));
-    if (got == 0) eof = true;
+    StatusOr<size_t> got = in.Read(buf.data() + old, kChunk);
+    if (!got.ok()) return got.status();
+    buf.resize(old + *got);
+    if (*got == 0) eof = true;
     if (!started) {
       if (buf.size() < 4 && !eof) continue;
       started = true;
-      const auto* b = reinterpret_cast<const unsigned char*>(buf.data());
-      if ((buf.size() >= 2 && b[0] == 0x1f && b[1] == 0x8b) ||
-          (buf.size() >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd)) {
+      if (HasCompressedMagic(buf)) {
         return Unsupported(std::string(name) +
                            ": --stream reads uncompressed JSON Lines; decompress into a pipe "
                            "(zcat FILE | fenceline check --stream -) or drop --stream");
