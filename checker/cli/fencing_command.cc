@@ -131,6 +131,20 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
         file_options.time_limit = left;
       }
     }
+    if (progress.enabled()) {
+      const std::string file_text = "fenceline: checking file " + std::to_string(i + 1) + "/" +
+                                    std::to_string(args.paths.size()) + " (" +
+                                    std::to_string(histories[i]->ops.size()) + " operations): ";
+      file_options.on_progress = [&progress, file_text](const CheckProgress& p) {
+        char when[32];
+        std::snprintf(when, sizeof when, "%.1f s", progress.elapsed_s());
+        progress.Update(file_text + std::to_string(p.partitions_done) + "/" +
+                            std::to_string(p.partitions_total) +
+                            " partitions searched (resources and the lock operations), " +
+                            when,
+                        p.partitions_done == 0 || p.partitions_done == p.partitions_total);
+      };
+    }
     StatusOr<FencingResult> result =
         internal::CheckFencingInBudget(*histories[i], file_options, budget);
     if (!result.ok()) {

@@ -202,8 +202,10 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const Fenci
   // again, widened, to tell certain from possible.
   Storage face;
   face.view = &h;
+  co.on_progress = options.on_progress;
   FENCELINE_ASSIGN_OR_RETURN(CheckResult r1,
                              std::move(CheckHistoriesInBudget({&h}, *model, co, budget).front()));
+  co.on_progress = nullptr;
   std::map<std::string, const PartitionResult*> again;  // resource -> its as-written result
   std::vector<uint32_t> again_index;
   for (const PartitionResult& p : r1.partitions) {

@@ -279,6 +279,22 @@ TEST(ReportProgressTest, ProgressCountsFilesOperationsAndPartitions) {
                                "unknown, 0 unusable; report in " + dir.path + "/r\n"));
 }
 
+// The fencing analysis shows its partitions too (each resource, and the lock operations as one
+// of their own), file by file; the report is the same as without --progress.
+TEST(ReportProgressTest, FencingProgressCountsPartitionsPerFile) {
+  const std::string one = SourcePath("histories/fencing/invalid/pause-without-fencing.jsonl");
+  const std::string two = SourcePath("histories/fencing/invalid/non-monotonic-grant.jsonl");
+  CliResult r = RunCli({"check", "--model", "fencing", "--progress", one, two});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const std::string what = " partitions searched (resources and the lock operations), ";
+  EXPECT_THAT(r.err, HasSubstr("fenceline: checking file 1/2 (5 operations): 0/2" + what));
+  EXPECT_THAT(r.err, HasSubstr("fenceline: checking file 1/2 (5 operations): 2/2" + what));
+  EXPECT_THAT(r.err, HasSubstr("fenceline: checking file 2/2 (3 operations): 1/1" + what));
+  CliResult quiet = RunCli({"check", "--model", "fencing", one, two});
+  EXPECT_EQ(r.out, quiet.out);
+  EXPECT_THAT(quiet.err, Not(HasSubstr("partitions searched")));
+}
+
 // CheckOptions::on_progress: one call before anything is done, then one per partition, in
 // order, never overlapping; the results are those of a run without it, at any thread count.
 TEST(ReportProgressTest, OnProgressCountsEachPartitionOnceAndChangesNoResult) {
