@@ -310,15 +310,12 @@ std::string RenderFencingHtml(const std::vector<FencingFileReport>& files,
                               const FencingOptions& options, const ReportOptions& /*report*/) {
   std::vector<HtmlFile> out;
   for (const FencingFileReport& f : files) {
-    HtmlFile hf;
-    hf.path = f.path;
     if (!f.status.ok()) {
-      hf.verdict = "error";
-      hf.summary = "could not be checked";
-      hf.findings.push_back(f.status.message());
-      out.push_back(std::move(hf));
+      out.push_back(UnusableHtmlFile(f.path, f.status));
       continue;
     }
+    HtmlFile hf;
+    hf.path = f.path;
     const FencingResult& r = *f.result;
     hf.verdict = std::string(ReportVerdictName(FencingReportVerdict(r.verdict)));
     hf.summary = std::to_string(r.violations.size()) + " finding(s); " + std::to_string(r.locks) +

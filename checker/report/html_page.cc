@@ -185,6 +185,15 @@ std::string HtmlEscape(std::string_view raw) {
   return out;
 }
 
+HtmlFile UnusableHtmlFile(const std::string& path, const Status& status) {
+  HtmlFile hf;
+  hf.path = path;
+  hf.verdict = "error";
+  hf.summary = "could not be checked";
+  hf.findings.push_back(status.message());
+  return hf;
+}
+
 std::string RenderHtmlPage(std::string_view title, std::string_view legend,
                            const std::vector<HtmlFile>& files) {
   std::string out;

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "fenceline/status.h"
+
 namespace fenceline::internal {
 
 struct HtmlBar {
@@ -66,6 +68,9 @@ struct HtmlFile {
   std::vector<std::string> choices;
   std::vector<std::string> undrawn;  // further choices listed but not drawn (summarised)
 };
+
+// A file that could not be checked (parse error, unreadable): the same entry in both analyses.
+HtmlFile UnusableHtmlFile(const std::string& path, const Status& status);
 
 // The legend is HTML (spans with the classes used). `title` names the analysis.
 std::string RenderHtmlPage(std::string_view title, std::string_view legend,

@@ -22,6 +22,7 @@ namespace {
 using internal::HtmlBar;
 using internal::HtmlFile;
 using internal::HtmlPicture;
+using internal::UnusableHtmlFile;
 
 constexpr size_t kNeighbourhood = 1500;  // operations drawn around one violation
 constexpr size_t kValidDrawn = 600;      // operations drawn of a partition without violation
@@ -187,15 +188,12 @@ std::string RenderHtmlReport(const std::vector<FileReport>& files, const ReportO
   const Model* model = options.model != nullptr ? options.model : made.ok() ? made->get() : nullptr;
   std::vector<HtmlFile> out;
   for (const FileReport& f : files) {
-    HtmlFile hf;
-    hf.path = f.path;
     if (!f.status.ok()) {
-      hf.verdict = "error";
-      hf.summary = "could not be checked";
-      hf.findings.push_back(f.status.message());
-      out.push_back(std::move(hf));
+      out.push_back(UnusableHtmlFile(f.path, f.status));
       continue;
     }
+    HtmlFile hf;
+    hf.path = f.path;
     const History& h = *f.history;
     const CheckResult& r = *f.result;
     hf.verdict = std::string(ReportVerdictName(ToReportVerdict(r.verdict)));
