@@ -12,6 +12,7 @@
 #include "checker/cli/fencing_command.h"
 #include "checker/cli/flags.h"
 #include "checker/cli/output.h"
+#include "checker/cli/parse_budget.h"
 #include "checker/cli/stream_command.h"
 #include "fenceline/check.h"
 #include "fenceline/model.h"
@@ -244,6 +245,8 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   };
   // Parse every file first, then check them all in one parallel batch.
   std::vector<std::unique_ptr<History>> histories(files.size());
+  // For a file whose parse ran out of time: unknown, and an empty history to report it with.
+  std::vector<std::unique_ptr<CheckResult>> parse_unknown(files.size());
   std::vector<FileReport> reports(files.size());
   std::vector<const History*> batch;
   std::vector<size_t> batch_file;
@@ -254,9 +257,20 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     shown.Update("fenceline: parsing file " + std::to_string(i + 1) + "/" +
                  std::to_string(files.size()) + " (" + std::to_string(parsed_ops) +
                  " operations so far, " + seconds(elapsed()) + "): " + reports[i].path);
-    // --time-limit covers parsing: the time taken here counts against the history's limit.
+    // --time-limit covers parsing: the history's clock starts here, the parse stops when it
+    // runs out, and the time taken counts against the search's share.
     const auto parse_start = std::chrono::steady_clock::now();
-    StatusOr<History> h = ParseHistoryFile(files[i], parse_options);
+    StatusOr<History> h = ParseHistoryFile(
+        files[i], ParseOptionsFor(parse_options, parse_start, limit_ms, run_deadline));
+    if (!h.ok() && h.status().code() == StatusCode::kDeadlineExceeded) {
+      err << "fenceline: " << h.status().message() << "\n";
+      parse_unknown[i] = std::make_unique<CheckResult>(UnknownAfterParsing(h.status()));
+      histories[i] = std::make_unique<History>();
+      histories[i]->source = reports[i].path;
+      reports[i].history = histories[i].get();
+      reports[i].result = parse_unknown[i].get();
+      continue;
+    }
     if (!h.ok()) {
       reports[i].status = h.status();
       err << "fenceline: " << h.status().message() << "\n";

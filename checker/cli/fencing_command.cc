@@ -12,6 +12,7 @@
 #include "checker/cli/exit_code.h"
 #include "checker/cli/flags.h"
 #include "checker/cli/output.h"
+#include "checker/cli/parse_budget.h"
 #include "checker/fencing/stale_token.h"
 #include "checker/report/fencing_report.h"
 #include "checker/search/memory_budget.h"
@@ -110,9 +111,21 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
     progress.Update("fenceline: checking file " + std::to_string(i + 1) + "/" +
                     std::to_string(args.paths.size()) + " (" + std::to_string(ops) +
                     " operations so far, " + elapsed + "): " + r.path);
+    // The history's clock starts with its reading (--time-limit covers parsing).
     const auto t0 = std::chrono::steady_clock::now();
-    StatusOr<History> h = ParseHistoryFile(args.paths[i], args.parse);
-    parse_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    StatusOr<History> h = ParseHistoryFile(
+        args.paths[i], ParseOptionsFor(args.parse, t0, args.time_limit, args.deadline));
+    const auto parsed = std::chrono::steady_clock::now();
+    parse_s += std::chrono::duration<double>(parsed - t0).count();
+    if (!h.ok() && h.status().code() == StatusCode::kDeadlineExceeded) {
+      err << "fenceline: " << h.status().message() << "\n";
+      histories[i] = std::make_unique<History>();
+      histories[i]->source = r.path;
+      results[i] = std::make_unique<FencingResult>(InconclusiveAfterParsing(h.status()));
+      r.history = histories[i].get();
+      r.result = results[i].get();
+      continue;
+    }
     if (!h.ok()) {
       r.status = h.status();
       err << "fenceline: " << r.status.message() << "\n";
@@ -122,6 +135,13 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
     ops += h->ops.size();
     histories[i] = std::make_unique<History>(std::move(h).value());
     FencingOptions file_options = *options;
+    if (file_options.time_limit.count() > 0) {
+      // What parsing left of the history's time, at least 1 ms (0 would mean no limit).
+      file_options.time_limit = std::max(
+          std::chrono::milliseconds(1),
+          file_options.time_limit -
+              std::chrono::ceil<std::chrono::milliseconds>(parsed - t0));
+    }
     if (args.deadline != std::chrono::steady_clock::time_point::max()) {
       // What is left of --deadline, at least 1 ms (0 would mean no limit).
       const auto left = std::max(std::chrono::milliseconds(1),

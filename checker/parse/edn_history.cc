@@ -1,5 +1,6 @@
 #include "checker/parse/edn_history.h"
 
+#include <chrono>
 #include <string>
 #include <utility>
 
@@ -106,6 +107,10 @@ class EdnHistoryReader {
  public:
   EdnHistoryReader(std::string_view text, std::string_view name, HistoryBuilder& builder)
       : r_(text, name), builder_(builder) {}
+
+  void set_deadline(std::chrono::steady_clock::time_point deadline, std::string_view cause) {
+    r_.set_deadline(deadline, cause);
+  }
 
   Status Run() {
     while (true) {
@@ -348,6 +353,15 @@ class EdnHistoryReader {
 };
 
 }  // namespace
+
+Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                       const ChunkOptions& chunks) {
+  EdnHistoryReader reader(text, name, builder);
+  if (chunks.deadline != std::chrono::steady_clock::time_point::max()) {
+    reader.set_deadline(chunks.deadline, chunks.deadline_cause);
+  }
+  return reader.Run();
+}
 
 Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder) {
   return EdnHistoryReader(text, name, builder).Run();

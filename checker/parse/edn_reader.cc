@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "checker/parse/input_reader.h"
+
 namespace fenceline::internal {
 namespace {
 
@@ -293,9 +295,27 @@ Status EdnReader::ReadKeywordView(std::string_view& out, std::string_view what) 
   return OkStatus();
 }
 
+void EdnReader::set_deadline(std::chrono::steady_clock::time_point deadline,
+                             std::string_view cause) {
+  deadline_ = deadline;
+  deadline_cause_ = std::string(cause);
+  until_clock_ = 1;  // look at once, on the next element
+}
+
+Status EdnReader::CheckDeadline(size_t offset) {
+  if (deadline_ == std::chrono::steady_clock::time_point::max()) {
+    until_clock_ = UINT32_MAX;
+    return OkStatus();
+  }
+  until_clock_ = kDeadlineStride;
+  if (std::chrono::steady_clock::now() < deadline_) return OkStatus();
+  return DeadlineReached(name_, PosAt(offset).line, deadline_cause_, "parsing");
+}
+
 Status EdnReader::ReadAt(Value& out, int depth) {
   if (p_ >= end_) return Expected(offset(), "an element");
   const size_t at = offset();
+  if (--until_clock_ == 0) FENCELINE_RETURN_IF_ERROR(CheckDeadline(at));
   const char c = *p_;
   switch (c) {
     case '{': {

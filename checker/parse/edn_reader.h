@@ -18,6 +18,7 @@
 #ifndef FENCELINE_CHECKER_PARSE_EDN_READER_H_
 #define FENCELINE_CHECKER_PARSE_EDN_READER_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -49,6 +50,12 @@ class EdnReader {
   // Reads the next element into `out` (whitespace before it is skipped). At the end of the
   // text: "expected an element, got end of input".
   Status Read(Value& out);
+
+  // From now on, an element read past `deadline` (looked at every kDeadlineStride elements,
+  // nested ones included) fails with kDeadlineExceeded "name:line:1: <cause> reached while
+  // parsing, after N lines" (DeadlineReached, input_reader.h). max(): none, the default.
+  void set_deadline(std::chrono::steady_clock::time_point deadline, std::string_view cause);
+  static constexpr uint32_t kDeadlineStride = 4096;
 
   // Reads the next element, which must be a keyword, and returns its text (no colon) as a
   // view into the text, without allocating. `what` names the element in the error message.
@@ -91,6 +98,8 @@ class EdnReader {
 
  private:
   Status ReadAt(Value& out, int depth);
+  // The clock read behind set_deadline(), for the element at `offset`.
+  Status CheckDeadline(size_t offset);
   Status ReadCollection(Value& out, char close, ValueKind kind, int depth, size_t open_offset);
   Status ReadString(Value& out);
   Status ReadChar(Value& out);
@@ -117,6 +126,11 @@ class EdnReader {
   // Where PosAt starts over for an offset behind its cursor (SetLineStart).
   size_t base_off_ = 0;
   uint32_t base_line_ = 1;
+  // Elements left before the next clock read; without a deadline it never reaches 0 in
+  // practice, and then only costs a reset.
+  uint32_t until_clock_ = UINT32_MAX;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  std::string deadline_cause_;
 };
 
 // Reads exactly one element from `text` (whitespace and comments around it allowed).

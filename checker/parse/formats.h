@@ -24,8 +24,10 @@ namespace fenceline::internal {
 struct ChunkOptions {
   int threads = 0;         // 0: every core; 1: serial, on the calling thread
   size_t chunk_bytes = 0;  // 0: kDefaultChunkBytes (1 MiB)
-  // Looked at between chunks; past it: kDeadlineExceeded. max(): none.
+  // Looked at between chunks (the EDN reader: every few thousand elements); past it:
+  // kDeadlineExceeded (DeadlineReached, input_reader.h). max(): none.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::string_view deadline_cause;  // named in that message; "": "the deadline"
 };
 
 // One JSON object an event a line (docs/formats.md). Blank lines are skipped.
@@ -37,7 +39,11 @@ Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuild
 Status ParseJsonLinesEvents(std::string_view text, std::string_view name, uint32_t first_line,
                             const std::function<Status(Event)>& sink);
 
-// Jepsen's history.edn: one EDN map a line, a single vector of maps, or tuple lines.
+// Jepsen's history.edn: one EDN map a line, a single vector of maps, or tuple lines. Read
+// serially: of `chunks`, only the deadline counts.
+Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                       const ChunkOptions& chunks);
+// The same, without a deadline.
 Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder);
 
 // Jepsen's history.txt / jepsen.log lines: [prefix] process type f value [error]. Lines with

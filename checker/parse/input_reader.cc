@@ -1,6 +1,7 @@
 #include "checker/parse/input_reader.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,7 +30,10 @@ std::string Hex(unsigned char c) {
 // Collects the decoded text and checks it as it grows.
 class TextSink {
  public:
-  TextSink(std::string_view name, const InputLimits& limits) : name_(name), limits_(limits) {}
+  TextSink(std::string_view name, const InputLimits& limits)
+      : name_(name),
+        limits_(limits),
+        timed_(limits.deadline != std::chrono::steady_clock::time_point::max()) {}
 
   // A size known in advance (a regular file's): past the limit, fail before reading a byte.
   Status Expect(uint64_t bytes) {
@@ -44,6 +48,9 @@ class TextSink {
 
   Status Append(const char* data, size_t n) {
     if (n == 0) return OkStatus();
+    // Once a chunk (at most kChunk bytes, read or decompressed): a clock read is nothing next
+    // to checking a MiB of UTF-8.
+    if (timed_ && std::chrono::steady_clock::now() >= limits_.deadline) return Late();
     if (limits_.max_bytes != 0 && text_.size() + n > limits_.max_bytes) return TooLarge();
     const size_t old_size = text_.size();
     try {
@@ -61,10 +68,19 @@ class TextSink {
         const size_t end = static_cast<size_t>(static_cast<const char*>(nl) - base);
         FENCELINE_RETURN_IF_ERROR(CheckLine(end));
         line_start_ = at = end + 1;
+        ++lines_;
       }
       FENCELINE_RETURN_IF_ERROR(CheckLine(text_.size()));
+    } else if (timed_) {
+      lines_ += static_cast<uint64_t>(std::count(text_.data() + old_size,
+                                                 text_.data() + text_.size(), '\n'));
     }
     return OkStatus();
+  }
+
+  // The deadline passed before the input was read to its end.
+  Status Late() const {
+    return DeadlineReached(name_, lines_ + 1, limits_.deadline_cause, "reading the input");
   }
 
   Status TooLarge() const {
@@ -88,9 +104,11 @@ class TextSink {
  private:
   std::string_view name_;
   InputLimits limits_;
+  bool timed_;
   std::string text_;
   size_t checked_ = 0;     // text_[0, checked_) is valid UTF-8 without NUL
   size_t line_start_ = 0;  // offset of the last line's first byte
+  uint64_t lines_ = 0;     // line ends in text_, counted when a limit needs them
 };
 
 // One decoder per input encoding: Feed() each chunk as read, then End().
@@ -239,6 +257,30 @@ StatusOr<size_t> InputFile::Read(char* to, size_t n) {
   }
 }
 
+bool InputFile::WaitReadable(std::chrono::steady_clock::time_point deadline) {
+  if (deadline == std::chrono::steady_clock::time_point::max() || regular_size_ > 0) return true;
+  while (true) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    // Capped so that the cast cannot overflow; the loop waits again for what is left.
+    const int ms = static_cast<int>(std::min<int64_t>(left.count(), 1 << 30));
+    const int ready = poll(&p, 1, ms);
+    // Readable, at its end, or in error: read(2) says which without blocking.
+    if (ready > 0) return true;
+    if (ready < 0 && errno != EINTR) return true;
+  }
+}
+
+Status DeadlineReached(std::string_view name, uint64_t line, std::string_view cause,
+                       std::string_view doing) {
+  return DeadlineExceeded(std::string(name) + ":" + std::to_string(line) + ":1: " +
+                          (cause.empty() ? std::string("the deadline") : std::string(cause)) +
+                          " reached while " + std::string(doing) + ", after " +
+                          std::to_string(line - 1) + (line == 2 ? " line" : " lines"));
+}
+
 bool HasCompressedMagic(std::string_view head) {
   const auto* b = reinterpret_cast<const unsigned char*>(head.data());
   return (head.size() >= 2 && b[0] == 0x1f && b[1] == 0x8b) ||
@@ -326,6 +368,8 @@ StatusOr<std::string> ReadInput(const std::string& path, std::string_view name,
   size_t have = 0;
   bool eof = false;
   while (have < 4 && !eof) {
+    // A pipe that stays silent must not hold a history past its time.
+    if (!in.WaitReadable(limits.deadline)) return sink.Late();
     FENCELINE_ASSIGN_OR_RETURN(const size_t got, in.Read(buf.data() + have, buf.size() - have));
     if (got == 0) eof = true;
     have += got;
@@ -343,6 +387,7 @@ StatusOr<std::string> ReadInput(const std::string& path, std::string_view name,
   }
   FENCELINE_RETURN_IF_ERROR(decoder->Feed(buf.data(), have));
   while (!eof) {
+    if (!in.WaitReadable(limits.deadline)) return sink.Late();
     FENCELINE_ASSIGN_OR_RETURN(const size_t got, in.Read(buf.data(), buf.size()));
     if (got == 0) break;
     FENCELINE_RETURN_IF_ERROR(decoder->Feed(buf.data(), got));

@@ -15,6 +15,7 @@
 #ifndef FENCELINE_CHECKER_PARSE_INPUT_READER_H_
 #define FENCELINE_CHECKER_PARSE_INPUT_READER_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,6 +28,10 @@ namespace fenceline::internal {
 struct InputLimits {
   uint64_t max_bytes = 0;       // of text, after decompression; 0: no limit
   uint64_t max_line_bytes = 0;  // 0: no limit
+  // Looked at for every chunk read or decompressed, and while waiting for a pipe: past it,
+  // kDeadlineExceeded (DeadlineReached). max(): none.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::string_view deadline_cause;  // named in that message; "": "the deadline"
 };
 
 // An input opened for reading in chunks: a file, or standard input for "-" (left open when
@@ -44,6 +49,9 @@ class InputFile {
   [[nodiscard]] Status Open(const std::string& path, std::string_view name);
   // Up to `n` bytes (read(2), retried on EINTR); 0 at the end. kIoError "name: read failed".
   [[nodiscard]] StatusOr<size_t> Read(char* to, size_t n);
+  // Waits until Read() would not block or `deadline` passes (poll(2)): false if it passed
+  // first. A regular file is always ready.
+  bool WaitReadable(std::chrono::steady_clock::time_point deadline);
   // The size of a regular file; 0 for a pipe, a terminal or a device.
   uint64_t regular_size() const { return regular_size_; }
 
@@ -71,6 +79,12 @@ bool HasCompressedMagic(std::string_view head);
 // checked. Errors: kParseError "name:line:col: ..." (line and column from the start of `text`).
 [[nodiscard]] StatusOr<size_t> CheckTextBytes(std::string_view text, size_t from, bool final,
                                               std::string_view name);
+
+// kDeadlineExceeded "name:line:1: <cause> reached while <doing>, after N lines" (N = line - 1,
+// the lines done; `cause` "": "the deadline"): how every reader says it ran out of time at
+// the start of `line`.
+Status DeadlineReached(std::string_view name, uint64_t line, std::string_view cause,
+                       std::string_view doing);
 
 // "name:line:col: " for a byte offset into `text` (lines and columns from 1, columns in bytes).
 std::string WhereInText(std::string_view text, size_t offset, std::string_view name);

@@ -11,6 +11,8 @@
 #include <oneapi/tbb/parallel_reduce.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "checker/parse/input_reader.h"
+
 namespace fenceline::internal {
 namespace {
 
@@ -110,8 +112,7 @@ Status ParseLineChunks(std::string_view text, std::string_view name, const Chunk
   auto finish = [&]() -> Status {
     if (!first_error.ok()) return first_error;
     if (late) {
-      return DeadlineExceeded(std::string(name) + ":" + std::to_string(late_line) +
-                              ":1: parsing stopped here: the time allowed ran out");
+      return DeadlineReached(name, late_line, options.deadline_cause, "parsing");
     }
     return OkStatus();
   };

@@ -47,12 +47,13 @@ StatusOr<History> ParseCheckedText(std::string_view text, std::string_view name,
   internal::ChunkOptions chunks;
   chunks.threads = options.threads;
   chunks.deadline = options.deadline;
+  chunks.deadline_cause = options.deadline_cause;
   switch (format) {
     case InputFormat::kJsonLines:
       FENCELINE_RETURN_IF_ERROR(internal::ParseJsonLines(text, name, builder, chunks));
       break;
     case InputFormat::kEdn:
-      FENCELINE_RETURN_IF_ERROR(internal::ParseEdnHistory(text, name, builder));
+      FENCELINE_RETURN_IF_ERROR(internal::ParseEdnHistory(text, name, builder, chunks));
       break;
     case InputFormat::kJepsenLog:
       FENCELINE_RETURN_IF_ERROR(internal::ParseJepsenLog(text, name, builder, skipped, chunks));
@@ -121,6 +122,8 @@ StatusOr<History> ParseHistoryFile(const std::string& path, const ParseOptions& 
   internal::InputLimits limits;
   limits.max_bytes = options.max_input_bytes != 0 ? options.max_input_bytes : DefaultMaxInputBytes();
   limits.max_line_bytes = options.max_line_bytes;
+  limits.deadline = options.deadline;
+  limits.deadline_cause = options.deadline_cause;
   FENCELINE_ASSIGN_OR_RETURN(std::string text, internal::ReadInput(path, name, limits));
   return ParseCheckedText(text, name, options);
 }

@@ -48,9 +48,15 @@ struct ParseOptions {
   // Threads that parse line-oriented inputs (JSON Lines, Jepsen logs) in chunks of lines.
   // 0: every core; 1: serial. The history, and any error, do not depend on it.
   int threads = 0;
-  // Past this point in time, reading and parsing stop (looked at every MiB or so) with
-  // kDeadlineExceeded "path:line:1: ...". max(): none. A check's --time-limit covers parsing.
+  // Past this point in time, reading, decompressing and parsing stop with kDeadlineExceeded
+  // "path:line:1: <deadline_cause> reached while parsing, after N lines" ("while reading the
+  // input" before the text is all in memory), never a partial history. Looked at every MiB
+  // read or decompressed, while waiting for a pipe, every MiB of lines parsed (one line may be
+  // longer) and every few thousand EDN elements. max(): none. A check's --time-limit covers
+  // parsing through this.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  // What `deadline` is, for that message: "time limit of 2 s". Empty: "the deadline".
+  std::string deadline_cause;
 };
 
 // Guesses the format from the first non-blank, non-comment characters of `head` (a UTF-8 byte

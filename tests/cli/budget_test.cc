@@ -2,7 +2,10 @@
 // set (getrusage of the child), --time-limit and --deadline by wall time. The histories are
 // built so that proving their violation needs far more configurations than the budgets allow:
 // N concurrent writes of distinct values, N concurrent reads that each saw one of them, and a
-// final read of a value nobody wrote. Label `budget`: a few seconds in all.
+// final read of a value nobody wrote. The time limit's hold on parsing is tested with histories
+// too large to read within it, whose limit must stop the reading. Label `budget`: some seconds.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -206,17 +209,119 @@ TEST_F(BudgetTest, DeadlineEndsTheWholeRun) {
   EXPECT_LT(r.seconds, 0.5 + 8);
 }
 
-TEST_F(BudgetTest, TimeLimitCoversParsing) {
-  // 200,000 events take far longer than 1 ms to read: the limit is spent before the search.
+// Histories far larger than a 50 ms limit lets one read (1,000,000 events, 12 to 50 MB: half a
+// second or more to parse, more to check): write operations of distinct values, so a history
+// read whole would be linearizable, exit 0. One line an event.
+std::string BigHistory(const std::string& format, int events = 1000000) {
   std::string h;
-  for (int i = 0; i < 100000; ++i) {
-    h += Event(i % 8, "invoke", "write", std::to_string(i), "");
-    h += Event(i % 8, "ok", "write", std::to_string(i), "");
+  h.reserve(static_cast<size_t>(events) * (format == "jsonl" ? 48 : format == "edn" ? 52 : 16));
+  for (int i = 0; i < events / 2; ++i) {
+    const std::string p = std::to_string(i % 8), v = std::to_string(i);
+    for (const char* type : {"invoke", "ok"}) {
+      if (format == "jsonl") {
+        h += "{\"process\":" + p + ",\"type\":\"" + type + "\",\"f\":\"write\",\"value\":" + v +
+             "}\n";
+      } else if (format == "edn") {
+        h += "{:process " + p + ", :type :" + type + ", :f :write, :value " + v + "}\n";
+      } else {
+        h += p + " :" + type + " :write " + v + "\n";
+      }
+    }
   }
-  CliResult r = RunCli({"check", "-m", "register", "--time-limit", "1ms", Write("big.jsonl", h)});
+  return h;
+}
+
+// "after N lines" in `text`, the lines a stopped parse had read; -1 if absent.
+long LinesRead(const std::string& text) {
+  const size_t at = text.find(" reached while ");
+  if (at == std::string::npos) return -1;
+  const size_t after = text.find(", after ", at);
+  if (after == std::string::npos) return -1;
+  return std::stol(text.substr(after + 8));
+}
+
+class ParseTimeLimitTest : public BudgetTest, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(ParseTimeLimitTest, LargeHistoryEndsUnknownAtItsLimit) {
+  const std::string path = Write(std::string("big.") + GetParam(), BigHistory(GetParam()));
+  CliResult r = RunCli({"check", "-m", "register", "-j", "2", "--time-limit", "50ms", path});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("big." + std::string(GetParam()) + ": UNKNOWN")) << r.out;
+  // The cause, and that the parse stopped part of the way through (reading, or parsing).
+  EXPECT_THAT(r.out, ::testing::ContainsRegex(
+                         "unknown: .*big\\.[a-z]+:[0-9]+:1: time limit of 50 ms reached while "
+                         "(parsing|reading the input), after [0-9]+ lines?\n"))
+      << r.out;
+  const long lines = LinesRead(r.out);
+  EXPECT_GE(lines, 0) << r.out;
+  EXPECT_LT(lines, 1000000) << r.out;
+  EXPECT_THAT(r.err, HasSubstr("time limit of 50 ms reached while")) << r.err;
+  // Generous: a parse read to its end takes about a second here, a check after it more.
+  EXPECT_LT(r.seconds, 0.05 + 5) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, ParseTimeLimitTest, ::testing::Values("jsonl", "edn", "log"));
+
+TEST_F(BudgetTest, TimeLimitOfASlowFirstFileLeavesTheSecondItsOwn) {
+  const std::string big = Write("big.jsonl", BigHistory("jsonl", 2000000));
+  const std::string small = Write("small.jsonl", BigHistory("jsonl", 200));
+  CliResult r = RunCli({"check", "-m", "register", "-j", "1", "--time-limit", "300ms", big, small});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("big.jsonl: UNKNOWN")) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("time limit of 300 ms reached while")) << r.out;
+  // Its clock started with its own reading, after the first file's 300 ms were spent.
+  EXPECT_THAT(r.out, HasSubstr("small.jsonl: linearizable (register, 100 operations)")) << r.out;
   EXPECT_THAT(r.out,
-              HasSubstr("unknown: time limit of 1 ms reached before the search (parsing took"));
+              HasSubstr("2 files: 1 linearizable, 0 not linearizable, 1 unknown, 0 unusable"));
+  EXPECT_LT(r.seconds, 0.3 + 5) << r.out;
+}
+
+TEST_F(BudgetTest, DeadlineCoversParsingOfEveryFile) {
+  const std::string big = Write("big.edn", BigHistory("edn"));
+  const std::string small = Write("small.jsonl", BigHistory("jsonl", 200));
+  CliResult r = RunCli({"check", "-m", "register", "--deadline", "100ms", big, small});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  // The run's time went to the first file; the second one starts with none left.
+  EXPECT_EQ(Count(r.out, "deadline of the whole run reached while"), 2u) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("small.jsonl:1:1: deadline of the whole run reached while reading "
+                               "the input, after 0 lines"))
+      << r.out;
+  EXPECT_LT(r.seconds, 0.1 + 5) << r.out;
+}
+
+TEST_F(BudgetTest, FencingTimeLimitCoversParsing) {
+  std::string h;
+  for (int i = 0; i < 1000000; ++i) {
+    h += "{\"process\":\"c" + std::to_string(i % 8) + "\",\"type\":\"" +
+         (i % 2 ? "ok" : "invoke") + "\",\"f\":\"write\",\"value\":{\"resource\":\"r\",\"token\":" +
+         std::to_string(i / 2 + 1) + ",\"value\":" + std::to_string(i / 2) + "},\"time\":" +
+         std::to_string(i) + "}\n";
+  }
+  const std::string path = Write("fencing.jsonl", h);
+  CliResult r = RunCli({"check", "-m", "fencing", "--time-limit", "50ms", path});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("fencing.jsonl: fencing inconclusive")) << r.out;
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("note: .*fencing\\.jsonl:[0-9]+:1: time limit of 50 "
+                                              "ms reached while (parsing|reading the input)"))
+      << r.out;
+  EXPECT_LT(r.seconds, 0.05 + 5) << r.out;
+}
+
+TEST_F(BudgetTest, SilentPipeEndsAtTheTimeLimit) {
+  const std::string fifo = dir_ + "/pipe";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  files_.push_back(fifo);
+  // Open for writing and never written, as a recorder that hangs would leave it.
+  const int writer = open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  ASSERT_GE(writer, 0);
+  CliResult r = RunCli({"check", "-m", "register", "--time-limit", "300ms", fifo});
+  close(writer);
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("pipe:1:1: time limit of 300 ms reached while reading the input, "
+                               "after 0 lines"))
+      << r.out;
+  EXPECT_GE(r.seconds, 0.3);
+  EXPECT_LT(r.seconds, 0.3 + 5);
 }
 
 }  // namespace

@@ -2,8 +2,10 @@
 // by element, then every error path with its exact message and line:column.
 #include "checker/parse/edn_reader.h"
 
+#include <chrono>
 #include <cmath>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -432,6 +434,34 @@ TEST(EdnReaderErrorTest, ErrorsLaterInTheTextNameTheirLine) {
   EXPECT_EQ(Error("[1\n 2\n  @]"), "t.edn:3:3: expected an element, got '@'");
   EXPECT_EQ(Error("{:a 1\n :b \"x\\q\"}"),
             R"(t.edn:2:7: expected an escape (\t \n \r \b \f \" \\ \uXXXX), got '\q')");
+}
+
+TEST(EdnReaderTest, DeadlineIsLookedAtEveryStrideOfElements) {
+  std::string text;
+  for (uint32_t i = 0; i < 2 * EdnReader::kDeadlineStride; ++i) text += "[1]\n";
+  EdnReader r(text, "t.edn");
+  r.set_deadline(std::chrono::steady_clock::now() + std::chrono::milliseconds(30),
+                 "time limit of 30 ms");
+  Value v;
+  ASSERT_TRUE(r.Read(v).ok());  // the clock is read at once, before the deadline
+  std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  // The rest of the stride is read without a look at the clock: elements, nested ones too,
+  // count one each, so the next look falls on the element of line kDeadlineStride / 2 + 1.
+  const uint32_t next = EdnReader::kDeadlineStride / 2 + 1;
+  for (uint32_t line = 2; line < next; ++line) ASSERT_TRUE(r.Read(v).ok()) << line;
+  Status late = r.Read(v);
+  EXPECT_EQ(late.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(late.message(), "t.edn:" + std::to_string(next) +
+                                ":1: time limit of 30 ms reached while parsing, after " +
+                                std::to_string(next - 1) + " lines");
+}
+
+TEST(EdnReaderTest, WithoutADeadlineEveryElementIsRead) {
+  std::string text;
+  for (uint32_t i = 0; i < 3 * EdnReader::kDeadlineStride; ++i) text += "1 ";
+  EdnReader r(text, "t.edn");
+  Value v;
+  for (uint32_t i = 0; i < 3 * EdnReader::kDeadlineStride; ++i) ASSERT_TRUE(r.Read(v).ok()) << i;
 }
 
 }  // namespace

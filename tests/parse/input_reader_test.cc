@@ -3,9 +3,11 @@
 // text), truncated and corrupt streams, and the size limits.
 #include "checker/parse/input_reader.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
@@ -202,6 +204,54 @@ TEST(ReadInputTest, LineLengthLimitNamesTheLine) {
               StatusIs(StatusCode::kIoError, HasSubstr("f:2:1: line longer than the limit of 4096 bytes")));
   limits.max_line_bytes = 5000;
   EXPECT_THAT(ReadInput(f.path(), "f", limits), IsOk());
+}
+
+TEST(DeadlineReachedTest, NamesTheLineTheCauseAndTheLinesDone) {
+  EXPECT_THAT(DeadlineReached("f", 1, "", "parsing"),
+              StatusIs(StatusCode::kDeadlineExceeded,
+                       "f:1:1: the deadline reached while parsing, after 0 lines"));
+  EXPECT_THAT(DeadlineReached("f", 2, "time limit of 5 ms", "reading the input"),
+              StatusIs(StatusCode::kDeadlineExceeded,
+                       "f:2:1: time limit of 5 ms reached while reading the input, after 1 line"));
+}
+
+TEST(ReadInputTest, PastTheDeadlineNothingIsRead) {
+  const std::string text = BigText();
+  for (const std::string& bytes : {text, Gzip(text), Zstd(text)}) {
+    TempFile f(bytes);
+    InputLimits limits;
+    limits.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    limits.deadline_cause = "time limit of 5 ms";
+    EXPECT_THAT(ReadInput(f.path(), "f", limits),
+                StatusIs(StatusCode::kDeadlineExceeded,
+                         "f:1:1: time limit of 5 ms reached while reading the input, after 0 "
+                         "lines"));
+    limits.deadline = std::chrono::steady_clock::now() + std::chrono::hours(1);
+    EXPECT_THAT(ReadInput(f.path(), "f", limits), IsOk());
+  }
+}
+
+TEST(ReadInputTest, SilentPipeEndsAtTheDeadline) {
+  char dir_template[] = "/tmp/fenceline-fifo-XXXXXX";
+  const std::string dir = mkdtemp(dir_template), fifo = dir + "/in";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // Held open for writing and never written: read(2) alone would wait for ever.
+  const int writer = open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  ASSERT_GE(writer, 0);
+  ASSERT_EQ(write(writer, "{\"process\":0,", 13), 13);
+  InputLimits limits;
+  const auto start = std::chrono::steady_clock::now();
+  limits.deadline = start + std::chrono::milliseconds(200);
+  StatusOr<std::string> text = ReadInput(fifo, "p", limits);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  close(writer);
+  std::remove(fifo.c_str());
+  rmdir(dir.c_str());
+  EXPECT_THAT(text, StatusIs(StatusCode::kDeadlineExceeded,
+                             "p:1:1: the deadline reached while reading the input, after 0 lines"));
+  EXPECT_GE(seconds, 0.2);
+  EXPECT_LT(seconds, 5.0);
 }
 
 }  // namespace

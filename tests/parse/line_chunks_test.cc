@@ -199,8 +199,7 @@ TEST(LineChunksTest, DeadlinePassedStopsBeforeTheFirstChunk) {
   chunks.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
   Status s = ParseJsonLines(text, "c.txt", builder, chunks);
   EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded);
-  EXPECT_THAT(s.message(), StartsWith("c.txt:1:1: "));
-  EXPECT_THAT(s.message(), HasSubstr("time"));
+  EXPECT_EQ(s.message(), "c.txt:1:1: the deadline reached while parsing, after 0 lines");
 }
 
 TEST(LineChunksTest, CountLinesCountsOnEveryThreadCount) {
