@@ -365,6 +365,90 @@ TEST(FencingCheckerTest, ReleaseOfUnknownOutcomeMakesOverlapPossible) {
   EXPECT_EQ(r.violations[0].certainty, Certainty::kPossible);
 }
 
+// Neither grant is certainly first (the acquires overlap), but each came before the other's
+// lease certainly ended: whichever was later was made while the other lease was live.
+TEST(FencingCheckerTest, ConcurrentGrantsEachWithinTheOthersLeaseOverlap) {
+  H h;
+  h.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 0)
+      .E("p2", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 5)
+      .E("p2", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(2)}, {"lease_ms", I(10'000)}}), 8)
+      .E("p1", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(1)}, {"lease_ms", I(10'000)}}), 10);
+  FencingResult r = Check(h.Build());
+  ASSERT_THAT(Ids(r), ElementsAre("overlapping-leases"));
+  EXPECT_EQ(r.violations[0].certainty, Certainty::kCertain);
+  EXPECT_THAT(r.violations[0].clients, ElementsAre("p2", "p1"));
+  EXPECT_THAT(r.violations[0].message, HasSubstr("each before the other's lease certainly ended"));
+  EXPECT_THAT(r.violations[0].message, HasSubstr("which grant came first the events cannot tell"));
+}
+
+// The same, but p1's lease (from its invoke) may have ended before p2's grant, and p1 may have
+// been granted before p2: no reading overlaps in every world.
+TEST(FencingCheckerTest, ConcurrentGrantsWithAShortLeaseNeedNotOverlap) {
+  H h;
+  h.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 0)
+      .E("p2", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 5)
+      .E("p2", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(2)}, {"lease_ms", I(10'000)}}), 8)
+      .E("p1", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(1)}, {"lease_ms", I(5)}}), 10);
+  EXPECT_TRUE(Check(h.Build()).violations.empty());
+}
+
+// Issue 9's "gap 2b" (histories/fencing/invalid/blocking-acquire-waited-past-lease.jsonl): p1's
+// blocking acquire waited 1.5 s for a lease of 1 s, so its grant is no certain overlap with
+// either rival alone: granted before p3's lease certainly ended it overlaps p3, granted later
+// it overlaps p2. Neither of p3 (a try-lock) and p2 (queued before p3's ok) is certainly first,
+// but each was granted before the other's lease certainly ended, so they certainly overlap.
+// Before, this history was reported safe.
+TEST(FencingCheckerTest, BlockingAcquireThatWaitedPastItsLeaseIsProvenThroughItsRivals) {
+  H h;
+  const Value lock = M({{"lock", S("L")}});
+  auto ok = [](int64_t token, int64_t lease) {
+    return M({{"lock", S("L")}, {"token", I(token)}, {"lease_ms", I(lease)}});
+  };
+  h.E("p1", EventType::kInvoke, "acquire", lock, 0)
+      .E("p3", EventType::kInvoke, "acquire", lock, 0)
+      .E("p2", EventType::kInvoke, "acquire", lock, 0)
+      .E("p3", EventType::kOk, "acquire", ok(1, 1'200), 1)
+      .E("p2", EventType::kOk, "acquire", ok(2, 1'800), 1'100)
+      .E("p1", EventType::kOk, "acquire", ok(3, 1'000), 1'500);
+  const History history = h.Build();
+  FencingResult r = Check(history);
+  EXPECT_EQ(r.verdict, FencingVerdict::kViolation);
+  ASSERT_THAT(Ids(r), ElementsAre("overlapping-leases"));
+  const Violation& v = r.violations[0];
+  EXPECT_EQ(v.certainty, Certainty::kCertain);
+  EXPECT_THAT(v.clients, ElementsAre("p3", "p2"));
+  EXPECT_THAT(v.tokens, ElementsAre(1, 2));
+  EXPECT_EQ(v.message,
+            "p3 was granted L with token 1 at 0.001 s and p2 with token 2 at 1.1 s, each before "
+            "the other's lease certainly ended (p3's was certainly live until 1.2 s, p2's until "
+            "1.8 s, neither released); which grant came first the events cannot tell, but either "
+            "way it was made while the other lease was live: the lock service let two clients "
+            "hold L at once");
+  // Every event is on one clock, so the skew bound changes nothing.
+  FencingOptions o;
+  o.clock_skew_ms = 200;
+  FencingResult skewed = Check(history, o);
+  ASSERT_THAT(Ids(skewed), ElementsAre("overlapping-leases"));
+  EXPECT_EQ(skewed.violations[0].certainty, Certainty::kCertain);
+  // p3 on another clock: the 99 ms between p2's grant and p3's certain end is within a skew
+  // bound of 200 ms, so the overlap is only possible.
+  H other;
+  other.E("p1", EventType::kInvoke, "acquire", lock, 0)
+      .E("p3", EventType::kInvoke, "acquire", lock, 0, "n3")
+      .E("p2", EventType::kInvoke, "acquire", lock, 0)
+      .E("p3", EventType::kOk, "acquire", ok(1, 1'200), 1, "n3")
+      .E("p2", EventType::kOk, "acquire", ok(2, 1'800), 1'100)
+      .E("p1", EventType::kOk, "acquire", ok(3, 1'000), 1'500);
+  FencingResult cross = Check(other.Build(), o);
+  ASSERT_THAT(Ids(cross), ElementsAre("overlapping-leases"));
+  EXPECT_EQ(cross.violations[0].certainty, Certainty::kPossible);
+  EXPECT_EQ(cross.verdict, FencingVerdict::kInconclusive);
+}
+
 TEST(FencingCheckerTest, GrantAfterExpiryDoesNotOverlap) {
   H h;
   h.Acquire("p1", "L", 1, 1'000, 0).Acquire("p2", "L", 2, 1'000, 1'500);
@@ -390,6 +474,26 @@ TEST(FencingCheckerTest, ConcurrentGrantsAreNotOrdered) {
       .E("p1", EventType::kOk, "acquire",
          M({{"lock", S("L")}, {"token", I(10)}, {"lease_ms", I(1)}}), 6);
   EXPECT_TRUE(Check(h.Build()).violations.empty());
+}
+
+// One token granted to two clients: whichever grant came first, the second's token was not
+// greater, so the order need not be known (before, concurrent grants hid it).
+TEST(FencingCheckerTest, TokenGrantedTwiceIsNonMonotonicWhateverTheOrder) {
+  H h;
+  h.E("p1", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 0)
+      .E("p2", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 1)
+      .E("p2", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(9)}, {"lease_ms", I(1)}}), 5)
+      .E("p1", EventType::kOk, "acquire",
+         M({{"lock", S("L")}, {"token", I(9)}, {"lease_ms", I(1)}}), 6);
+  FencingResult r = Check(h.Build());
+  ASSERT_THAT(Ids(r), ElementsAre("non-monotonic-grant"));
+  EXPECT_EQ(r.violations[0].certainty, Certainty::kCertain);
+  EXPECT_THAT(r.violations[0].clients, ElementsAre("p1", "p2"));
+  EXPECT_EQ(r.violations[0].message,
+            "the lock service granted L with token 9 to p2 at 0.005 s and again to p1 at 0.006 s; "
+            "whichever grant came first, the later one's token was not greater; fencing tokens "
+            "must increase with every grant");
 }
 
 TEST(FencingCheckerTest, RejectingTheCurrentTokenIsFalseRejection) {
@@ -590,8 +694,15 @@ TEST(FencingTimeModelTest, RecordOnAnotherClockDoesNotMoveTheEarliestInstant) {
   FencingOptions o;
   o.clock_skew_ms = 10;
   FencingResult r = Check(h.Build(), o);
-  for (const Violation& v : r.violations) EXPECT_NE(v.certainty, Certainty::kCertain) << v.message;
-  EXPECT_NE(r.verdict, FencingVerdict::kViolation);
+  for (const Violation& v : r.violations) {
+    if (v.id == "overlapping-leases") {
+      // Whichever came first, both grants came long before either 1 s lease certainly ended.
+      EXPECT_EQ(v.certainty, Certainty::kCertain) << v.message;
+    } else {
+      EXPECT_NE(v.certainty, Certainty::kCertain) << v.message;
+    }
+  }
+  EXPECT_NE(Find(r, "non-monotonic-grant"), nullptr);
 }
 
 // Cause 2: a token known only from a renewal was issued by one of the client's acquires of

@@ -68,6 +68,8 @@ TEST(FencingCliTest, TimeModelRegressionSamplesKeepTheirExitCodes) {
       {"valid/renewal-after-two-unknown-acquires.jsonl", {}, 0, "fencing safe"},
       {"invalid/pause-with-lagging-grant-record.jsonl", {}, 1, "expired-lease-write: error, certain"},
       {"invalid/pause-with-waiting-acquire.jsonl", {}, 1, "expired-lease-write: error, certain"},
+      {"invalid/blocking-acquire-waited-past-lease.jsonl", {}, 1,
+       "overlapping-leases: error, certain"},
       {"skew/stolen-token-within-skew.jsonl", {"--clock-skew", "20"}, 1,
        "foreign-token: error, certain"},
       {"possible/extreme-tokens-after-unknown-acquire.jsonl", {}, 3, "forged-token: error, possible"},

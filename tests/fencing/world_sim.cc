@@ -24,6 +24,14 @@ constexpr Nanos kOpen = std::numeric_limits<Nanos>::max();
 
 std::string Str(int64_t i) { return std::to_string(i); }
 
+// Which of two overlapping leases came first is not always known from the events, so the key
+// names the pair in a fixed order: by token, then process.
+std::string OverlapKey(const std::string& lock, int64_t ta, const std::string& pa, int64_t tb,
+                       const std::string& pb) {
+  if (std::tie(tb, pb) < std::tie(ta, pa)) return OverlapKey(lock, tb, pb, ta, pa);
+  return "overlapping-leases|" + lock + "|" + Str(ta) + "|" + pa + "|" + Str(tb) + "|" + pb;
+}
+
 Value Map(std::vector<std::pair<std::string, Value>> kv) {
   std::vector<Value> items;
   for (auto& [k, v] : kv) {
@@ -211,8 +219,10 @@ class Sim {
     LockState& l = locks_[static_cast<size_t>(lock)];
     if (l.holder >= 0 && l.service_end <= now_) EndHolder(lock);
     while (l.holder < 0 && !l.queue.empty()) {
-      const Waiter w = l.queue.front();
-      l.queue.erase(l.queue.begin());
+      // A faulty service may serve its newest waiter first, so the oldest wait past a lease.
+      const size_t k = o_.newest_first ? l.queue.size() - 1 : 0;
+      const Waiter w = l.queue[k];
+      l.queue.erase(l.queue.begin() + static_cast<std::ptrdiff_t>(k));
       Grant(lock, w);
     }
   }
@@ -235,7 +245,8 @@ class Sim {
     const int id = static_cast<int>(grants_.size());
     grants_.push_back(g);
     l.holder = id;
-    l.service_end = o_.early_grants && Chance(0.3) ? now_ + LeaseNs(o_.lease_ms) / 2 : g.contract_end;
+    l.service_end = o_.early_grants && Chance(o_.early_grant_rate) ? now_ + LeaseNs(o_.lease_ms) / 2
+                                                                   : g.contract_end;
     At(l.service_end, [this, lock] { Check(lock); });
     Record(now_, "grant", lock, g.token, g.process);
     if (o_.records && Chance(o_.revoke_rate)) {
@@ -571,8 +582,7 @@ class Sim {
           t.insert("non-monotonic-grant|" + L + "|" + Str(b.token) + "|");
         }
         if (a.process != b.process && b.at < a.End()) {
-          t.insert("overlapping-leases|" + L + "|" + Str(a.token) + "|" + a.process + "|" +
-                   Str(b.token) + "|" + b.process);
+          t.insert(OverlapKey(L, a.token, a.process, b.token, b.process));
         }
       }
     }
@@ -879,9 +889,106 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
         if (r.f == "revoke" && r.lock == L && r.token == Ta) ended = true;
       }
       if (!ended) {
-        proven.insert("overlapping-leases|" + L + "|" + Str(Ta) + "|" + a.process + "|" + Str(Tb) +
-                      "|" + b.process);
+        proven.insert(OverlapKey(L, Ta, a.process, Tb, b.process));
       }
+    }
+  }
+  // non-monotonic-grant whatever the order: one token in two acquire oks of different clients.
+  for (const JOp& a : ops) {
+    for (const JOp& b : ops) {
+      if (&a == &b || !is(a, "acquire", EventType::kOk) || !is(b, "acquire", EventType::kOk) ||
+          a.process == b.process || a.Name("lock") != b.Name("lock") ||
+          a.Int("token") != b.Int("token")) {
+        continue;
+      }
+      proven.insert("non-monotonic-grant|" + a.Name("lock") + "|" + Str(*a.Int("token")) + "|");
+    }
+  }
+  // overlapping-leases by elimination, brute force over A's grant instant. A grant of lease D is
+  // held from its instant gA (somewhere in A's acquire, [call, ret]) until at least E_A: its
+  // acquire's call + D(1-rho) and every release's call (none: a revoke record may have ended it
+  // at once). A rival R (another client's grant, token issued once) certainly overlaps A when gA
+  // lies in S_R = (L_R, U_R): R's grant certainly before gA (L_R = R.ret, or no bound if R was
+  // granted certainly before E_A anyway) and gA before R's own end (U_R = max(R.call, E_R)).
+  // Stamps of other clocks are moved by the skew toward the weaker side. If the S_R of one rival
+  // cover [call, ret], that pair is certain; if several are needed, the key names them all: in
+  // every world one of those pairs overlapped.
+  {
+    struct Lease {
+      const JOp* op;
+      std::string lock;
+      int64_t token;
+      std::vector<JStamp> held_until;  // held until before every one of these
+    };
+    std::vector<Lease> leases;
+    for (const JOp& a : ops) {
+      if (!is(a, "acquire", EventType::kOk) || !a.Int("lease_ms")) continue;
+      Lease l{&a, a.Name("lock"), *a.Int("token"), {}};
+      if (issues[{l.lock, l.token}].size() != 1) continue;
+      bool revoked = false;
+      for (const JRecord& r : recs)
+        revoked = revoked || (r.f == "revoke" && r.lock == l.lock && r.token == l.token);
+      if (!revoked) {
+        l.held_until.push_back({a.call + shortest(*a.Int("lease_ms")), a.node});
+        for (const JOp& o : ops) {
+          if (o.f == "release" && o.outcome != EventType::kFail && o.process == a.process &&
+              o.Name("lock") == l.lock && o.Int("token") == l.token) {
+            l.held_until.push_back({o.call, o.node});
+          }
+        }
+      }
+      leases.push_back(std::move(l));
+    }
+    auto shift = [&](const std::string& from, const std::string& to) {
+      return from == to ? Nanos{0} : skew;
+    };
+    constexpr Nanos kBelow = std::numeric_limits<Nanos>::min();
+    for (const Lease& A : leases) {
+      const JOp& a = *A.op;
+      struct Piece {
+        Nanos lo, hi;  // open, on A's clock
+        const Lease* rival;
+      };
+      std::vector<Piece> pieces;
+      for (const Lease& R : leases) {
+        const JOp& r = *R.op;
+        if (&R == &A || R.lock != A.lock || r.process == a.process) continue;
+        bool before_end = !A.held_until.empty();
+        for (const JStamp& e : A.held_until) before_end = before_end && cb({r.ret, r.node}, e);
+        const Nanos lo = before_end ? kBelow : r.ret + shift(r.node, a.node);
+        Nanos end = std::numeric_limits<Nanos>::max();
+        for (const JStamp& e : R.held_until) end = std::min(end, e.t - shift(e.node, a.node));
+        Nanos hi = r.call - shift(r.node, a.node);
+        if (!R.held_until.empty()) hi = std::max(hi, end);
+        if (lo < hi) pieces.push_back({lo, hi, &R});
+      }
+      // Greedy cover of [call, ret] by open pieces.
+      std::vector<const Lease*> used;
+      Nanos cur = a.call;
+      bool covered = false;
+      while (true) {
+        const Piece* best = nullptr;
+        for (const Piece& p : pieces) {
+          if (p.lo < cur && p.hi > cur && (best == nullptr || p.hi > best->hi)) best = &p;
+        }
+        if (best == nullptr) break;
+        used.push_back(best->rival);
+        if (best->hi > a.ret) {
+          covered = true;
+          break;
+        }
+        cur = best->hi;
+      }
+      if (!covered) continue;
+      if (used.size() == 1) {
+        proven.insert(OverlapKey(A.lock, A.token, a.process, used[0]->token, used[0]->op->process));
+        continue;
+      }
+      std::set<int64_t> tokens{A.token};
+      for (const Lease* u : used) tokens.insert(u->token);
+      std::string key = "overlapping-leases-among|" + A.lock;
+      for (int64_t t : tokens) key += "|" + Str(t);
+      proven.insert(key);
     }
   }
   return proven;
@@ -898,8 +1005,8 @@ std::string ViolationKey(const Violation& v) {
     return v.id + "|" + v.resource + "|" + token(0) + "|" + client(0) + "|" + token(1) + "|" +
            client(1);
   }
-  if (v.id == "overlapping-leases") {
-    return v.id + "|" + v.lock + "|" + token(0) + "|" + client(0) + "|" + token(1) + "|" + client(1);
+  if (v.id == "overlapping-leases" && v.tokens.size() == 2 && v.clients.size() == 2) {
+    return OverlapKey(v.lock, v.tokens[0], v.clients[0], v.tokens[1], v.clients[1]);
   }
   if (v.id == "non-monotonic-grant") return v.id + "|" + v.lock + "|" + token(0) + "|" + token(1);
   return "";

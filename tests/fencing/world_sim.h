@@ -9,7 +9,8 @@
 //      or not; clients that pause past their lease, forgers and thieves; unknown outcomes (lost
 //      responses, effects applied late or never), after which a process is renumbered, as Jepsen
 //      does; several clocks, offsets within the skew bound, and drift; hot locks. Optionally a
-//      faulty lock service: grants before a lease ran out, or tokens that do not increase.
+//      faulty lock service: grants before a lease ran out, the newest waiter served first, or
+//      tokens that do not increase.
 //   2. The truth: from what actually happened (instants of effects, the service's state), the set
 //      of violations the world contains, keyed as ViolationKey() keys a checker's violation.
 //   3. The judge: from the recorded events alone (the history, the skew bound and the drift, not
@@ -49,6 +50,9 @@ struct WorldOptions {
   double forger_rate = 0;    // chance a client's write carries a forged token
   double thief_rate = 0;     // chance a client's write carries another client's token
   bool early_grants = false;  // faulty service: may grant while a lease is live
+  // With early_grants: the chance the service forgets a grant at half its lease.
+  double early_grant_rate = 0.3;
+  bool newest_first = false;  // faulty service: serves the newest blocking acquire first
   bool token_reuse = false;   // faulty service: may issue a token not above the last
   double spurious_reject_rate = 0;  // faulty storage: rejects a write it would accept
 };
