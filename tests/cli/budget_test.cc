@@ -111,12 +111,27 @@ constexpr long kLimitMib = 64;
 // the CLI fixed malloc's thresholds, fencing's four partitions on two threads peaked at 105.)
 constexpr long kMaxRssKib = (kLimitMib + 24) * 1024;
 
-void ExpectWithinBudget(const CliResult& r, size_t files) {
-  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
-  EXPECT_EQ(BudgetTest::Count(r.out, "unknown: memory budget of 64 MiB reached"), files) << r.out;
+// Under a sanitizer (FENCELINE_SANITIZED, cmake/sanitizers.cmake) the peak RSS is mostly the
+// sanitizer's: ASan's shadow memory and its quarantine of freed blocks, TSan's shadow. The
+// bounds then say nothing about the budget, so only they are skipped; the exit code, the
+// "unknown" reason and its count are still checked, and the Release suite checks the bounds.
+#ifdef FENCELINE_SANITIZED
+constexpr bool kRssIsMeaningful = false;
+#else
+constexpr bool kRssIsMeaningful = true;
+#endif
+
+void ExpectPeakRssWithinBudget(const CliResult& r) {
+  if (!kRssIsMeaningful) return;
   EXPECT_LE(r.peak_rss_kib, kMaxRssKib) << r.out;
   // The search did use its budget: a check that stopped early would prove nothing.
   EXPECT_GE(r.peak_rss_kib, kLimitMib * 1024 / 4) << r.out;
+}
+
+void ExpectWithinBudget(const CliResult& r, size_t files) {
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(BudgetTest::Count(r.out, "unknown: memory budget of 64 MiB reached"), files) << r.out;
+  ExpectPeakRssWithinBudget(r);
 }
 
 TEST_F(BudgetTest, MemoryLimitHoldsForRegisterSearchOnOneThread) {
@@ -149,8 +164,7 @@ void ExpectFencingWithinBudget(const CliResult& r, size_t resources) {
   EXPECT_EQ(BudgetTest::Count(r.out, "was inconclusive: memory budget of 64 MiB reached"),
             resources)
       << r.out;
-  EXPECT_LE(r.peak_rss_kib, kMaxRssKib) << r.out;
-  EXPECT_GE(r.peak_rss_kib, kLimitMib * 1024 / 4) << r.out;
+  ExpectPeakRssWithinBudget(r);
 }
 
 TEST_F(BudgetTest, FencingMemoryLimitHoldsForFourResourcesOnTwoThreads) {
