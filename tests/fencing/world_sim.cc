@@ -906,8 +906,8 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
   }
   // overlapping-leases by elimination, brute force over A's grant instant. A grant of lease D is
   // held from its instant gA (somewhere in A's acquire, [call, ret]) until at least E_A: its
-  // acquire's call + D(1-rho) and every release's call (none: a revoke record may have ended it
-  // at once). A rival R (another client's grant, token issued once) certainly overlaps A when gA
+  // acquire's (or a later renew ok's) call + D(1-rho), and every release's call (none: a revoke
+  // record may have ended it at once). A rival R (another client's grant, token issued once) certainly overlaps A when gA
   // lies in S_R = (L_R, U_R): R's grant certainly before gA (L_R = R.ret, or no bound if R was
   // granted certainly before E_A anyway) and gA before R's own end (U_R = max(R.call, E_R)).
   // Stamps of other clocks are moved by the skew toward the weaker side. If the S_R of one rival
@@ -929,7 +929,16 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
       for (const JRecord& r : recs)
         revoked = revoked || (r.f == "revoke" && r.lock == l.lock && r.token == l.token);
       if (!revoked) {
-        l.held_until.push_back({a.call + shortest(*a.Int("lease_ms")), a.node});
+        // A renew ok extends it to at least its own call + D(1-rho); it never shortens it.
+        JStamp length{a.call + shortest(*a.Int("lease_ms")), a.node};
+        for (const JOp& o : ops) {
+          if (is(o, "renew", EventType::kOk) && o.process == a.process &&
+              o.Name("lock") == l.lock && o.Int("token") == l.token && o.Int("lease_ms") &&
+              o.node == a.node) {
+            length.t = std::max(length.t, o.call + shortest(*o.Int("lease_ms")));
+          }
+        }
+        l.held_until.push_back(length);
         for (const JOp& o : ops) {
           if (o.f == "release" && o.outcome != EventType::kFail && o.process == a.process &&
               o.Name("lock") == l.lock && o.Int("token") == l.token) {
