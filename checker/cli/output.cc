@@ -60,9 +60,14 @@ std::string BaseOf(const std::string& path) {
 }  // namespace
 
 void NoteSkippedLines(const History& h, std::ostream& err) {
-  if (h.skipped_lines == 0) return;
-  err << "fenceline: " << h.source << ": note: skipped " << h.skipped_lines
-      << " line(s) without a Jepsen event (the first is line " << h.first_skipped_line << ")\n";
+  NoteSkippedLines(h.source, h.skipped_lines, h.first_skipped_line, err);
+}
+
+void NoteSkippedLines(std::string_view source, uint64_t skipped, uint32_t first_skipped,
+                      std::ostream& err) {
+  if (skipped == 0) return;
+  err << "fenceline: " << source << ": note: skipped " << skipped
+      << " line(s) without a Jepsen event (the first is line " << first_skipped << ")\n";
 }
 
 bool StderrIsTerminal() { return ::isatty(STDERR_FILENO) == 1; }

@@ -7,8 +7,10 @@
 #define FENCELINE_CHECKER_CLI_OUTPUT_H_
 
 #include <chrono>
+#include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fenceline/history.h"
@@ -59,6 +61,9 @@ Status WriteReportFile(const std::string& path, const std::string& text,
 // `err` when the parser skipped log lines: a log with far more of them than expected may not be
 // the history the user meant. Nothing otherwise.
 void NoteSkippedLines(const History& h, std::ostream& err);
+// The same from the counts (the streaming check has no History).
+void NoteSkippedLines(std::string_view source, uint64_t skipped, uint32_t first_skipped,
+                      std::ostream& err);
 
 // True if standard error is a terminal (progress is then shown by default).
 bool StderrIsTerminal();

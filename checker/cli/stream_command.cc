@@ -3,6 +3,7 @@
 #include <ostream>
 
 #include "checker/cli/exit_code.h"
+#include "checker/cli/output.h"
 #include "checker/stream/stream_reader.h"
 #include "fenceline/stream.h"
 
@@ -54,30 +55,31 @@ int RunStreamCheck(const StreamCommandArgs& args, std::ostream& out, std::ostrea
   };
   internal::StreamReadOptions read;
   read.format = args.format;
-  uint64_t events = 0;
-  Status s = internal::ReadJsonLinesStream(
+  read.allow_empty = args.allow_empty;
+  internal::StreamReadStats read_stats;
+  Status s = internal::ReadHistoryStream(
       args.path, source, read,
       [&](Event e) {
         Status added = c.Add(std::move(e));
         report();
         return added;
       },
-      events);
-  if (s.ok() && events == 0 && !args.allow_empty) {
-    s = InvalidHistory(source +
-                       ":1:1: no events: the input is empty (or holds only blank lines); "
-                       "--allow-empty accepts an empty history");
-  }
-  if (!s.ok()) {
-    err << "fenceline: " << s.message() << "\n";
-    // A violation already decided stays the most important news.
-    return violation ? kExitViolation : kExitUnusable;
-  }
+      read_stats);
+  // Bad input is never a verdict, as in the whole-file check of the same input (which exits 2
+  // before deciding anything): partitions decided before it stay printed, about a prefix.
+  auto unusable = [&](const Status& status) {
+    err << "fenceline: " << status.message() << "\n";
+    if (violation || unknown) {
+      err << "fenceline: " << source
+          << ": note: the partitions decided above were decided on the input before this "
+             "error; the input as a whole is unusable\n";
+    }
+    return kExitUnusable;
+  };
+  if (!s.ok()) return unusable(s);
+  NoteSkippedLines(source, read_stats.skipped_lines, read_stats.first_skipped_line, err);
   StatusOr<CheckResult> result = c.Finish();
-  if (!result.ok()) {
-    err << "fenceline: " << result.status().message() << "\n";
-    return violation ? kExitViolation : kExitUnusable;
-  }
+  if (!result.ok()) return unusable(result.status());
   report();
   const StreamStats& st = c.stats();
   size_t valid = 0;

@@ -1,6 +1,7 @@
 #include "checker/parse/edn_history.h"
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -103,10 +104,20 @@ std::string PosText(const SourcePos& pos) {
   return std::to_string(pos.line) + ":" + std::to_string(pos.column);
 }
 
+// `Sink` takes each Event (Status(Event)): HistoryBuilder::Add, or the streaming reader's.
+template <typename Sink>
 class EdnHistoryReader {
  public:
-  EdnHistoryReader(std::string_view text, std::string_view name, HistoryBuilder& builder)
-      : r_(text, name), builder_(builder) {}
+  EdnHistoryReader(std::string_view text, std::string_view name, Sink& sink,
+                   PositionalErrorRule& rule)
+      : r_(text, name), sink_(sink), rule_(rule) {}
+
+  // A chunk whose first byte starts line `first_line` (streaming); a vector or list of events
+  // is refused there (kUnsupported), since it would have to be read whole.
+  void StartChunk(uint32_t first_line) {
+    r_.SetLineStart(0, first_line);
+    chunk_ = true;
+  }
 
   void set_deadline(std::chrono::steady_clock::time_point deadline, std::string_view cause) {
     r_.set_deadline(deadline, cause);
@@ -122,6 +133,12 @@ class EdnHistoryReader {
         FENCELINE_RETURN_IF_ERROR(ReadMapEvent());
       } else if (c == '[' || c == '(') {
         if (IsEventContainer(at)) {
+          if (chunk_) {
+            return Unsupported(r_.ErrorAt(at, "").message() +
+                               "--stream reads EDN histories of one event an element (Jepsen's "
+                               "history.edn, one op map a line); this one is a single vector "
+                               "of events (check it without --stream)");
+          }
           FENCELINE_RETURN_IF_ERROR(ReadContainer(at, c == '[' ? ']' : ')'));
         } else {
           FENCELINE_RETURN_IF_ERROR(ReadOtherEvent());
@@ -344,19 +361,22 @@ class EdnHistoryReader {
     }
     ev.pos = r_.PosAt(at);
     SplitIndependentTuple(ev);
-    return builder_.Add(std::move(ev));
+    return sink_(std::move(ev));
   }
 
   EdnReader r_;
-  HistoryBuilder& builder_;
-  PositionalErrorRule rule_;
+  Sink& sink_;
+  PositionalErrorRule& rule_;
+  bool chunk_ = false;
 };
 
 }  // namespace
 
 Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder,
                        const ChunkOptions& chunks) {
-  EdnHistoryReader reader(text, name, builder);
+  auto add = [&builder](Event e) { return builder.Add(std::move(e)); };
+  PositionalErrorRule rule;
+  EdnHistoryReader<decltype(add)> reader(text, name, add, rule);
   if (chunks.deadline != std::chrono::steady_clock::time_point::max()) {
     reader.set_deadline(chunks.deadline, chunks.deadline_cause);
   }
@@ -364,7 +384,16 @@ Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuil
 }
 
 Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder) {
-  return EdnHistoryReader(text, name, builder).Run();
+  auto add = [&builder](Event e) { return builder.Add(std::move(e)); };
+  PositionalErrorRule rule;
+  return EdnHistoryReader<decltype(add)>(text, name, add, rule).Run();
+}
+
+Status ParseEdnEvents(std::string_view text, std::string_view name, uint32_t first_line,
+                      PositionalErrorRule& rule, const std::function<Status(Event)>& sink) {
+  EdnHistoryReader<const std::function<Status(Event)>> reader(text, name, sink, rule);
+  reader.StartChunk(first_line);
+  return reader.Run();
 }
 
 }  // namespace fenceline::internal

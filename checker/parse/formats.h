@@ -46,6 +46,19 @@ Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuil
 // The same, without a deadline.
 Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder);
 
+// The streaming readers' (checker/stream/) versions of the Jepsen formats: a chunk of whole
+// lines (Jepsen logs) or whole top-level elements (EDN) whose first byte starts line
+// `first_line` of the input, each event handed to `sink` in input order; the first error, the
+// parser's or the sink's, ends it. `rule` carries the positional-error convention from one
+// chunk to the next. EDN: a vector or list of events is kUnsupported (it would be read whole).
+class PositionalErrorRule;
+struct SkippedLines;
+Status ParseEdnEvents(std::string_view text, std::string_view name, uint32_t first_line,
+                      PositionalErrorRule& rule, const std::function<Status(Event)>& sink);
+Status ParseJepsenLogEvents(std::string_view text, std::string_view name, uint32_t first_line,
+                            PositionalErrorRule& rule, SkippedLines& skipped,
+                            const std::function<Status(Event)>& sink);
+
 // Jepsen's history.txt / jepsen.log lines: [prefix] process type f value [error]. Lines with
 // no event shape (no type keyword token) are log output: skipped, and counted in `skipped`.
 struct SkippedLines {

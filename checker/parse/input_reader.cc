@@ -111,117 +111,121 @@ class TextSink {
   uint64_t lines_ = 0;     // line ends in text_, counted when a limit needs them
 };
 
-// One decoder per input encoding: Feed() each chunk as read, then End().
-class Decoder {
+// Where the decoded text has got to, for messages about the compressed data around it.
+void Advance(const char* data, size_t n, uint64_t& lines, uint64_t& column) {
+  const char* end = data + n;
+  const char* last_nl = nullptr;
+  for (const char* p = data; (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr; ++p) {
+    ++lines;
+    last_nl = p;
+  }
+  column = last_nl == nullptr ? column + n : static_cast<uint64_t>(end - last_nl - 1);
+}
+
+}  // namespace
+
+// One decoder per input encoding; each fills the caller's buffer from DecodedInput's raw
+// buffer, refilling it from the file as it runs dry.
+class DecodedInput::Codec {
  public:
-  virtual ~Decoder() = default;
-  virtual Status Feed(const char* data, size_t n) = 0;
-  virtual Status End() = 0;
+  explicit Codec(DecodedInput& in) : in_(in) {}
+  virtual ~Codec() = default;
+  // As DecodedInput::Read.
+  virtual StatusOr<size_t> Read(char* to, size_t n) = 0;
+
+ protected:
+  DecodedInput& in_;
 };
 
-class PlainDecoder final : public Decoder {
- public:
-  explicit PlainDecoder(TextSink& sink) : sink_(sink) {}
-  Status Feed(const char* data, size_t n) override { return sink_.Append(data, n); }
-  Status End() override { return OkStatus(); }
+namespace {
 
- private:
-  TextSink& sink_;
+class PlainCodec final : public DecodedInput::Codec {
+ public:
+  using Codec::Codec;
+  StatusOr<size_t> Read(char* to, size_t n) override { return in_.ReadRaw(to, n); }
 };
 
-class GzipDecoder final : public Decoder {
+class GzipCodec final : public DecodedInput::Codec {
  public:
-  GzipDecoder(TextSink& sink, std::string_view name) : sink_(sink), name_(name), out_(kChunk) {
+  explicit GzipCodec(DecodedInput& in) : Codec(in) {
     // 15 + 16: a gzip wrapper (not raw deflate or zlib), the largest window.
     ok_ = inflateInit2(&zs_, 15 + 16) == Z_OK;
   }
-  ~GzipDecoder() override {
+  ~GzipCodec() override {
     if (ok_) inflateEnd(&zs_);
   }
 
-  Status Feed(const char* data, size_t n) override {
-    if (!ok_) return IoError(std::string(name_) + ": cannot start the gzip decoder");
-    zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
-    zs_.avail_in = static_cast<uInt>(n);
-    while (zs_.avail_in > 0) {
+  StatusOr<size_t> Read(char* to, size_t n) override {
+    if (!ok_) return in_.CodecError("cannot start the gzip decoder");
+    while (true) {
+      if (zs_.avail_in == 0 && !in_.raw_eof()) {
+        FENCELINE_ASSIGN_OR_RETURN(std::string_view raw, in_.Refill());
+        zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+        zs_.avail_in = static_cast<uInt>(raw.size());
+        continue;
+      }
       if (ended_) {
+        if (zs_.avail_in == 0) return size_t{0};
         // Concatenated members (`cat a.gz b.gz`), as gzip itself reads them.
         inflateReset(&zs_);
         ended_ = false;
       }
-      zs_.next_out = reinterpret_cast<Bytef*>(out_.data());
-      zs_.avail_out = static_cast<uInt>(out_.size());
+      zs_.next_out = reinterpret_cast<Bytef*>(to);
+      zs_.avail_out = static_cast<uInt>(std::min<size_t>(n, UINT32_MAX));
+      const uInt room = zs_.avail_out;
       const int ret = inflate(&zs_, Z_NO_FLUSH);
-      FENCELINE_RETURN_IF_ERROR(sink_.Append(out_.data(), out_.size() - zs_.avail_out));
+      const size_t produced = room - zs_.avail_out;
       if (ret == Z_STREAM_END) {
         ended_ = true;
       } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
-        return IoError(std::string(name_) + ": corrupt gzip data: " +
-                       (zs_.msg != nullptr ? zs_.msg : "inflate failed"));
+        return in_.CodecError(std::string("corrupt gzip data: ") +
+                              (zs_.msg != nullptr ? zs_.msg : "inflate failed"));
+      }
+      if (produced > 0) return produced;
+      if (!ended_ && zs_.avail_in == 0 && in_.raw_eof()) {
+        return in_.CodecError("truncated gzip data: the input ends inside a compressed stream");
       }
     }
-    return OkStatus();
-  }
-
-  Status End() override {
-    // Output still held by zlib comes out when it is given room, without more input.
-    while (ok_ && !ended_) {
-      zs_.next_in = nullptr;
-      zs_.avail_in = 0;
-      zs_.next_out = reinterpret_cast<Bytef*>(out_.data());
-      zs_.avail_out = static_cast<uInt>(out_.size());
-      const int ret = inflate(&zs_, Z_NO_FLUSH);
-      const size_t produced = out_.size() - zs_.avail_out;
-      FENCELINE_RETURN_IF_ERROR(sink_.Append(out_.data(), produced));
-      if (ret == Z_STREAM_END) ended_ = true;
-      else if (produced == 0) break;
-    }
-    if (!ended_) return IoError(std::string(name_) + ": truncated gzip data");
-    return OkStatus();
   }
 
  private:
-  TextSink& sink_;
-  std::string_view name_;
-  std::vector<char> out_;
   z_stream zs_{};
   bool ok_ = false;
   bool ended_ = false;
 };
 
-class ZstdDecoder final : public Decoder {
+class ZstdCodec final : public DecodedInput::Codec {
  public:
-  ZstdDecoder(TextSink& sink, std::string_view name)
-      : sink_(sink), name_(name), out_(kChunk), ds_(ZSTD_createDStream()) {}
-  ~ZstdDecoder() override { ZSTD_freeDStream(ds_); }
+  explicit ZstdCodec(DecodedInput& in) : Codec(in), ds_(ZSTD_createDStream()) {}
+  ~ZstdCodec() override { ZSTD_freeDStream(ds_); }
 
-  Status Feed(const char* data, size_t n) override {
-    if (ds_ == nullptr) return IoError(std::string(name_) + ": cannot start the zstd decoder");
-    ZSTD_inBuffer in{data, n, 0};
-    // Until the input is used up and the decoder has no more output to give.
+  StatusOr<size_t> Read(char* to, size_t n) override {
+    if (ds_ == nullptr) return in_.CodecError("cannot start the zstd decoder");
     while (true) {
-      ZSTD_outBuffer out{out_.data(), out_.size(), 0};
-      const size_t ret = ZSTD_decompressStream(ds_, &out, &in);
-      if (ZSTD_isError(ret)) {
-        return IoError(std::string(name_) + ": corrupt zstd data: " + ZSTD_getErrorName(ret));
+      if (in_buf_.pos == in_buf_.size && !in_.raw_eof()) {
+        FENCELINE_ASSIGN_OR_RETURN(std::string_view raw, in_.Refill());
+        in_buf_ = ZSTD_inBuffer{raw.data(), raw.size(), 0};
+        continue;
       }
-      FENCELINE_RETURN_IF_ERROR(sink_.Append(out_.data(), out.pos));
-      frame_done_ = ret == 0;
-      if (in.pos == in.size && out.pos < out.size) break;
+      ZSTD_outBuffer out{to, n, 0};
+      const size_t consumed_before = in_buf_.pos;
+      const size_t ret = ZSTD_decompressStream(ds_, &out, &in_buf_);
+      if (ZSTD_isError(ret)) {
+        return in_.CodecError(std::string("corrupt zstd data: ") + ZSTD_getErrorName(ret));
+      }
+      // Only a call that made progress says where the frame is (an idle one returns a hint).
+      if (out.pos > 0 || in_buf_.pos > consumed_before) frame_done_ = ret == 0;
+      if (out.pos > 0) return out.pos;
+      if (in_buf_.pos == in_buf_.size && in_.raw_eof()) {
+        if (frame_done_) return size_t{0};
+        return in_.CodecError("truncated zstd data: the input ends inside a compressed frame");
+      }
     }
-    return OkStatus();
-  }
-
-  Status End() override {
-    if (!frame_done_) return IoError(std::string(name_) + ": truncated zstd data");
-    return OkStatus();
   }
 
  private:
-  TextSink& sink_;
-  std::string_view name_;
-  std::vector<char> out_;
   ZSTD_DStream* ds_;
+  ZSTD_inBuffer in_buf_{nullptr, 0, 0};
   bool frame_done_ = false;
 };
 
@@ -357,42 +361,100 @@ StatusOr<size_t> CheckTextBytes(std::string_view text, size_t from, bool final,
   return i;
 }
 
+DecodedInput::DecodedInput() = default;
+DecodedInput::~DecodedInput() = default;
+
+Status DecodedInput::Open(const std::string& path, std::string_view name,
+                          std::chrono::steady_clock::time_point deadline) {
+  name_ = std::string(name);
+  deadline_ = deadline;
+  FENCELINE_RETURN_IF_ERROR(file_.Open(path, name));
+  raw_.resize(kChunk);
+  // The first bytes tell the encoding: read until there are four of them, or the end.
+  while (head_ < 4 && !raw_eof_) {
+    if (!file_.WaitReadable(deadline_)) return DeadlineExceeded(name_ + ": deadline");
+    FENCELINE_ASSIGN_OR_RETURN(const size_t got, file_.Read(raw_.data() + head_, raw_.size() - head_));
+    if (got == 0) raw_eof_ = true;
+    head_ += got;
+  }
+  const auto* b = reinterpret_cast<const unsigned char*>(raw_.data());
+  if (head_ >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
+    encoding_ = "gzip";
+    codec_ = std::make_unique<GzipCodec>(*this);
+  } else if (HasCompressedMagic(std::string_view(raw_.data(), head_))) {  // not gzip: zstd
+    encoding_ = "zstd";
+    codec_ = std::make_unique<ZstdCodec>(*this);
+  } else {
+    codec_ = std::make_unique<PlainCodec>(*this);
+  }
+  return OkStatus();
+}
+
+StatusOr<size_t> DecodedInput::Read(char* to, size_t n) {
+  if (codec_ == nullptr || n == 0) return size_t{0};
+  FENCELINE_ASSIGN_OR_RETURN(const size_t got, codec_->Read(to, n));
+  Advance(to, got, lines_, column_);
+  return got;
+}
+
+uint64_t DecodedInput::regular_size() const {
+  return encoding_.empty() ? file_.regular_size() : 0;
+}
+
+StatusOr<std::string_view> DecodedInput::Refill() {
+  if (head_ > 0) {
+    const size_t n = head_;
+    head_ = 0;
+    return std::string_view(raw_.data(), n);
+  }
+  if (raw_eof_) return std::string_view();
+  if (!file_.WaitReadable(deadline_)) return DeadlineExceeded(name_ + ": deadline");
+  FENCELINE_ASSIGN_OR_RETURN(const size_t got, file_.Read(raw_.data(), raw_.size()));
+  if (got == 0) raw_eof_ = true;
+  return std::string_view(raw_.data(), got);
+}
+
+StatusOr<size_t> DecodedInput::ReadRaw(char* to, size_t n) {
+  if (head_ > 0) {
+    const size_t k = std::min(n, head_ - head_used_);
+    std::memcpy(to, raw_.data() + head_used_, k);
+    head_used_ += k;
+    if (head_used_ == head_) head_ = head_used_ = 0;
+    return k;
+  }
+  if (raw_eof_) return size_t{0};
+  if (!file_.WaitReadable(deadline_)) return DeadlineExceeded(name_ + ": deadline");
+  FENCELINE_ASSIGN_OR_RETURN(const size_t got, file_.Read(to, n));
+  if (got == 0) raw_eof_ = true;
+  return got;
+}
+
+Status DecodedInput::CodecError(const std::string& what) const {
+  return IoError(name_ + ":" + std::to_string(lines_ + 1) + ":" + std::to_string(column_ + 1) +
+                 ": " + what);
+}
+
 StatusOr<std::string> ReadInput(const std::string& path, std::string_view name,
                                 const InputLimits& limits) {
-  InputFile in;
-  FENCELINE_RETURN_IF_ERROR(in.Open(path, name));
-
+  DecodedInput in;
   TextSink sink(name, limits);
+  if (Status opened = in.Open(path, name, limits.deadline); !opened.ok()) {
+    return opened.code() == StatusCode::kDeadlineExceeded ? sink.Late() : opened;
+  }
+  // A plain regular file's size is known: one allocation instead of a string that keeps
+  // doubling.
+  if (in.regular_size() > 0) FENCELINE_RETURN_IF_ERROR(sink.Expect(in.regular_size()));
+  // Decoded a chunk at a time, each checked against the limits before the next: a small
+  // compressed file that inflates past them stops within a chunk.
   std::vector<char> buf(kChunk);
-  // The first bytes tell the encoding: read until there are four of them, or the end.
-  size_t have = 0;
-  bool eof = false;
-  while (have < 4 && !eof) {
+  while (true) {
+    StatusOr<size_t> got = in.Read(buf.data(), buf.size());
     // A pipe that stays silent must not hold a history past its time.
-    if (!in.WaitReadable(limits.deadline)) return sink.Late();
-    FENCELINE_ASSIGN_OR_RETURN(const size_t got, in.Read(buf.data() + have, buf.size() - have));
-    if (got == 0) eof = true;
-    have += got;
+    if (!got.ok() && got.status().code() == StatusCode::kDeadlineExceeded) return sink.Late();
+    if (!got.ok()) return got.status();
+    if (*got == 0) break;
+    FENCELINE_RETURN_IF_ERROR(sink.Append(buf.data(), *got));
   }
-  const auto* b = reinterpret_cast<const unsigned char*>(buf.data());
-  std::unique_ptr<Decoder> decoder;
-  if (have >= 2 && b[0] == 0x1f && b[1] == 0x8b) {
-    decoder = std::make_unique<GzipDecoder>(sink, name);
-  } else if (HasCompressedMagic(std::string_view(buf.data(), have))) {  // not gzip: zstd
-    decoder = std::make_unique<ZstdDecoder>(sink, name);
-  } else {
-    // A regular file's size is known: one allocation instead of a string that keeps doubling.
-    if (in.regular_size() > 0) FENCELINE_RETURN_IF_ERROR(sink.Expect(in.regular_size()));
-    decoder = std::make_unique<PlainDecoder>(sink);
-  }
-  FENCELINE_RETURN_IF_ERROR(decoder->Feed(buf.data(), have));
-  while (!eof) {
-    if (!in.WaitReadable(limits.deadline)) return sink.Late();
-    FENCELINE_ASSIGN_OR_RETURN(const size_t got, in.Read(buf.data(), buf.size()));
-    if (got == 0) break;
-    FENCELINE_RETURN_IF_ERROR(decoder->Feed(buf.data(), got));
-  }
-  FENCELINE_RETURN_IF_ERROR(decoder->End());
   return sink.Finish();
 }
 

@@ -6,7 +6,7 @@
 // fast instead of growing without bound:
 //   1. a directory or other unreadable path is an error naming the path;
 //   2. gzip (1f 8b) and zstd (28 b5 2f fd) inputs, told by their magic bytes and not by their
-//      names, are decompressed as they stream in (zlib, libzstd);
+//      names, are decompressed a chunk at a time as they are read (DecodedInput; zlib, libzstd);
 //   3. the (decompressed) text may not exceed max_bytes, nor hold a line longer than
 //      max_line_bytes;
 //   4. NUL bytes and invalid UTF-8 are errors at their line:column, because every format we
@@ -19,7 +19,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "fenceline/status.h"
 
@@ -60,6 +62,56 @@ class InputFile {
   bool owned_ = false;
   std::string name_;
   uint64_t regular_size_ = 0;
+};
+
+// An input read as text, a chunk at a time, whatever its encoding: gzip (1f 8b, concatenated
+// members too) and zstd (28 b5 2f fd, concatenated frames too) are told by their first bytes,
+// not by their names, and decompressed as they are read, so memory holds one chunk of the
+// compressed and one of the decoded bytes, never the whole input. ReadInput and the streaming
+// reader both read through it.
+class DecodedInput {
+ public:
+  class Codec;
+  DecodedInput();
+  ~DecodedInput();
+  DecodedInput(const DecodedInput&) = delete;
+  DecodedInput& operator=(const DecodedInput&) = delete;
+
+  // InputFile::Open's errors; reads the first bytes to tell the encoding. `deadline`: every
+  // raw read waits for a pipe at most until then (InputFile::WaitReadable), and returns
+  // kDeadlineExceeded past it, from here or from Read (the caller names the position).
+  [[nodiscard]] Status Open(const std::string& path, std::string_view name,
+                            std::chrono::steady_clock::time_point deadline =
+                                std::chrono::steady_clock::time_point::max());
+  // Up to `n` bytes of decoded text (at least one unless at the end); 0 at the end. Errors
+  // (kIoError): a failed read, and compressed data that is corrupt or ends inside its stream
+  // (a truncated file is an error, never a shorter text), "name:line:col: ..." at the end of
+  // the text decoded before it.
+  [[nodiscard]] StatusOr<size_t> Read(char* to, size_t n);
+  std::string_view encoding() const { return encoding_; }  // "gzip", "zstd", "" (plain)
+  // A plain regular file's size; 0 for a compressed input, a pipe, a terminal or a device.
+  uint64_t regular_size() const;
+
+  // For the codecs: the raw bytes after the last Refill (empty at the end), raw bytes straight
+  // into `to` (plain inputs), whether the raw input has ended, an error at the decoded text's
+  // current end.
+  [[nodiscard]] StatusOr<std::string_view> Refill();
+  [[nodiscard]] StatusOr<size_t> ReadRaw(char* to, size_t n);
+  bool raw_eof() const { return raw_eof_ && head_ == 0; }
+  Status CodecError(const std::string& what) const;
+
+ private:
+  InputFile file_;
+  std::string name_;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  std::string encoding_;
+  std::unique_ptr<Codec> codec_;
+  std::vector<char> raw_;
+  size_t head_ = 0;       // raw_[0, head_): bytes read by Open, not yet handed on
+  size_t head_used_ = 0;  // of which ReadRaw has handed on these
+  bool raw_eof_ = false;
+  uint64_t lines_ = 0;   // newlines decoded so far
+  uint64_t column_ = 0;  // bytes decoded since the last newline
 };
 
 // True if `head` begins with gzip's (1f 8b) or zstd's (28 b5 2f fd) magic number.

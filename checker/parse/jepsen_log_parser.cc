@@ -190,4 +190,22 @@ Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuild
   return ParseLineChunks(text, name, chunks, parse, fixup, builder, skipped);
 }
 
+Status ParseJepsenLogEvents(std::string_view text, std::string_view name, uint32_t first_line,
+                            PositionalErrorRule& rule, SkippedLines& skipped,
+                            const std::function<Status(Event)>& sink) {
+  std::vector<Event> events;
+  SkippedLines here;
+  const Status parsed =
+      ParseJepsenLogRange(text, 0, text.size(), first_line, name, events, here);
+  if (here.count > 0 && skipped.count == 0) skipped.first_line = here.first_line;
+  skipped.count += here.count;
+  // The fix-ups ParseJepsenLog applies, in the same (input) order.
+  for (Event& e : events) {
+    rule.Apply(e);
+    SplitIndependentTuple(e);
+    FENCELINE_RETURN_IF_ERROR(sink(std::move(e)));
+  }
+  return parsed;
+}
+
 }  // namespace fenceline::internal

@@ -1,7 +1,9 @@
 #include "checker/stream/stream_reader.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "checker/parse/edn_history.h"
 #include "checker/parse/formats.h"
 #include "checker/parse/input_reader.h"
 
@@ -26,28 +28,124 @@ Status Renumber(const Status& s, std::string_view name, uint32_t first_line) {
   return Status(s.code(), prefix + std::to_string(line + first_line - 1) + m.substr(end));
 }
 
+// Whether the EDN element opening at text[at] ('[' or '(') holds events rather than being a
+// tuple (as the whole-file reader tells them apart); nullopt if the text does not reach far
+// enough yet.
+std::optional<bool> OpensEventVector(std::string_view text, size_t at, bool eof) {
+  size_t i = at + 1;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c == ';') {
+      const size_t nl = text.find('\n', i);
+      if (nl == std::string_view::npos) break;
+      i = nl + 1;
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',') {
+      ++i;
+    } else if (c == '#') {
+      if (i + 1 >= text.size()) break;
+      return text[i + 1] != '{' && text[i + 1] != '_';
+    } else {
+      return c == '{' || c == '[' || c == '(' || c == ']' || c == ')';
+    }
+  }
+  if (eof) return false;
+  return std::nullopt;
+}
+
 }  // namespace
 
-Status ReadJsonLinesStream(const std::string& path, std::string_view name,
-                           const StreamReadOptions& options,
-                           const std::function<Status(Event)>& sink, uint64_t& events) {
-  events = 0;
-  InputFile in;
+size_t EdnCutter::Scan(std::string_view text) {
+  for (size_t i = scanned_; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_comment_) {
+      if (c == '\n') {
+        in_comment_ = false;
+        if (depth_ == 0 && !dangling_) last_cut_ = i + 1;
+      }
+      continue;
+    }
+    if (escaped_) {
+      escaped_ = false;
+      continue;
+    }
+    if (in_string_) {
+      if (c == '\\') escaped_ = true;
+      else if (c == '"') in_string_ = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string_ = true; break;
+      case '\\': escaped_ = true; break;  // a character literal: \" \( \;
+      case ';': in_comment_ = true; break;
+      case '[': case '(': case '{': ++depth_; break;
+      case ']': case ')': case '}':
+        if (depth_ > 0 && --depth_ == 0) dangling_ = false;
+        break;
+      case '#':
+        // #{ is a set (a bracket, counted when its '{' comes), #" a regex (a string); a tag or
+        // a discard applies to an element that may start on a later line. The byte after '#'
+        // decides, so a '#' at the end waits for it.
+        if (depth_ == 0 && i + 1 == text.size()) {
+          scanned_ = i;
+          return last_cut_;
+        }
+        if (depth_ == 0 && text[i + 1] != '{' && text[i + 1] != '"') dangling_ = true;
+        break;
+      case '\n':
+        if (depth_ == 0 && !dangling_) last_cut_ = i + 1;
+        break;
+      default: break;
+    }
+  }
+  scanned_ = text.size();
+  return last_cut_;
+}
+
+void EdnCutter::Consumed(size_t n) {
+  scanned_ -= n;
+  last_cut_ -= n;
+}
+
+Status ReadHistoryStream(const std::string& path, std::string_view name,
+                         const StreamReadOptions& options,
+                         const std::function<Status(Event)>& sink, StreamReadStats& stats) {
+  stats = StreamReadStats();
+  DecodedInput in;
   FENCELINE_RETURN_IF_ERROR(in.Open(path, name));
+  stats.encoding = std::string(in.encoding());
 
   std::string buf;
   uint32_t next_line = 1;  // the input line buf starts with
   bool eof = false, started = false, format_known = false;
+  InputFormat format = InputFormat::kAuto;
+  std::string first_at;  // "name:line:col: " of the first meaningful byte
+  PositionalErrorRule rule;
+  EdnCutter cutter;
+  SkippedLines skipped;
   auto counting_sink = [&](Event e) {
-    ++events;
+    ++stats.events;
     return sink(std::move(e));
   };
-  // Parses buf[0, end): whole lines.
+  // Parses buf[0, end): whole lines, or whole EDN elements.
   auto parse = [&](size_t end) -> Status {
     std::string_view chunk(buf.data(), end);
     StatusOr<size_t> checked = CheckTextBytes(chunk, 0, true, name);
     if (!checked.ok()) return Renumber(checked.status(), name, next_line);
-    FENCELINE_RETURN_IF_ERROR(ParseJsonLinesEvents(chunk, name, next_line, counting_sink));
+    switch (format) {
+      case InputFormat::kJsonLines:
+        FENCELINE_RETURN_IF_ERROR(ParseJsonLinesEvents(chunk, name, next_line, counting_sink));
+        break;
+      case InputFormat::kJepsenLog:
+        FENCELINE_RETURN_IF_ERROR(
+            ParseJepsenLogEvents(chunk, name, next_line, rule, skipped, counting_sink));
+        break;
+      case InputFormat::kEdn:
+        FENCELINE_RETURN_IF_ERROR(ParseEdnEvents(chunk, name, next_line, rule, counting_sink));
+        cutter.Consumed(end);
+        break;
+      case InputFormat::kAuto:  // nothing meaningful: blanks (and comments) only
+        break;
+    }
     next_line += static_cast<uint32_t>(std::count(chunk.begin(), chunk.end(), '\n'));
     buf.erase(0, end);
     return OkStatus();
@@ -59,14 +157,15 @@ Status ReadJsonLinesStream(const std::string& path, std::string_view name,
     if (!got.ok()) return got.status();
     buf.resize(old + *got);
     if (*got == 0) eof = true;
+    // What was left in buf is one line (one EDN element) not yet ended.
+    if (options.max_line_bytes > 0 && old > options.max_line_bytes) {
+      return IoError(std::string(name) + ":" + std::to_string(next_line) + ":1: " +
+                     (format == InputFormat::kEdn ? "EDN element" : "line") + " longer than " +
+                     std::to_string(options.max_line_bytes) + " bytes");
+    }
     if (!started) {
-      if (buf.size() < 4 && !eof) continue;
+      if (buf.size() < 3 && !eof) continue;
       started = true;
-      if (HasCompressedMagic(buf)) {
-        return Unsupported(std::string(name) +
-                           ": --stream reads uncompressed JSON Lines; decompress into a pipe "
-                           "(zcat FILE | fenceline check --stream -) or drop --stream");
-      }
       // A byte order mark is read as three spaces, as ParseHistoryFile does.
       if (buf.compare(0, 3, "\xEF\xBB\xBF") == 0) buf.replace(0, 3, "   ");
     }
@@ -75,25 +174,47 @@ Status ReadJsonLinesStream(const std::string& path, std::string_view name,
       SniffResult sniff = Sniff(buf);
       const bool whole = eof || (!sniff.empty && buf.find('\n', sniff.at) != std::string::npos);
       if (!whole) continue;
+      if (!sniff.empty && options.format == InputFormat::kAuto && !sniff.refusal.empty()) {
+        return ParseError(WhereInText(buf, sniff.at, name) + "not a known history format: " +
+                          sniff.refusal + " (formats: json-lines, edn, jepsen-log; docs/formats.md)");
+      }
+      format = options.format == InputFormat::kAuto ? sniff.format : options.format;
+      if (sniff.empty && options.format == InputFormat::kAuto) format = InputFormat::kAuto;
+      if (format == InputFormat::kEdn && !sniff.empty &&
+          (buf[sniff.at] == '[' || buf[sniff.at] == '(')) {
+        const std::optional<bool> vector = OpensEventVector(buf, sniff.at, eof);
+        if (!vector) continue;
+        if (*vector) {
+          return Unsupported(WhereInText(buf, sniff.at, name) +
+                             "--stream reads EDN histories of one event an element (Jepsen's "
+                             "history.edn, one op map a line); this one is a single vector of "
+                             "events (check it without --stream)");
+        }
+      }
       format_known = true;
-      InputFormat format = options.format == InputFormat::kAuto ? sniff.format : options.format;
-      if (options.format == InputFormat::kAuto && !sniff.empty && !sniff.refusal.empty()) {
-        return ParseError(WhereInText(buf, sniff.at, name) + sniff.refusal);
-      }
-      if (!sniff.empty && format != InputFormat::kJsonLines) {
-        return Unsupported(std::string(name) + ": --stream reads JSON Lines, and this input is " +
-                           std::string(InputFormatName(format)) +
-                           " (check it without --stream)");
-      }
+      stats.format = format;
+      first_at = WhereInText(buf, sniff.empty ? 0 : sniff.at, name);
     }
-    const size_t last = buf.rfind('\n');
-    if (last != std::string::npos) FENCELINE_RETURN_IF_ERROR(parse(last + 1));
-    if (options.max_line_bytes > 0 && buf.size() > options.max_line_bytes) {
-      return IoError(std::string(name) + ":" + std::to_string(next_line) +
-                     ":1: line longer than " + std::to_string(options.max_line_bytes) + " bytes");
-    }
+    // 0: no cut yet (rfind's npos + 1 wraps to 0).
+    const size_t cut = format == InputFormat::kEdn ? cutter.Scan(buf) : buf.rfind('\n') + 1;
+    if (cut > 0) FENCELINE_RETURN_IF_ERROR(parse(cut));
   }
   if (!buf.empty()) FENCELINE_RETURN_IF_ERROR(parse(buf.size()));
+  stats.skipped_lines = skipped.count;
+  stats.first_skipped_line = skipped.first_line;
+  if (stats.events == 0 && !options.allow_empty) {
+    // The whole-file check's refusals, word for word (parse.cc).
+    if (skipped.count > 0) {
+      return ParseError(
+          first_at + "no events: none of its " + std::to_string(skipped.count) +
+          " lines is a Jepsen event line (process :type :f value), and it starts no other "
+          "known format (json-lines, edn; docs/formats.md); --allow-empty accepts a history "
+          "without events");
+    }
+    return InvalidHistory(std::string(name) +
+                          ":1:1: no events: the input is empty (or holds only blank lines and "
+                          "comments); --allow-empty accepts an empty history");
+  }
   return OkStatus();
 }
 

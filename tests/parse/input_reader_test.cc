@@ -7,10 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -26,6 +28,7 @@ using ::fenceline::testing::Zstd;
 
 using ::fenceline::testing::IsOk;
 using ::fenceline::testing::StatusIs;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 
 // A scratch file, removed when the test ends.
@@ -147,26 +150,83 @@ TEST(ReadInputTest, TruncatedOrCorruptCompressedDataIsAnError) {
   {
     TempFile f(gz.substr(0, gz.size() / 2));
     EXPECT_THAT(ReadInput(f.path(), "f", {}),
-                StatusIs(StatusCode::kIoError, HasSubstr("f: truncated gzip data")));
+                StatusIs(StatusCode::kIoError, ContainsRegex("^f:[0-9]+:[0-9]+: truncated gzip data")));
   }
   {
     TempFile f(zst.substr(0, zst.size() / 2));
     EXPECT_THAT(ReadInput(f.path(), "f", {}),
-                StatusIs(StatusCode::kIoError, HasSubstr("f: truncated zstd data")));
+                StatusIs(StatusCode::kIoError, ContainsRegex("^f:[0-9]+:[0-9]+: truncated zstd data")));
   }
   {
     std::string bad = gz;
     for (size_t i = 20; i < 60; ++i) bad[i] = static_cast<char>(bad[i] ^ 0x5a);
     TempFile f(bad);
     EXPECT_THAT(ReadInput(f.path(), "f", {}),
-                StatusIs(StatusCode::kIoError, HasSubstr("f: corrupt gzip data")));
+                StatusIs(StatusCode::kIoError, ContainsRegex("^f:[0-9]+:[0-9]+: corrupt gzip data")));
   }
   {
     std::string bad = zst;
     for (size_t i = 8; i < 40; ++i) bad[i] = static_cast<char>(bad[i] ^ 0x5a);
     TempFile f(bad);
     EXPECT_THAT(ReadInput(f.path(), "f", {}),
-                StatusIs(StatusCode::kIoError, HasSubstr("f: corrupt zstd data")));
+                StatusIs(StatusCode::kIoError, ContainsRegex("^f:[0-9]+:[0-9]+: corrupt zstd data")));
+  }
+}
+
+// The decoder hands out the text a bounded chunk at a time, never needing the whole input:
+// read in small pieces, it gives back exactly the text, whatever the encoding.
+TEST(DecodedInputTest, GivesTheTextInPiecesOfTheAskedSize) {
+  const std::string text = BigText();
+  for (const auto& [packed, encoding] : {std::pair<std::string, std::string>{text, ""},
+                                         {Gzip(text), "gzip"},
+                                         {Zstd(text), "zstd"},
+                                         {Gzip(text.substr(0, 1000)) + Gzip(text.substr(1000)), "gzip"}}) {
+    SCOPED_TRACE(encoding);
+    TempFile f(packed);
+    DecodedInput in;
+    ASSERT_THAT(in.Open(f.path(), "f"), IsOk());
+    EXPECT_EQ(in.encoding(), encoding);
+    std::string got;
+    char piece[4093];
+    size_t most = 0;
+    while (true) {
+      ASSERT_OK_AND_ASSIGN(size_t n, in.Read(piece, sizeof piece));
+      if (n == 0) break;
+      most = std::max(most, n);
+      got.append(piece, n);
+    }
+    EXPECT_LE(most, sizeof piece);
+    EXPECT_TRUE(got == text);
+  }
+}
+
+// A truncated stream is an error at the line and column where its decoded text stops, after
+// handing out everything before it; never a shorter text that ends cleanly.
+TEST(DecodedInputTest, TruncatedStreamIsAnErrorWhereTheTextStops) {
+  const std::string text = BigText();
+  for (const std::string& packed : {Gzip(text), Zstd(text)}) {
+    TempFile f(packed.substr(0, packed.size() * 2 / 3));
+    DecodedInput in;
+    ASSERT_THAT(in.Open(f.path(), "f"), IsOk());
+    std::string got;
+    char piece[65536];
+    Status error;
+    while (true) {
+      StatusOr<size_t> n = in.Read(piece, sizeof piece);
+      if (!n.ok()) {
+        error = n.status();
+        break;
+      }
+      ASSERT_GT(*n, 0u) << "a truncated stream ended without an error";
+      got.append(piece, *n);
+    }
+    ASSERT_LT(got.size(), text.size());
+    EXPECT_TRUE(text.compare(0, got.size(), got) == 0);
+    const size_t line = static_cast<size_t>(std::count(got.begin(), got.end(), '\n')) + 1;
+    const size_t column = got.size() - (got.rfind('\n') == std::string::npos ? 0 : got.rfind('\n') + 1) + 1;
+    EXPECT_THAT(error, StatusIs(StatusCode::kIoError,
+                                HasSubstr("f:" + std::to_string(line) + ":" +
+                                          std::to_string(column) + ": truncated")));
   }
 }
 

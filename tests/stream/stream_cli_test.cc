@@ -1,6 +1,9 @@
 // `fenceline check --stream`, as users run it: the same exit code and verdict as the whole-file
 // check on random histories piped in, refusals with exit 2, and memory that does not grow with
 // the history's length (peak RSS at 10k and 100k operations; the long runs are in bench/stream).
+#include <stdlib.h>
+
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <string>
@@ -20,6 +23,7 @@ namespace {
 using ::fenceline::testing::CliResult;
 using ::fenceline::testing::RunCli;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::string LastLine(const std::string& s) {
   const size_t end = s.empty() || s.back() != '\n' ? s.size() : s.size() - 1;
@@ -82,6 +86,86 @@ TEST(StreamCliTest, CorpusPipedGetsTheWholeFileExitCode) {
   EXPECT_EQ(files, 108);
 }
 
+// The corpus files as they are (Jepsen logs, EDN), and gzip- or zstd-compressed, named on the
+// command line or piped: the whole-file check's exit code and partition count.
+TEST(StreamCliTest, CorpusFilesAsTheyAreAndCompressedGetTheWholeFileExitCode) {
+  const std::string root = testing::CorpusDir();
+  if (root.empty()) GTEST_SKIP() << "corpus absent (set FENCELINE_CORPUS)";
+  char dir[] = "/tmp/fenceline-stream-cli-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  int files = 0;
+  for (const auto& [corpus, model] : {std::pair<std::string, std::string>{"jepsen-etcd", "cas-register"},
+                                      {"porcupine-kv", "kv"}}) {
+    std::ifstream tsv(root + "/" + corpus + "/expected.tsv");
+    std::string line;
+    std::getline(tsv, line);
+    while (std::getline(tsv, line)) {
+      const size_t tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      const std::string path = root + "/" + corpus + "/" + line.substr(0, tab);
+      SCOPED_TRACE(path);
+      std::ifstream in(path, std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), {});
+      const bool gz = files % 2 == 0;
+      const std::string packed = std::string(dir) + (gz ? "/h.gz" : "/h.zst");
+      const std::string bytes = gz ? testing::Gzip(text) : testing::Zstd(text);
+      std::ofstream(packed, std::ios::binary) << bytes;
+      CliResult whole = RunCli({"check", "--no-proof", "--model", model, path});
+      ASSERT_THAT(whole.exit_code, ::testing::AnyOf(0, 1));
+      CliResult plain = RunCli({"check", "--stream", "--model", model, path});
+      // Compressed: named for the even files, piped for the odd ones.
+      CliResult compressed = files % 4 < 2
+                                 ? RunCli({"check", "--stream", "--model", model, packed})
+                                 : RunCli({"check", "--stream", "--model", model, "-"}, bytes);
+      EXPECT_EQ(plain.exit_code, whole.exit_code) << plain.err;
+      EXPECT_EQ(compressed.exit_code, whole.exit_code) << compressed.err;
+      EXPECT_EQ(plain.err, whole.err);  // the same notes (skipped log lines)
+      ++files;
+    }
+  }
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(files, 108);
+}
+
+TEST(StreamCliTest, TruncatedCompressedInputIsUnusableNeverAVerdict) {
+  std::string jsonl;
+  for (int i = 0; i < 20000; ++i) {
+    jsonl += "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":" +
+             std::to_string(i) + "}\n{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":" +
+             std::to_string(i) + "}\n";
+  }
+  for (const std::string& packed : {testing::Gzip(jsonl), testing::Zstd(jsonl)}) {
+    CliResult r = RunCli({"check", "--stream", "--model", "register", "-"},
+                         packed.substr(0, packed.size() - 5));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_THAT(r.err, ::testing::ContainsRegex("<stdin>:[0-9]+:[0-9]+: truncated (gzip|zstd) data"));
+    EXPECT_THAT(r.out, Not(HasSubstr(": linearizable (")));
+  }
+}
+
+// A violation decided before bad input is printed, but the input is unusable (exit 2), as the
+// whole-file check of the same input says.
+TEST(StreamCliTest, BadInputAfterADecidedViolationIsStillUnusable) {
+  std::string jsonl = R"({"process":0,"type":"invoke","f":"write","value":1}
+{"process":0,"type":"ok","f":"write","value":1}
+{"process":1,"type":"invoke","f":"read","value":null}
+{"process":1,"type":"ok","f":"read","value":2}
+)";
+  for (int i = 0; i < 300; ++i) {
+    jsonl += R"({"process":0,"type":"invoke","f":"write","value":3}
+{"process":0,"type":"ok","f":"write","value":3}
+)";
+  }
+  jsonl += "{\"process\":0,\"type\":\"ok\"}\n";
+  CliResult whole = RunCli({"check", "--model", "register", "-"}, jsonl);
+  CliResult streamed = RunCli({"check", "--stream", "--model", "register", "-"}, jsonl);
+  EXPECT_EQ(whole.exit_code, 2);
+  EXPECT_EQ(streamed.exit_code, 2);
+  EXPECT_THAT(streamed.out, HasSubstr("partition nil: not-linearizable"));
+  EXPECT_THAT(streamed.err, HasSubstr("<stdin>:605:1: "));
+  EXPECT_THAT(streamed.err, HasSubstr("the input as a whole is unusable"));
+}
+
 TEST(StreamCliTest, ViolationNamesTheOperationAsTheWholeFileCheckDoes) {
   CliResult r = RunCli({"check", "--stream", "--model", "kv",
                         testing::SourcePath("histories/kv/invalid/lost-append.jsonl")});
@@ -114,17 +198,14 @@ TEST(StreamCliTest, RefusesWhatItCannotStream) {
 )";
   CliResult r = RunCli({"check", "--stream", "--model", "set", "-"}, jsonl);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--stream checks the register, cas-register and kv models"));
+  EXPECT_THAT(r.err, HasSubstr("--stream checks the register, cas-register, kv, mutex and multi-register models"));
   r = RunCli({"check", "--stream", "--model", "kv", "--format", "json", "-"}, jsonl);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("--stream does not support --format json"));
   r = RunCli({"check", "--stream", "--model", "cas-register", "-"},
-             "{:process 0, :type :invoke, :f :read, :value nil}\n");
+             "[{:process 0, :type :invoke, :f :read, :value nil}]\n");
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("--stream reads JSON Lines, and this input is edn"));
-  r = RunCli({"check", "--stream", "--model", "cas-register", "-"}, testing::Gzip(jsonl));
-  EXPECT_EQ(r.exit_code, 2);
-  EXPECT_THAT(r.err, HasSubstr("decompress into a pipe"));
+  EXPECT_THAT(r.err, HasSubstr("<stdin>:1:1: --stream reads EDN histories of one event an element"));
   r = RunCli({"check", "--stream", "--model", "cas-register", "-"}, "");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("no events"));

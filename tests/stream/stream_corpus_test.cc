@@ -1,7 +1,10 @@
 // Every file of the shared corpus gets the same verdict streamed as checked whole (and as its
 // expected.tsv says), per partition, under both failure conventions, cut at every point the
 // history allows and at the default segment size. Skips cleanly when the corpus is absent.
+#include <stdlib.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -12,6 +15,8 @@
 #include "fenceline/model.h"
 #include "fenceline/parse.h"
 #include "fenceline/stream.h"
+#include "checker/stream/stream_reader.h"
+#include "testing/compress.h"
 #include "stream/stream_testing.h"
 #include "testing/run_cli.h"
 
@@ -84,6 +89,57 @@ TEST(StreamCorpusTest, EveryFileAgreesWithWholeFileCheck) {
   EXPECT_EQ(files, 108);
   // Most files must actually be cut, or this compares two whole-file searches.
   EXPECT_GT(cut_files, files / 2);
+}
+
+// The files themselves (Jepsen logs, EDN), read by the streaming reader as they are and
+// compressed, into the streaming check: per partition, the whole-file verdicts.
+TEST(StreamCorpusTest, EveryFileReadAsItIsAgreesWithWholeFileCheck) {
+  const std::string root = CorpusDir();
+  if (root.empty()) GTEST_SKIP() << "corpus absent (set FENCELINE_CORPUS)";
+  char dir[] = "/tmp/fenceline-stream-corpus-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string packed = std::string(dir) + "/packed";
+  int files = 0;
+  for (const auto& [corpus, model_id] : {std::pair<std::string, std::string>{"jepsen-etcd", "cas-register"},
+                                         {"porcupine-kv", "kv"}}) {
+    std::ifstream tsv(root + "/" + corpus + "/expected.tsv");
+    std::string line;
+    std::getline(tsv, line);  // header
+    while (std::getline(tsv, line)) {
+      const size_t tab = line.find('\t');
+      if (tab == std::string::npos) continue;
+      const std::string path = root + "/" + corpus + "/" + line.substr(0, tab);
+      SCOPED_TRACE(path);
+      StatusOr<History> h = ParseHistoryFile(path);
+      ASSERT_TRUE(h.ok()) << h.status().message();
+      StatusOr<std::unique_ptr<Model>> model = MakeModel(model_id, {});
+      ASSERT_TRUE(model.ok());
+      CheckOptions co;
+      co.explain = false;
+      StatusOr<CheckResult> whole = CheckLinearizability(*h, **model, co);
+      ASSERT_TRUE(whole.ok());
+      std::ifstream in(path, std::ios::binary);
+      const std::string text((std::istreambuf_iterator<char>(in)), {});
+      // Plain, then gzip or zstd in turn.
+      std::ofstream(packed, std::ios::binary)
+          << (files % 2 ? testing::Gzip(text) : testing::Zstd(text));
+      for (const std::string& file : {path, packed}) {
+        StatusOr<std::unique_ptr<StreamChecker>> checker =
+            StreamChecker::Create(model_id, StreamOptions{}, path);
+        ASSERT_TRUE(checker.ok());
+        internal::StreamReadStats stats;
+        Status read = internal::ReadHistoryStream(
+            file, path, {}, [&](Event e) { return (*checker)->Add(std::move(e)); }, stats);
+        ASSERT_TRUE(read.ok()) << read.message();
+        StatusOr<CheckResult> streamed = (*checker)->Finish();
+        ASSERT_TRUE(streamed.ok()) << streamed.status().message();
+        EXPECT_EQ(Disagreement(*whole, *streamed), "");
+      }
+      ++files;
+    }
+  }
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(files, 108);
 }
 
 }  // namespace
