@@ -101,9 +101,9 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
       ("first-violation", po::bool_switch(&first_violation),
        "stop searching other partitions once one violation is found (they report unknown)")
       ("stream", po::bool_switch(&stream),
-       "check one JSON Lines input ('-': a pipe) as it is read, in memory that follows the "
-       "concurrency, printing each partition when decided (register, cas-register, kv; "
-       "docs/checking.md)")
+       "check one input ('-': a pipe; any format, gzip or zstd too) as it is read, in memory "
+       "that follows the concurrency, printing each partition when decided (register, "
+       "cas-register, kv, mutex, multi-register; docs/checking.md)")
       ("allow-empty", po::bool_switch(&allow_empty),
        "accept a history without events (else an error: nothing was recorded?)");
   AddFencingFlags(desc, fencing);

@@ -27,10 +27,45 @@ constexpr auto kSyntheticIndex = static_cast<OpIndex>(UINT32_MAX);
 
 using internal::IsKeyValueTuple;
 
-// A read of unknown outcome observed nothing and changes nothing in the register models: it is
-// never carried across a cut.
-bool InertInfo(const Operation& op, bool kv) {
-  return op.f == "read" || (kv && op.f == "get");
+// The models streamed, by what their states and operations look like.
+enum class Family { kRegister, kKv, kMutex, kMultiRegister };
+
+// An info operation that changes nothing whether or not it took effect, and observed nothing:
+// never carried across a cut. Reads, in the register models; a txn of reads only.
+bool InertInfo(const Operation& op, Family family) {
+  switch (family) {
+    case Family::kRegister: return op.f == "read";
+    case Family::kKv: return op.f == "read" || op.f == "get";
+    case Family::kMutex: return false;
+    case Family::kMultiRegister:
+      if (!op.input.is_sequential()) return false;
+      for (const Value& m : op.input.items()) {
+        const bool read = m.is_sequential() && !m.items().empty() &&
+                          (m.items()[0].is_keyword() || m.items()[0].is_string()) &&
+                          (m.items()[0].text() == "read" || m.items()[0].text() == "r");
+        if (!read) return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+// An operation that leaves the same state whatever the state before it (it sets its own value;
+// a mutex's acquire leaves it held, a release free, whether or not they took effect). In a run
+// of open info operations applied with no other operation between them, the state after each
+// application of such an operation is its own value, so a second application of the same one
+// returns to a state already reached: cutting out the loop leaves a valid run to the same
+// state, with more still open (which dominates). A segment of n operations has at most n + 1
+// such runs, so n + 1 copies of an open one are all a search of it can use.
+bool SetsItsOwnState(const Operation& op, Family family) {
+  switch (family) {
+    case Family::kRegister: return op.f == "write" || op.f == "cas";
+    case Family::kKv: return op.f == "write" || op.f == "put" || op.f == "cas";
+    case Family::kMutex:
+      return op.f == "acquire" || op.f == "lock" || op.f == "release" || op.f == "unlock";
+    case Family::kMultiRegister: return false;  // a txn writes some registers, not all
+  }
+  return false;
 }
 
 // Open info operations of a configuration: (effect id, count), sorted by id. Two open info
@@ -87,11 +122,13 @@ constexpr uint32_t kParked = UINT32_MAX;
 
 Status StreamSupport(std::string_view model_id, const ModelOptions& options) {
   const bool kv = model_id == "kv";
-  if (model_id != "register" && model_id != "cas-register" && !kv) {
-    return Unsupported("--stream checks the register, cas-register and kv models; " +
+  if (model_id != "register" && model_id != "cas-register" && !kv && model_id != "mutex" &&
+      model_id != "multi-register") {
+    return Unsupported("--stream checks the register, cas-register, kv, mutex and "
+                       "multi-register models; " +
                        std::string(model_id) + " is checked on the whole file (drop --stream)");
   }
-  if (options.nil_reads == NilReads::kAuto && options.initial) {
+  if ((model_id == "register" || model_id == "cas-register" || kv) && options.nil_reads == NilReads::kAuto && options.initial) {
     const Value& init = *options.initial;
     const bool nil_start = init.is_nil() || (kv && init.is_string() && init.text().empty());
     if (!nil_start) {
@@ -110,6 +147,7 @@ struct StreamChecker::Impl {
   StreamOptions options;
   std::unique_ptr<Model> model;
   bool kv = false;
+  Family family = Family::kRegister;
   Value initial;
   std::unique_ptr<internal::MemoryBudget> budget;
   StreamStats stats;
@@ -156,6 +194,9 @@ struct StreamChecker::Impl {
   StatusOr<bool> Commit(uint32_t p, bool final);
   void Decide(uint32_t p, PartitionResult r, std::string unlinearizable = "");
   uint32_t EffectId(PartitionStream& ps, const Operation& op);
+  // The ok operation that takes a fresh compile of the model to `state` (the configuration's),
+  // called before everything else in a segment; none if the model starts there.
+  std::optional<Operation> StateOp(const Value& state, const Value& key) const;
   void Compact(PartitionStream& ps);
 };
 
@@ -172,7 +213,19 @@ StatusOr<std::unique_ptr<StreamChecker>> StreamChecker::Create(std::string_view 
   impl->options = options;
   if (impl->options.min_segment_ops == 0) impl->options.min_segment_ops = 1;
   impl->kv = model_id == "kv";
-  impl->initial = options.model.initial.value_or(impl->kv ? Value::String("") : Value());
+  impl->family = impl->kv                        ? Family::kKv
+                 : model_id == "mutex"           ? Family::kMutex
+                 : model_id == "multi-register" ? Family::kMultiRegister
+                                                 : Family::kRegister;
+  // The state a partition starts in, as the configuration holds it. The mutex and
+  // multi-register ones need no operation to reach (the model's own start: free; the
+  // registers at --initial).
+  switch (impl->family) {
+    case Family::kRegister: impl->initial = options.model.initial.value_or(Value()); break;
+    case Family::kKv: impl->initial = options.model.initial.value_or(Value::String("")); break;
+    case Family::kMutex: impl->initial = Value::Keyword("free"); break;
+    case Family::kMultiRegister: impl->initial = Value::Map({}); break;
+  }
   impl->budget = std::make_unique<internal::MemoryBudget>(options.memory_budget);
   impl->next_sweep = impl->options.max_buffered_ops;
   return std::unique_ptr<StreamChecker>(new StreamChecker(std::move(impl)));
@@ -438,6 +491,44 @@ void StreamChecker::Impl::Compact(PartitionStream& ps) {
   }
 }
 
+std::optional<Operation> StreamChecker::Impl::StateOp(const Value& state,
+                                                      const Value& key) const {
+  Operation w;
+  w.index = kSyntheticIndex;
+  w.outcome = Outcome::kOk;
+  if (!key.is_nil()) w.key = key;
+  w.call = kMinTime - 3;
+  w.ret = kMinTime - 2;
+  switch (family) {
+    case Family::kRegister:
+    case Family::kKv:
+      // Compiled with the model's usual initial value and options, then overwritten: what
+      // --nil-reads auto decides about nil is unchanged.
+      w.f = "write";
+      w.input = state;
+      w.output = state;
+      return w;
+    case Family::kMutex:
+      if (state == Value::Keyword("free")) return std::nullopt;
+      w.f = "acquire";
+      return w;
+    case Family::kMultiRegister: {
+      // One write of every register the state names (Describe: a map of key to value).
+      if (state.items().empty()) return std::nullopt;
+      std::vector<Value> micros;
+      for (size_t i = 0; i + 1 < state.items().size(); i += 2) {
+        micros.push_back(Value::Vector(
+            {Value::Keyword("write"), state.items()[i], state.items()[i + 1]}));
+      }
+      w.f = "txn";
+      w.input = Value::Vector(micros);
+      w.output = Value::Vector(std::move(micros));
+      return w;
+    }
+  }
+  return std::nullopt;
+}
+
 void StreamChecker::Impl::Decide(uint32_t p, PartitionResult r, std::string unlinearizable) {
   PartitionStream& ps = parts[p];
   ps.decided = true;
@@ -460,7 +551,7 @@ StatusOr<bool> StreamChecker::Impl::Commit(uint32_t p, bool final) {
   bool has_append = false;
   for (const Operation& op : ps.window) {
     has_append |= kv && op.f == "append";
-    if (op.outcome != Outcome::kInfo || InertInfo(op, kv)) continue;
+    if (op.outcome != Outcome::kInfo || InertInfo(op, family)) continue;
     const uint32_t id = EffectId(ps, op);
     auto it = std::lower_bound(added.begin(), added.end(), std::make_pair(id, 0u));
     if (it != added.end() && it->first == id) ++it->second;
@@ -486,20 +577,13 @@ StatusOr<bool> StreamChecker::Impl::Commit(uint32_t p, bool final) {
     // everything, its open info operations (called right after it, never returning), then the
     // window's operations with their own times.
     std::vector<Operation> head;
-    Operation w;
-    w.index = kSyntheticIndex;
-    w.outcome = Outcome::kOk;
-    w.f = "write";
-    w.input = start.state;
-    w.output = start.state;
-    if (!ps.key.is_nil()) w.key = ps.key;
-    w.call = kMinTime - 3;
-    w.ret = kMinTime - 2;
-    head.push_back(std::move(w));
-    std::vector<uint32_t> effect_of;  // spec index -> effect id (UINT32_MAX: not an open one)
-    effect_of.push_back(UINT32_MAX);
+    if (std::optional<Operation> w = StateOp(start.state, ps.key)) head.push_back(std::move(*w));
+    // spec index -> effect id (UINT32_MAX: not an open one)
+    std::vector<uint32_t> effect_of(head.size(), UINT32_MAX);
+    const uint32_t copy_cap = static_cast<uint32_t>(std::min<size_t>(ps.window.size() + 1, UINT32_MAX));
     for (const auto& [id, count] : start.open) {
-      for (uint32_t c = 0; c < count; ++c) {
+      const uint32_t copies = SetsItsOwnState(ps.effects[id], family) ? std::min(count, copy_cap) : count;
+      for (uint32_t c = 0; c < copies; ++c) {
         Operation o = ps.effects[id];
         o.call = kMinTime - 1;
         o.ret = kNever;
@@ -513,15 +597,18 @@ StatusOr<bool> StreamChecker::Impl::Commit(uint32_t p, bool final) {
     for (const Operation& o : head) ops.push_back(&o);
     for (const Operation& o : ps.window) {
       ops.push_back(&o);
-      effect_of.push_back(o.outcome == Outcome::kInfo && !InertInfo(o, kv) ? EffectId(ps, o)
+      effect_of.push_back(o.outcome == Outcome::kInfo && !InertInfo(o, family) ? EffectId(ps, o)
                                                                            : UINT32_MAX);
     }
+    stats.peak_search_ops = std::max(stats.peak_search_ops, ops.size());
     FENCELINE_ASSIGN_OR_RETURN(std::unique_ptr<PartitionSpec> spec, model->Compile(ops, source));
     // The model leaves out info operations nothing in the segment observed (dropping one hides
     // no violation of the segment). Across a cut that holds only where a later write erases
     // what it did: in a kv key with appends a later append extends it instead, and a read in
     // a later segment may show it. Such a cut waits (docs/checking.md).
-    if (!final && has_append) {
+    // (Mutex and multi-register compiles drop no info operation that is not inert: checked
+    // all the same, so that a model change cannot silently break the argument.)
+    if (!final && (has_append || family == Family::kMutex || family == Family::kMultiRegister)) {
       for (uint32_t i = 0; i < ops.size(); ++i) {
         if (effect_of[i] != UINT32_MAX && !spec->Relevant(i)) {
           ps.retry_at = 2 * ps.window.size();
@@ -655,6 +742,29 @@ StatusOr<bool> StreamChecker::Impl::Commit(uint32_t p, bool final) {
   }
   ps.configs = std::move(kept);
   stats.peak_configurations = std::max(stats.peak_configurations, ps.configs.size());
+  // Every distinct open info operation may still take effect at any later time, so it is kept
+  // until the end; past the cap, memory would follow the history rather than the window.
+  std::vector<uint32_t> open_ids;
+  for (const Config& c : ps.configs) {
+    for (const auto& e : c.open) open_ids.push_back(e.first);
+  }
+  std::sort(open_ids.begin(), open_ids.end());
+  const size_t distinct_open =
+      static_cast<size_t>(std::unique(open_ids.begin(), open_ids.end()) - open_ids.begin());
+  stats.peak_open_info = std::max(stats.peak_open_info, distinct_open);
+  if (distinct_open > options.max_open_info) {
+    PartitionResult r;
+    r.verdict = Verdict::kUnknown;
+    r.op_count = ps.op_count;
+    r.states_explored = ps.states_explored;
+    r.reason = "streaming: more than " + std::to_string(options.max_open_info) +
+               " distinct info operations open at a cut (the segment ending at line " +
+               std::to_string(ps.window.back().invoke_pos.line) +
+               "); each may still take effect, so each is kept: check the whole file without "
+               "--stream";
+    Decide(p, std::move(r));
+    return true;
+  }
   buffered -= ps.window.size();
   ps.window.clear();
   if (ps.window.capacity() > 4 * options.min_segment_ops) ps.window.shrink_to_fit();

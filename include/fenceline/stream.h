@@ -54,11 +54,15 @@ struct StreamOptions {
   size_t max_buffered_ops = 1 << 16;
   // Configurations a partition may carry across a cut; past it the partition is unknown.
   size_t max_configurations = 4096;
+  // Distinct open info operations (function and value; reads are never kept, and identical
+  // ones are counted, not copied) a partition may carry across a cut; past it the partition is
+  // unknown, since each may still take effect and memory would follow the history's length.
+  size_t max_open_info = 4096;
 };
 
 // Whether `model_id` with `options` can be streamed so that the verdict equals the whole-file
-// one. kUnsupported with the reason otherwise (a model other than register, cas-register and
-// kv; --nil-reads auto with an initial value other than nil, where a later write of nil would
+// one. kUnsupported with the reason otherwise (a model other than register, cas-register, kv,
+// mutex and multi-register; --nil-reads auto with an initial value other than nil, where a later write of nil would
 // change the meaning of earlier reads).
 Status StreamSupport(std::string_view model_id, const ModelOptions& options);
 
@@ -68,6 +72,10 @@ struct StreamStats {
   uint64_t cuts = 0;        // segments committed
   size_t peak_buffered_ops = 0;       // operations held in segments at once, all partitions
   size_t peak_configurations = 0;     // largest configuration set of one partition at a cut
+  size_t peak_open_info = 0;          // most distinct open info operations of one partition
+  // Most operations one segment's search was given: the configuration's state, copies of its
+  // open info operations, the segment's own.
+  size_t peak_search_ops = 0;
 };
 
 // Not thread-safe; single use: Add every event in input order, then Finish once.

@@ -1,6 +1,7 @@
 #include "testing/random_history.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 #include <vector>
@@ -272,15 +273,15 @@ std::string ToJsonLines(const History& h) {
   std::stable_sort(events.begin(), events.end(), [](const Ev& a, const Ev& b) {
     return a.t != b.t ? a.t < b.t : a.kind < b.kind;
   });
-  auto json = [](const Value& v) -> std::string {
+  // Nested vectors too (multi-register's micro-ops); keywords stay EDN, which JSON lacks.
+  std::function<std::string(const Value&)> json = [&json](const Value& v) -> std::string {
     if (v.is_nil()) return "null";
     if (v.is_string()) return "\"" + v.text() + "\"";
     if (v.is_sequential()) {
       std::string s = "[";
       for (size_t i = 0; i < v.items().size(); ++i) {
         if (i) s += ",";
-        const Value& x = v.items()[i];
-        s += x.is_string() ? "\"" + x.text() + "\"" : x.is_nil() ? "null" : x.ToEdn();
+        s += json(v.items()[i]);
       }
       return s + "]";
     }
