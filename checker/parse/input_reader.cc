@@ -393,7 +393,8 @@ Status DecodedInput::Open(const std::string& path, std::string_view name,
 StatusOr<size_t> DecodedInput::Read(char* to, size_t n) {
   if (codec_ == nullptr || n == 0) return size_t{0};
   FENCELINE_ASSIGN_OR_RETURN(const size_t got, codec_->Read(to, n));
-  Advance(to, got, lines_, column_);
+  // Only the codecs' errors name the position (a plain input's are the text checks').
+  if (!encoding_.empty()) Advance(to, got, lines_, column_);
   return got;
 }
 
