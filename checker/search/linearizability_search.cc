@@ -69,16 +69,25 @@ class Configuration {
 
   void Set(uint32_t k) {
     ++linearized_;
-    if (info_[k]) unknown_[slot_[k] >> 6] |= uint64_t{1} << (slot_[k] & 63);
-    else completed_->Set(slot_[k]);
+    if (info_[k]) {
+      unknown_[slot_[k] >> 6] |= uint64_t{1} << (slot_[k] & 63);
+      ++unknown_count_;
+    } else {
+      completed_->Set(slot_[k]);
+    }
   }
   void Clear(uint32_t k) {
     --linearized_;
-    if (info_[k]) unknown_[slot_[k] >> 6] &= ~(uint64_t{1} << (slot_[k] & 63));
-    else completed_->Clear(slot_[k]);
+    if (info_[k]) {
+      unknown_[slot_[k] >> 6] &= ~(uint64_t{1} << (slot_[k] & 63));
+      --unknown_count_;
+    } else {
+      completed_->Clear(slot_[k]);
+    }
   }
 
   size_t linearized() const { return linearized_; }
+  uint32_t unknown_count() const { return unknown_count_; }  // info operations linearized
   const LinearizedSet& completed() const { return *completed_; }
   const std::vector<uint64_t>& unknown() const { return unknown_; }
 
@@ -88,6 +97,7 @@ class Configuration {
   std::unique_ptr<LinearizedSet> completed_;
   std::vector<uint64_t> unknown_;
   size_t linearized_ = 0;
+  uint32_t unknown_count_ = 0;
 };
 
 // Memo of configurations (linearized set, state) already explored: open addressing over slots;
@@ -120,16 +130,35 @@ class MemoTable {
       Slot& s = slots_[i];
       if (s.hash == h && s.state == state && s.lo == set.lo() && s.len == set.len() &&
           (s.len == 0 || std::memcmp(s.where, set.window(), sizeof(uint64_t) * s.len) == 0)) {
-        for (const uint64_t* m = s.masks; m != nullptr; m = NextMask(m)) {
-          bool subset = true;
-          for (size_t w = 0; w < unknown.size() && subset; ++w) {
-            subset = (m[1 + w] & ~unknown[w]) == 0;
+        // A mask that is a strict superset of this one is unlinked on the way: whatever it
+        // would prune, this one (or a subset found further on, which then stays) prunes too,
+        // so the answers are those of the whole chain and the chain stays short. Only a mask
+        // with no more operations can be a subset and only one with more a strict superset,
+        // so each mask takes one test, picked by its count.
+        const uint32_t count = config.unknown_count();
+        uint64_t* link = &s.masks_head;
+        for (uint64_t* m = MaskAt(*link); m != nullptr; m = MaskAt(*link)) {
+          if (MaskCount(m) <= count) {
+            bool subset = true;
+            for (size_t w = 0; w < unknown.size() && subset; ++w) {
+              subset = (m[1 + w] & ~unknown[w]) == 0;
+            }
+            if (subset) return Insert::kSeen;
+          } else {
+            bool superset = true;
+            for (size_t w = 0; w < unknown.size() && superset; ++w) {
+              superset = (unknown[w] & ~m[1 + w]) == 0;
+            }
+            if (superset) {
+              *link = (*link & ~kAddressMask) | (m[0] & kAddressMask);
+              continue;
+            }
           }
-          if (subset) return Insert::kSeen;
+          link = &m[0];
         }
-        const uint64_t* added = AddMask(unknown, s.masks);
+        uint64_t* added = AddMask(unknown, count, s.masks_head);
         if (added == nullptr) return Insert::kOverBudget;
-        s.masks = added;
+        s.masks_head = reinterpret_cast<uintptr_t>(added);
         ++count_;
         return Insert::kNew;
       }
@@ -147,8 +176,9 @@ class MemoTable {
       std::memcpy(where, set.window(), sizeof(uint64_t) * s.len);
       s.where = where;
     }
-    s.masks = AddMask(unknown, nullptr);
-    if (s.masks == nullptr) return Insert::kOverBudget;
+    uint64_t* first = AddMask(unknown, config.unknown_count(), 0);
+    if (first == nullptr) return Insert::kOverBudget;
+    s.masks_head = reinterpret_cast<uintptr_t>(first);
     // Grown before the insert, so a refused growth leaves the table as it was.
     if ((used_ + 1) * 2 > slots_.size()) {
       if (!Grow()) return Insert::kOverBudget;
@@ -172,20 +202,30 @@ class MemoTable {
     uint64_t hash = 0;
     uint64_t state = 0;
     const uint64_t* where = nullptr;  // the window, in a chunk
-    const uint64_t* masks = nullptr;  // the first of a chain of info masks, in a chunk
+    uint64_t masks_head = 0;  // the address of the first of a chain of info masks, in a chunk
     uint32_t lo = 0, len = 0;
     bool used = false;
   };
 
-  // Masks of info operations, chained per slot: [next, word0, word1, ...], `next` holding the
-  // address of the next mask (0: none).
-  static const uint64_t* NextMask(const uint64_t* m) {
-    return reinterpret_cast<const uint64_t*>(static_cast<uintptr_t>(m[0]));
+  // Masks of info operations, chained per slot: [link, word0, word1, ...], `link` holding the
+  // address of the next mask (0: none) in its low 48 bits and the mask's count of operations,
+  // capped at kCountCap, in its high 16 (user-space addresses on x86-64 and AArch64 fit in 48).
+  static constexpr int kAddressBits = 48;
+  static constexpr uint64_t kAddressMask = (uint64_t{1} << kAddressBits) - 1;
+  static constexpr uint32_t kCountCap = 0xffff;
+  static uint64_t* MaskAt(uint64_t link) {
+    return reinterpret_cast<uint64_t*>(static_cast<uintptr_t>(link & kAddressMask));
   }
-  const uint64_t* AddMask(const std::vector<uint64_t>& unknown, const uint64_t* next) {
+  // A capped count reads as 0, so that a large mask is always tested as a possible subset,
+  // never dropped as a superset (a miss there only keeps a dominated mask: still correct).
+  static uint32_t MaskCount(const uint64_t* m) {
+    const auto c = static_cast<uint32_t>(m[0] >> kAddressBits);
+    return c == kCountCap ? 0 : c;
+  }
+  uint64_t* AddMask(const std::vector<uint64_t>& unknown, uint32_t count, uint64_t next) {
     uint64_t* m = Allocate(unknown.size() + 1);
     if (m == nullptr) return nullptr;
-    m[0] = static_cast<uint64_t>(reinterpret_cast<uintptr_t>(next));
+    m[0] = (next & kAddressMask) | (uint64_t{std::min(count, kCountCap)} << kAddressBits);
     std::copy(unknown.begin(), unknown.end(), m + 1);
     return m;
   }
@@ -348,6 +388,11 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
   for (uint32_t k = 0; k < n; ++k) {
     if (info[k]) pure[k] = false;
   }
+  // Pure operations not yet linearized: the lookahead stops once it has checked them all, as
+  // the rest of its stretch holds no read to check (a proof's restricted histories keep a few
+  // reads among hundreds of writes, and scanned 256 entries a step for them).
+  uint32_t pure_left = 0;
+  for (uint32_t k = 0; k < n; ++k) pure_left += pure[k];
   Configuration linearized(info);
   MemoTable memo(account, n);
   std::vector<Frame> stack;
@@ -449,6 +494,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
             stack.push_back(Frame{e, state, true});
             if (use_lookahead) done_by_spec[orig[k]] = true;
             lift(e);
+            --pure_left;
             new_config = true;
             break;
           case MemoTable::Insert::kSeen:
@@ -481,7 +527,8 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
             if (!spec.Viable(*s, orig[k], done_by_spec)) s.reset();
             lift(cur);
             int scanned = 0, open = 0, cuts = 0;
-            for (uint32_t e = s ? next[head] : tail;
+            uint32_t reads = 0;
+            for (uint32_t e = s && pure_left > 0 ? next[head] : tail;
                  e != tail && scanned < kLookaheadSpan && cuts < kLookaheadCuts; e = next[e]) {
               ++scanned;
               if ((e & 1) == 0) {
@@ -494,6 +541,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
                 s.reset();
                 break;
               }
+              if (++reads == pure_left) break;
             }
             unlift(cur);
             done_by_spec[orig[k]] = false;
@@ -572,6 +620,7 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
       linearized.Clear(f.entry >> 1);
       if (use_lookahead) done_by_spec[orig[f.entry >> 1]] = false;
       unlift(f.entry);
+      pure_left += pure[f.entry >> 1];
       if (!f.forced) {
         cur = next[f.entry];
         break;
