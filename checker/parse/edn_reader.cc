@@ -467,6 +467,12 @@ Status EdnReader::ReadString(Value& out) {
             p_ += 6;
           }
         }
+        // Half a pair has no UTF-8 form: kept, it would be bytes no report could write (as
+        // JSON Lines, whose reader refuses it too).
+        if (cp >= 0xD800 && cp < 0xE000) {
+          return ErrorAt(esc, "expected a character, got the unpaired UTF-16 surrogate " +
+                                  Quote(std::string_view(begin_ + esc, 6)));
+        }
         AppendUtf8(text, cp);
         break;
       }
@@ -521,6 +527,10 @@ Status EdnReader::ReadChar(Value& out) {
     }
   }
   if (tok[0] == 'u' && ParseHex4(tok.substr(1), cp)) {
+    if (cp >= 0xD800 && cp < 0xE000) {
+      return ErrorAt(at, "expected a character, got the UTF-16 surrogate " +
+                             Quote(std::string_view(begin_ + at, tok.size() + 1)));
+    }
     out = Value::Char(static_cast<char32_t>(cp));
     p_ = e;
     return OkStatus();

@@ -50,7 +50,9 @@ class CheckingHandler {
   bool Uint64(uint64_t i) { return doc_.Uint64(i); }
   bool Double(double d) { return doc_.Double(d); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    return Utf8(s, n) && doc_.String(s, n, copy);
+  }
   bool StartObject() {
     if (!Enter()) return false;
     const size_t d = static_cast<size_t>(depth_);
@@ -63,6 +65,7 @@ class CheckingHandler {
     return doc_.StartObject();
   }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    if (!Utf8(s, n)) return false;
     const size_t d = static_cast<size_t>(depth_) - 1;
     std::vector<std::string_view>& keys = scratch_.keys[d];
     const std::string_view key(s, n);
@@ -94,11 +97,29 @@ class CheckingHandler {
   // Why the handler stopped the parse: "" if it did not.
   const std::string& duplicate() const { return duplicate_; }
   bool too_deep() const { return too_deep_; }
+  bool surrogate() const { return surrogate_; }
   size_t error_end() const { return error_end_; }  // stream offset where the handler stopped
 
  private:
   // Up to this many keys an object's keys are compared one by one; past it, hashed.
   static constexpr size_t kLinearKeys = 16;
+
+  // RapidJSON decodes a lone low surrogate escape ("\udc00") into bytes that are not UTF-8
+  // (ED B0 80) instead of refusing it as it refuses a lone high one. The text was valid UTF-8,
+  // so only an escape can have made ED A0..ED BF, a surrogate's encoding.
+  bool Utf8(const char* s, size_t n) {
+    const char* end = s + n;
+    for (const char* p = s; p < end; ++p) {
+      p = static_cast<const char*>(std::memchr(p, 0xED, static_cast<size_t>(end - p)));
+      if (p == nullptr) return true;
+      if (p + 1 < end && static_cast<unsigned char>(p[1]) >= 0xA0) {
+        surrogate_ = true;
+        error_end_ = stream_.Tell();
+        return false;
+      }
+    }
+    return true;
+  }
 
   bool Enter() {
     if (++depth_ > kJsonMaxDepth) {
@@ -114,6 +135,7 @@ class CheckingHandler {
   KeyScratch& scratch_;
   int depth_ = 0;
   bool too_deep_ = false;
+  bool surrogate_ = false;
   std::string duplicate_;
   size_t error_end_ = 0;
 };
@@ -147,6 +169,11 @@ Status ParseJsonInto(std::string& buffer, std::string_view line, std::string_vie
   if (handler.too_deep()) {
     return ParseError(where(handler.error_end() - 1) + "expected nesting at most " +
                       std::to_string(kJsonMaxDepth) + " levels deep");
+  }
+  if (handler.surrogate()) {
+    // As RapidJSON words a lone high surrogate; the position is the string's opening quote.
+    return ParseError(where(std::min(handler.error_end(), line.size() - 1)) +
+                      "invalid JSON: the surrogate pair in string is invalid");
   }
   if (!handler.duplicate().empty() || result.Code() == rapidjson::kParseErrorTermination) {
     // RapidJSON parses a string on a local copy of the stream, so during Key() the stream is

@@ -280,5 +280,140 @@ TEST(HostileInputCliTest, CompressedInputsGiveTheSameVerdict) {
   EXPECT_EQ(RunGuarded({"check", "-m", "cas-register", "-"}, piped).exit_code, 1);
 }
 
+TEST(HostileInputCliTest, OutOfRangeNumericFlagsAreRefusedOnEveryPath) {
+  Scratch s;
+  const std::string good = s.Write("good.jsonl", kGood);
+  const std::string duration = "expected a duration such as 30s, 500ms or 2m";
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"--threads", "65537"}, "--threads must be between 0 (every core) and 1024, got 65537"},
+      {{"--threads", "-1"}, "--threads must be between 0 (every core) and 1024, got -1"},
+      {{"--time-limit", "nan"}, "--time-limit: " + duration},
+      {{"--time-limit", "inf"}, "--time-limit: " + duration},
+      {{"--time-limit", "1e30"}, "--time-limit: " + duration},
+      {{"--time-limit", "4000000000"}, "--time-limit: '4000000000' is too long (at most 100 years)"},
+      {{"--deadline", "nan"}, "--deadline: " + duration},
+      // 2^44 MiB is 2^64 bytes: it once wrapped to 0, "no limit".
+      {{"--memory-limit", "17592186044416"},
+       "--memory-limit: '17592186044416' MiB is more than 17592186044415 MiB"},
+  };
+  for (const auto& [flag, message] : cases) {
+    for (const std::vector<std::string>& mode :
+         {std::vector<std::string>{"-m", "register"}, {"-m", "fencing"},
+          {"-m", "register", "--stream"}}) {
+      std::vector<std::string> args = {"check"};
+      args.insert(args.end(), mode.begin(), mode.end());
+      args.insert(args.end(), flag.begin(), flag.end());
+      args.push_back(good);
+      SCOPED_TRACE(::testing::PrintToString(args));
+      ExpectUnusable(RunGuarded(args), message);
+    }
+  }
+  // The largest budget is a budget, not 0 (none) nor a wrapped small number.
+  CliResult r = RunGuarded(
+      {"check", "-m", "register", "--memory-limit", "17592186044415", "--format", "json", good});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"memory_limit_mib\":17592186044415"));
+  // --stream takes no --time-limit (its partitions have no history clock); said, not ignored.
+  ExpectUnusable(RunGuarded({"check", "-m", "register", "--stream", "--time-limit", "1s", good}),
+                 "--stream does not support --time-limit (use --deadline)");
+}
+
+// A lock service's tokens and a storage's checks at the ends of the int64 range: the verdict
+// and the findings are those of the same history with tokens 1 and 2.
+TEST(HostileInputCliTest, FencingTokensAtTheInt64LimitsAreOrdinaryTokens) {
+  auto history = [](const std::string& low, const std::string& high, bool stale_write) {
+    auto e = [](const std::string& p, const char* type, const char* f, const std::string& value,
+                long ms) {
+      return "{\"process\":\"" + p + "\",\"type\":\"" + type + "\",\"f\":\"" + f +
+             "\",\"value\":" + value + ",\"time\":" + std::to_string(ms * 1000000) + "}\n";
+    };
+    auto acquired = [](const std::string& t) {
+      return "{\"lock\":\"L\",\"token\":" + t + ",\"lease_ms\":1000}";
+    };
+    auto write = [](const std::string& t, const char* v) {
+      return "{\"resource\":\"L\",\"token\":" + t + ",\"value\":\"" + v + "\"}";
+    };
+    std::string h = e("p1", "invoke", "acquire", "{\"lock\":\"L\"}", 0) +
+                    e("p1", "ok", "acquire", acquired(low), 1) +
+                    e("p1", "invoke", "write", write(low, "a"), 2) +
+                    e("p1", "ok", "write", write(low, "a"), 3) +
+                    e("p2", "invoke", "acquire", "{\"lock\":\"L\"}", 2000) +
+                    e("p2", "ok", "acquire", acquired(high), 2001) +
+                    e("p2", "invoke", "write", write(high, "b"), 2002) +
+                    e("p2", "ok", "write", write(high, "b"), 2003);
+    if (stale_write) {
+      h += e("p1", "invoke", "write", write(low, "c"), 2004) +
+           e("p1", "ok", "write", write(low, "c"), 2005);
+    }
+    return h;
+  };
+  Scratch s;
+  const std::string kMin = "-9223372036854775808", kMax = "9223372036854775807";
+  for (bool stale : {false, true}) {
+    SCOPED_TRACE(stale ? "stale write" : "fenced writes");
+    CliResult plain = RunGuarded({"check", "-m", "fencing", "--format", "json",
+                                  s.Write(stale ? "p1.jsonl" : "p0.jsonl", history("1", "2", stale))});
+    CliResult extreme =
+        RunGuarded({"check", "-m", "fencing", "--format", "json",
+                    s.Write(stale ? "x1.jsonl" : "x0.jsonl", history(kMin, kMax, stale))});
+    EXPECT_EQ(plain.exit_code, stale ? 1 : 0) << plain.out << plain.err;
+    EXPECT_EQ(extreme.exit_code, plain.exit_code) << extreme.out << extreme.err;
+    for (const char* id : {"\"expired-lease-write\"", "\"stale-token\""}) {
+      EXPECT_EQ(extreme.out.find(id) != std::string::npos, plain.out.find(id) != std::string::npos)
+          << id << "\n" << extreme.out;
+    }
+    if (stale) {
+      EXPECT_THAT(extreme.out, HasSubstr("\"tokens\":[" + kMin + "," + kMax + "]"));
+    }
+  }
+  // One past the range is no token at all, said so, not wrapped.
+  ExpectUnusable(RunGuarded({"check", "-m", "fencing",
+                             s.Write("over.jsonl", history("1", "9223372036854775808", false))}),
+                 "expected an integer \"token\" in acquire");
+}
+
+// An escape may spell what the bytes may not: half a UTF-16 surrogate pair has no UTF-8 form,
+// so JSON and EDN values holding one are refused at their position, and a report never carries
+// it (its JSON would not be UTF-8).
+TEST(HostileInputCliTest, UnpairedSurrogateEscapesInValuesAreRefused) {
+  Scratch s;
+  const std::string json = s.Write(
+      "s.jsonl", "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":\"a\\ud800\"}\n");
+  ExpectUnusable(RunGuarded({"check", "-m", "register", json}),
+                 json + ":1:52: invalid JSON: the surrogate pair in string is invalid");
+  // The low half alone, which RapidJSON would decode into bytes that are not UTF-8.
+  const std::string low = s.Write(
+      "l.jsonl", "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":\"\\udc00\"}\n");
+  ExpectUnusable(RunGuarded({"check", "-m", "register", low}),
+                 low + ":1:50: invalid JSON: the surrogate pair in string is invalid");
+  const std::string edn =
+      s.Write("s.edn", "{:process 0 :type :invoke :f :write :value \"a\\udc00\"}\n");
+  ExpectUnusable(RunGuarded({"check", "-m", "register", edn}),
+                 edn + ":1:46: expected a character, got the unpaired UTF-16 surrogate '\\udc00'");
+  const std::string chr = s.Write("c.edn", "{:process 0 :type :invoke :f :write :value \\uD800}\n");
+  ExpectUnusable(RunGuarded({"check", "-m", "register", chr}),
+                 chr + ":1:44: expected a character, got the UTF-16 surrogate '\\uD800'");
+  // A whole pair is one character beyond the BMP, as Java writes it.
+  const std::string pair = s.Write(
+      "p.edn", "{:process 0 :type :invoke :f :write :value \"\\ud83d\\ude00\"}\n"
+               "{:process 0 :type :ok :f :write :value \"\\ud83d\\ude00\"}\n");
+  CliResult r = RunGuarded({"check", "-m", "register", "--format", "json", pair});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("\"verdict\":\"valid\""));
+}
+
+TEST(HostileInputCliTest, ReportOverAnInputIsRefusedForFencingToo) {
+  // (--model register: tests/report/report_output_test.cc, RefusesToWriteOverAnInput.)
+  Scratch s;
+  const std::string sample = Slurp(SourcePath("histories/fencing/invalid/forged-token.jsonl"));
+  ASSERT_FALSE(sample.empty());
+  const std::string input = s.Write("f.jsonl", sample);
+  for (const char* flag : {"-o", "--junit"}) {
+    ExpectUnusable(RunGuarded({"check", "-m", "fencing", flag, input, input}),
+                   "is the input " + input + ": refusing to write the report over it");
+    EXPECT_EQ(Slurp(input), sample) << flag;
+  }
+}
+
 }  // namespace
 }  // namespace fenceline::testing

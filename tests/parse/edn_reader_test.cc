@@ -68,6 +68,21 @@ TEST(EdnReaderTest, ReadsStringEscapes) {
   EXPECT_EQ(Read(R"("\101\0")"), Str(std::string("A\0", 2)));
 }
 
+TEST(EdnReaderTest, UnpairedSurrogateEscapesAreErrors) {
+  // Half a pair has no UTF-8 form: kept, it would reach the reports as bytes that are not UTF-8.
+  EXPECT_EQ(Error(R"("a\uD800")"),
+            R"(t.edn:1:3: expected a character, got the unpaired UTF-16 surrogate '\uD800')");
+  EXPECT_EQ(Error(R"("\uDC00x")"),
+            R"(t.edn:1:2: expected a character, got the unpaired UTF-16 surrogate '\uDC00')");
+  // A high half followed by something that is not a low half.
+  EXPECT_EQ(Error(R"("\uD83D\u0041")"),
+            R"(t.edn:1:2: expected a character, got the unpaired UTF-16 surrogate '\uD83D')");
+  EXPECT_EQ(Error(R"(\uDFFF)"),
+            R"(t.edn:1:1: expected a character, got the UTF-16 surrogate '\uDFFF')");
+  EXPECT_EQ(Read(R"(\uD7FF)"), Value::Char(U'\uD7FF'));
+  EXPECT_EQ(Read(R"("\uE000")"), Str("\xEE\x80\x80"));
+}
+
 // --- characters ---------------------------------------------------------------------------
 
 TEST(EdnReaderTest, ReadsCharacters) {

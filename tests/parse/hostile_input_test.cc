@@ -127,6 +127,31 @@ TEST(HostileInputTest, DuplicateJsonKeysAreErrorsAtTheSecondKey) {
               StatusIs(StatusCode::kParseError, HasSubstr("key \"x7\" given twice")));
 }
 
+TEST(HostileInputTest, UnpairedSurrogateEscapesAreErrorsInEveryFormat) {
+  // Half a UTF-16 pair has no UTF-8 form; kept, it would reach the reports as bytes that are
+  // not UTF-8 (and two different halves would be shown alike). RapidJSON refuses a lone high
+  // half itself and decodes a lone low one: both are refused, in values and in keys.
+  const std::string head = "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",";
+  for (const char* bad : {"\\ud800", "\\udc00", "\\udfff", "x\\udc00y", "\\ud800\\u0041"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_THAT(Parse(head + "\"value\":\"" + bad + "\"}\n"),
+                StatusIs(StatusCode::kParseError,
+                         HasSubstr("invalid JSON: the surrogate pair in string is invalid")));
+    EXPECT_THAT(Parse(head + "\"" + bad + "\":1}\n"),
+                StatusIs(StatusCode::kParseError, HasSubstr("the surrogate pair in string")));
+    EXPECT_THAT(Parse("{:process 0 :type :invoke :f :write :value \"" + std::string(bad) + "\"}\n"),
+                StatusIs(StatusCode::kParseError, HasSubstr("unpaired UTF-16 surrogate")));
+  }
+  EXPECT_THAT(Parse(head + "\"value\":\"\\udc00\"}\n"),
+              StatusIs(StatusCode::kParseError, HasSubstr("h:1:50: invalid JSON")));
+  EXPECT_THAT(ParseValueText("\"\\udc00\"", "--initial"),
+              StatusIs(StatusCode::kParseError, HasSubstr("--initial:1:1: invalid JSON")));
+  // A whole pair is one character beyond the BMP.
+  ASSERT_OK_AND_ASSIGN(History h, Parse(head + "\"value\":\"\\ud83d\\ude00\\u00e9\"}\n"));
+  ASSERT_EQ(h.ops.size(), 1u);
+  EXPECT_EQ(h.ops[0].input, Value::String("\xF0\x9F\x98\x80\xC3\xA9"));
+}
+
 TEST(HostileInputTest, EmptyInputIsAnErrorUnlessAllowed) {
   for (const char* text : {"", "\n\n", "; nothing recorded\n", "\xEF\xBB\xBF"}) {
     EXPECT_THAT(Parse(text), StatusIs(StatusCode::kInvalidHistory,
