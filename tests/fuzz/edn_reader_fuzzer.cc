@@ -1,5 +1,5 @@
-// Fuzz target: the EDN reader (text -> Value), and printing what it read back as EDN, which
-// must read again to the same value.
+// Fuzz target: the EDN reader (text -> Value), and printing what it read back as EDN. From
+// UTF-8 text, escapes included, it reads only UTF-8 values.
 #include <cstddef>
 #include <cstdint>
 
@@ -16,5 +16,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   (void)v->ToEdn();
+  if (fenceline::fuzz::IsUtf8(text) && !fenceline::fuzz::IsUtf8(*v)) {
+    fenceline::fuzz::Fail("UTF-8 text read as a value that is not UTF-8",
+                          fenceline::InvalidHistory(v->ToEdn()));
+  }
   return 0;
 }
