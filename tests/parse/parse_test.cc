@@ -1,5 +1,7 @@
 // Tests of checker/parse/parse.cc's deadline: in every format, a parse past its deadline ends
 // with kDeadlineExceeded naming the cause and the line it stopped at, never with a history.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -59,7 +61,10 @@ TEST_P(ParseDeadlineTest, PastTheDeadlineIsNeverAHistory) {
 }
 
 TEST_P(ParseDeadlineTest, FromAFileTheReadingStopsFirst) {
-  const std::string path = ::testing::TempDir() + "fenceline-parse-deadline";
+  // One file a format and process: ctest runs the instances at once.
+  const std::string path = ::testing::TempDir() + "fenceline-parse-deadline-" +
+                           std::to_string(getpid()) + "." +
+                           std::string(InputFormatName(GetParam()));
   std::ofstream(path, std::ios::binary) << Events(GetParam());
   ParseOptions options;
   options.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
