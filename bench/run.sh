@@ -148,11 +148,20 @@ printf '{"bench":"cli/validate_jsonl","events":%d,"mb":%d,"seconds":%s,"mb_per_s
 "$dir"/bench/history/history_memory_bench "$tmp/p.jsonl"
 rm -f "$tmp/p.jsonl"
 
-# 3. Fencing analysis of 1,000,000 lock and storage operations over 1,000 locks.
+# 3. Fencing analysis of 1,000,000 lock and storage operations over 1,000 locks, one clock and
+#    a clock per client (skew bound 20 ms); with the 10M case, 10,000,000 over the same locks
+#    (issue 11: within 10x the 1M time), under a memory limit.
 if [ $smoke = 1 ]; then
   "$dir"/bench/fencing/fencing_bench --ops 20000 --locks 100
+  "$dir"/bench/fencing/fencing_bench --ops 20000 --locks 100 --skew-ms 20
 else
-  "$dir"/bench/fencing/fencing_bench
+  "$dir"/bench/fencing/fencing_bench --threads 2 || true
+  "$dir"/bench/fencing/fencing_bench --threads 2 --skew-ms 20 || true
+  if [ $large = 1 ]; then
+    "$dir"/bench/fencing/fencing_bench --threads 2 --ops 10000000 --max-seconds 50 --memory-limit 3072 || true
+    "$dir"/bench/fencing/fencing_bench --threads 2 --ops 10000000 --max-seconds 50 --skew-ms 20 \
+      --memory-limit 3072 || true
+  fi
 fi
 
 # 4. Parse throughput: the same history as JSON Lines, EDN and history.txt.

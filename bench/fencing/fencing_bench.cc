@@ -4,7 +4,11 @@
 //   {"bench":"fencing/1000000_ops_1000_locks","ops":1000000,"seconds":1.9,"cpu_seconds":2.1,...}
 // and exits 1 if the analysis took longer than --max-seconds (default 5, the issue's bound).
 //   fencing_bench [--ops N] [--locks N] [--threads N] [--max-seconds S] [--seed N] [--skew-ms MS]
-// With --skew-ms every client has its own skewed clock and the analysis uses that bound.
+//                 [--records 0|1] [--info-rate P] [--memory-limit MIB]
+// With --skew-ms every client has its own skewed clock and the analysis uses that bound;
+// --records 1 adds the lock service's grant records; --info-rate (default 0.01) is the chance an
+// outcome is unknown; --memory-limit is the analysis' one account (default: half the memory).
+// "report_digest" hashes the whole report, to compare two builds' reports.
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -34,8 +38,9 @@ long StatusKib(const std::string& field) {
 
 int main(int argc, char** argv) {
   using fenceline::testing::SimOptions;
-  long ops = 1'000'000, locks = 1'000, threads = 0, seed = 1;
-  double max_seconds = 5, skew_ms = 0;
+  long ops = 1'000'000, locks = 1'000, threads = 0, seed = 1, memory_mib = 0;
+  double max_seconds = 5, skew_ms = 0, info_rate = 0.01;
+  bool records = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const char* v = argv[i + 1];
@@ -51,6 +56,12 @@ int main(int argc, char** argv) {
       seed = std::atol(v);
     else if (flag == "--skew-ms")
       skew_ms = std::atof(v);
+    else if (flag == "--records")
+      records = std::atol(v) != 0;
+    else if (flag == "--info-rate")
+      info_rate = std::atof(v);
+    else if (flag == "--memory-limit")
+      memory_mib = std::atol(v);
     else {
       std::fprintf(stderr, "fencing_bench: unknown flag %s\n", argv[i]);
       return 2;
@@ -62,7 +73,8 @@ int main(int argc, char** argv) {
   // Two clients a lock contend for it; each runs ops / clients operations.
   o.clients = static_cast<int>(2 * locks);
   o.ops_per_client = static_cast<int>(ops / o.clients);
-  o.info_rate = 0.01;
+  o.info_rate = info_rate;
+  o.records = records;
   o.pause_rate = 0.05;
   o.lease_ms = 1'000;
   o.skew_ms = skew_ms;
@@ -81,6 +93,7 @@ int main(int argc, char** argv) {
   fenceline::FencingOptions fo;
   fo.threads = static_cast<int>(threads);
   fo.clock_skew_ms = skew_ms;
+  if (memory_mib > 0) fo.memory_budget = static_cast<size_t>(memory_mib) << 20;
   const auto start = std::chrono::steady_clock::now();
   // CPU time too: on a shared machine the wall time says more about the neighbours.
   const std::clock_t cpu_start = std::clock();
@@ -105,14 +118,36 @@ int main(int argc, char** argv) {
     kinds += (kinds.empty() ? "\"" : ",\"") + k + "\":" + std::to_string(count);
   }
   const size_t n = h->ops.size();
+  // A digest of the whole report (every field of every violation, and the notes), so that two
+  // builds can be shown to report the same on the same history.
+  uint64_t digest = 1469598103934665603ULL;
+  auto mix = [&](const std::string& s) {
+    for (unsigned char c : s) digest = (digest ^ c) * 1099511628211ULL;
+    digest = (digest ^ 0xff) * 1099511628211ULL;
+  };
+  for (const fenceline::Violation& v : r->violations) {
+    mix(v.id);
+    mix(std::string(fenceline::CertaintyName(v.certainty)));
+    mix(std::string(fenceline::SeverityName(v.severity)));
+    mix(v.margin_ms ? std::to_string(*v.margin_ms) : "-");
+    mix(v.lock);
+    mix(v.resource);
+    for (const std::string& c : v.clients) mix(c);
+    for (int64_t t : v.tokens) mix(std::to_string(t));
+    for (const fenceline::TimelineEvent& e : v.timeline) mix(std::to_string(e.line) + e.note);
+    mix(v.message);
+  }
+  for (const std::string& note : r->notes) mix(note);
+  mix(std::string(fenceline::FencingVerdictName(r->verdict)));
   std::printf(
       "{\"bench\":\"fencing/%zu_ops_%ld_locks%s\",\"ops\":%zu,\"seconds\":%.3f,"
       "\"cpu_seconds\":%.3f,\"ns_per_op\":%.0f,\"history_mib\":%.0f,\"analysis_peak_mib\":%.0f,"
       "\"analysis_bytes_per_op\":%.0f,"
-      "\"violations\":%zu,\"by_id\":{%s},\"verdict\":\"%s\"}\n",
+      "\"violations\":%zu,\"by_id\":{%s},\"verdict\":\"%s\",\"report_digest\":\"%016llx\"}\n",
       n, locks, skew_ms > 0 ? "_skewed" : "", n, seconds, cpu_seconds,
       seconds * 1e9 / static_cast<double>(n ? n : 1), static_cast<double>(history_kib) / 1024,
       analysis_mib, analysis_mib * 1048576 / static_cast<double>(n ? n : 1), r->violations.size(), kinds.c_str(),
-      std::string(fenceline::FencingVerdictName(r->verdict)).c_str());
+      std::string(fenceline::FencingVerdictName(r->verdict)).c_str(),
+      static_cast<unsigned long long>(digest));
   return seconds <= max_seconds ? 0 : 1;
 }
