@@ -160,7 +160,7 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
         std::snprintf(when, sizeof when, "%.1f s", progress.elapsed_s());
         progress.Update(file_text + std::to_string(p.partitions_done) + "/" +
                             std::to_string(p.partitions_total) +
-                            " partitions searched (resources and the lock operations), " +
+                            " partitions searched (one a resource), " +
                             when,
                         p.partitions_done == 0 || p.partitions_done == p.partitions_total);
       };

@@ -835,7 +835,25 @@ StatusOr<FencingResult> internal::CheckFencingInBudget(const History& history,
                                                        const FencingOptions& options,
                                                        MemoryBudget& budget) {
   using internal::FencingInput;
+  // The analysis' own arrays share the searches' account: reserved before they are built (an
+  // upper bound), then held at their size until the searches are done.
+  internal::MemoryAccount account(budget);
+  auto over_budget = [&](size_t bytes) {
+    FencingResult over;
+    over.verdict = FencingVerdict::kInconclusive;
+    over.notes.push_back("memory limit of " + std::to_string(budget.limit() >> 20) +
+                         " MiB reached before the fencing analysis: its lease timeline of " +
+                         std::to_string(history.ops.size()) + " operations needs up to " +
+                         std::to_string((bytes + (1 << 20) - 1) >> 20) +
+                         " MiB (raise --memory-limit); nothing was checked");
+    return over;
+  };
+  size_t timeline_bytes = internal::TimelineBytesBound(history);
+  if (!account.Reserve(timeline_bytes)) return over_budget(timeline_bytes);
+  size_t reserved = timeline_bytes;
   FENCELINE_ASSIGN_OR_RETURN(FencingInput in, internal::BuildLeaseTimeline(history, options));
+  timeline_bytes = internal::TimelineBytes(in);
+  if (!account.Track(reserved, timeline_bytes)) return over_budget(timeline_bytes);
   FencingResult result;
   result.locks = in.locks.size();
   result.resources = in.resources.size();

@@ -252,6 +252,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   // Pass 1: decode every operation and record, collecting names.
   std::vector<Decoded> decoded;
   decoded.reserve(history.ops.size());
+  in.op_node.reserve(history.ops.size());
   NameTable lock_names, resource_names;
   std::string scratch;
   std::unordered_map<std::string, uint32_t> node_ids{{"", 0}};
@@ -642,8 +643,38 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     for (const Stamp& r : e.renewals) gr.end_all.push_back(r);
     in.per_lock[gr.lock].grants.push_back(g);
   }
+  // Each lock's grants together, in their order: the checks sweep one lock at a time, and a
+  // lock's grants spread over the whole array (one in a thousand with 1,000 locks) made every
+  // access a cache miss once the array outgrew the cache (10M operations: 1M grants).
+  {
+    std::vector<uint32_t> new_of(in.grants.size());
+    std::vector<Grant> grouped;
+    grouped.reserve(in.grants.size());
+    for (LockData& l : in.per_lock) {
+      for (uint32_t& g : l.grants) {
+        new_of[g] = static_cast<uint32_t>(grouped.size());
+        grouped.push_back(std::move(in.grants[g]));
+        g = new_of[g];
+      }
+    }
+    in.grants = std::move(grouped);
+    for (auto& [key, ids] : in.by_token) {
+      for (uint32_t& g : ids) g = new_of[g];
+    }
+  }
 
-  // Writes, by lock.
+  // Writes, each lock's together (as its grants), then those no lock guards.
+  std::vector<uint32_t> writes_before(in.locks.size() + 1, 0);
+  for (const Decoded& d : decoded) {
+    if (d.kind != Decoded::Kind::kWrite) continue;
+    const uint32_t lock = in.resource_lock[resource_names.Sorted(d.name)];
+    ++writes_before[lock == kNoIndex ? in.locks.size() : lock];
+  }
+  {
+    uint32_t total = 0;
+    for (uint32_t& n : writes_before) total += std::exchange(n, total);
+    in.writes.resize(total);
+  }
   for (const Decoded& d : decoded) {
     if (d.kind != Decoded::Kind::kWrite) continue;
     const Operation& op = history.ops[d.op];
@@ -656,9 +687,9 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
     w.outcome = op.outcome;
     w.call = stamp_call(op);
     w.ret = stamp_ret(op);
-    if (w.lock != kNoIndex)
-      in.per_lock[w.lock].writes.push_back(static_cast<uint32_t>(in.writes.size()));
-    in.writes.push_back(w);
+    const uint32_t at = writes_before[w.lock == kNoIndex ? in.locks.size() : w.lock]++;
+    if (w.lock != kNoIndex) in.per_lock[w.lock].writes.push_back(at);
+    in.writes[at] = w;
   }
   for (LockData& l : in.per_lock) {
     std::stable_sort(l.grants.begin(), l.grants.end(), [&](uint32_t a, uint32_t b) {
@@ -682,6 +713,66 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   }
   std::sort(in.notes.begin(), in.notes.end());
   return in;
+}
+
+namespace {
+
+template <typename T>
+size_t VectorBytes(const std::vector<T>& v) {
+  return v.capacity() * sizeof(T);
+}
+
+// Per grant, beyond sizeof(Grant): a by_token entry (an unordered_map node with its vector,
+// and a bucket), its index in its lock's list, the ext record built beside it (a Stamp and
+// flags, and renewals), and the few small heap blocks of its own lists.
+constexpr size_t kGrantOverhead = 96 + 2 * sizeof(uint32_t) + 64 + 6 * 32;
+
+}  // namespace
+
+size_t TimelineBytesBound(const History& history) {
+  // One look at each operation's name and outcome, not its values: at most one grant an acquire
+  // or renew ok (a renewal of a token never seen granted implies one) or grant record.
+  size_t grants = history.other_events.size(), writes = 0, storage = 0;
+  for (const Operation& op : history.ops) {
+    const std::string& f = op.f;
+    if (f == "write") {
+      ++writes;
+      ++storage;
+    } else if (f == "read") {
+      ++storage;
+    } else if (op.outcome == Outcome::kOk && (f == "acquire" || f == "renew")) {
+      ++grants;
+    }
+  }
+  const size_t ops = history.ops.size();
+  // The grants array grows by doubling and is then regrouped by lock into a copy: up to three
+  // times its final size at once. Each resource's list grows by doubling too.
+  return ops * (sizeof(Decoded) + sizeof(uint32_t)) +
+         grants * (3 * sizeof(Grant) + kGrantOverhead) +
+         writes * (sizeof(Write) + sizeof(uint32_t)) + storage * 2 * sizeof(uint32_t) +
+         history.other_events.size() * (sizeof(uint32_t) + 128);
+}
+
+size_t TimelineBytes(const FencingInput& in) {
+  size_t bytes = VectorBytes(in.op_node) + VectorBytes(in.event_node) + VectorBytes(in.grants) +
+                 VectorBytes(in.writes) + VectorBytes(in.per_lock) + VectorBytes(in.resource_lock) +
+                 in.resource_multi_clock.capacity() / 8;
+  for (const std::vector<uint32_t>& ops : in.resource_ops) bytes += VectorBytes(ops);
+  bytes += VectorBytes(in.resource_ops);
+  for (const Grant& g : in.grants) {
+    bytes += VectorBytes(g.end_all) + VectorBytes(g.end_caps) + VectorBytes(g.cap_refs) +
+             VectorBytes(g.evidence) + VectorBytes(g.releases) + VectorBytes(g.end_records) +
+             VectorBytes(g.held_at) + kGrantOverhead;
+  }
+  for (const LockData& l : in.per_lock) {
+    bytes += VectorBytes(l.grants) + VectorBytes(l.unknown) + VectorBytes(l.writes) +
+             l.earliest_unknown.size() * 48;
+  }
+  for (const std::vector<std::string>* names : {&in.nodes, &in.locks, &in.resources, &in.clients}) {
+    bytes += VectorBytes(*names);
+    for (const std::string& n : *names) bytes += n.capacity() + 1;
+  }
+  return bytes;
 }
 
 void AppendOp(const History& h, uint32_t index, std::string note, std::vector<TimelineEvent>& out) {

@@ -167,6 +167,13 @@ struct FencingInput {
 // vocabulary, or an operation outside it; kInvalidArgument for bad options.
 StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingOptions& options);
 
+// The memory the fencing analysis charges to --memory-limit for its own arrays (the searches
+// charge theirs): before decoding, an upper bound for `history` (the decoding's peak: the
+// per-operation records it keeps while it builds, and what it keeps after), so that a refusal
+// comes before the memory is taken; and after, the bytes `in` holds. Bytes.
+size_t TimelineBytesBound(const History& history);
+size_t TimelineBytes(const FencingInput& in);
+
 // How two stamps are ordered under the clock model. kPast is before every stamp but kPast, kNever
 // after every stamp; neither is ordered "as written" against the other.
 struct Order {

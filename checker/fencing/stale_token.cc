@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "checker/model/fenced_register_model.h"
+#include "checker/search/partition.h"
 #include "fenceline/check.h"
 
 namespace fenceline::internal {
@@ -182,6 +183,51 @@ Violation Explain(const FencingInput& in, const Storage& s, const PartitionResul
 
 }  // namespace
 
+StatusOr<std::vector<Partition>> StoragePartitions(const FencingInput& in, const Model& model) {
+  const History& h = *in.history;
+  std::vector<Partition> parts;
+  Partition nil;  // storage operations the model keys as nil, from any resource
+  for (const std::vector<uint32_t>& ops : in.resource_ops) {
+    const size_t first = parts.size();
+    for (uint32_t i : ops) {
+      const Operation& op = h.ops[i];
+      StatusOr<Value> key = model.PartitionOf(op);
+      if (!key.ok()) {
+        // PartitionHistory reports the first such operation in the history.
+        uint32_t least = i;
+        for (const std::vector<uint32_t>& other : in.resource_ops) {
+          for (uint32_t j : other) {
+            if (j >= least) break;
+            if (!model.PartitionOf(h.ops[j]).ok()) least = j;
+          }
+        }
+        StatusOr<Value> first_error = model.PartitionOf(h.ops[least]);
+        return Status(first_error.status().code(), h.source + first_error.status().message());
+      }
+      if (key->is_nil()) {
+        nil.ops.push_back(&op);
+        continue;
+      }
+      size_t g = first;
+      while (g < parts.size() && !(parts[g].key == *key)) ++g;
+      if (g == parts.size()) {
+        parts.emplace_back();
+        parts.back().key = std::move(key).value();
+        parts.back().ops.reserve(ops.size());
+      }
+      parts[g].ops.push_back(&op);
+    }
+  }
+  if (!nil.ops.empty()) {
+    std::sort(nil.ops.begin(), nil.ops.end(),
+              [](const Operation* a, const Operation* b) { return a->index < b->index; });
+    parts.push_back(std::move(nil));
+  }
+  std::sort(parts.begin(), parts.end(),
+            [](const Partition& a, const Partition& b) { return a.key < b.key; });
+  return parts;
+}
+
 StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const FencingOptions& options,
                                              MemoryBudget& budget) {
   const History& h = *in.history;
@@ -203,13 +249,14 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const Fenci
   Storage face;
   face.view = &h;
   co.on_progress = options.on_progress;
+  FENCELINE_ASSIGN_OR_RETURN(std::vector<Partition> parts, StoragePartitions(in, *model));
   FENCELINE_ASSIGN_OR_RETURN(CheckResult r1,
-                             std::move(CheckHistoriesInBudget({&h}, *model, co, budget).front()));
+                             CheckPartitionsInBudget(h, std::move(parts), *model, co, budget));
   co.on_progress = nullptr;
   std::map<std::string, const PartitionResult*> again;  // resource -> its as-written result
   std::vector<uint32_t> again_index;
   for (const PartitionResult& p : r1.partitions) {
-    if (p.key.is_nil()) continue;  // the lock operations
+    if (p.key.is_nil()) continue;  // storage operations that name no resource
     const std::string name = ResourceName(p.key);
     if (p.verdict == Verdict::kLinearizable) continue;
     const uint32_t r = ResourceIndex(in, name);

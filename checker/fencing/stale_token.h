@@ -17,6 +17,7 @@
 
 #include "checker/fencing/lease_timeline.h"
 #include "checker/search/memory_budget.h"
+#include "checker/search/partition.h"
 #include "fenceline/fencing.h"
 
 namespace fenceline::internal {
@@ -26,6 +27,15 @@ struct StaleTokenOutcome {
   std::vector<std::string> notes;     // why a resource's search was inconclusive
   bool unknown = false;               // some resource's search was inconclusive
 };
+
+// The first pass's partitions, grouped from the timeline's per-resource lists instead of by the
+// engine's pass over the whole history: the lock operations, about half of it, are never visited
+// (under the fencing variant of the model they would fall in the nil partition, irrelevant to
+// every search, and were compiled and searched as one). Each storage operation still gets the
+// model's own key, so the partitions, their order and any error are PartitionHistory's, less the
+// lock operations: a resource's operations share one key but for odd input (a nil "resource" in
+// the invoke, named only in the completion), whose operations go where the model puts them.
+StatusOr<std::vector<Partition>> StoragePartitions(const FencingInput& in, const Model& model);
 
 // Non-OK only if the engine could not run (an operation it cannot interpret). Both passes'
 // searches are charged to `budget` (options.memory_budget is not read).

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "checker/search/partition.h"
 #include "fenceline/check.h"
 
 namespace fenceline::internal {
@@ -76,6 +77,14 @@ size_t DefaultMemoryBudgetBytes();
 std::vector<StatusOr<CheckResult>> CheckHistoriesInBudget(
     const std::vector<const History*>& histories, const Model& model, const CheckOptions& options,
     MemoryBudget& budget);
+
+// CheckHistoriesInBudget for one history whose partitions the caller has already grouped (each
+// as PartitionHistory would: one key, its operations in History::ops order, partitions in key
+// order), so that a caller who knows them spares a pass over the whole history. Operations left
+// out of every partition are not checked.
+StatusOr<CheckResult> CheckPartitionsInBudget(const History& history,
+                                              std::vector<Partition> partitions, const Model& model,
+                                              const CheckOptions& options, MemoryBudget& budget);
 
 }  // namespace fenceline::internal
 

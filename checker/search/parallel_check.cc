@@ -104,6 +104,12 @@ class Checker {
         budget_(budget),
         work_(histories.size()) {}
 
+  // The partitions of histories_[0] as the caller grouped them, instead of PartitionHistory's.
+  void GivePartitions(std::vector<internal::Partition> partitions) {
+    given_ = std::move(partitions);
+    has_given_ = true;
+  }
+
   std::vector<StatusOr<CheckResult>> Run();
 
  private:
@@ -117,6 +123,8 @@ class Checker {
   const CheckOptions& options_;
   internal::MemoryBudget& budget_;
   std::vector<HistoryWork> work_;
+  std::vector<internal::Partition> given_;
+  bool has_given_ = false;
   // CheckOptions::on_progress: the counts, and each history's partitions not yet done.
   std::mutex progress_mu_;
   CheckProgress progress_;
@@ -218,7 +226,8 @@ std::vector<StatusOr<CheckResult>> Checker::Run() {
     HistoryWork& w = work_[h];
     const Clock::time_point begin = Clock::now();
     StatusOr<std::vector<internal::Partition>> parts =
-        internal::PartitionHistory(*histories_[h], model_);
+        h == 0 && has_given_ ? StatusOr<std::vector<internal::Partition>>(std::move(given_))
+                             : internal::PartitionHistory(*histories_[h], model_);
     if (!parts.ok()) {
       w.status = parts.status();
       continue;
@@ -342,6 +351,15 @@ std::vector<StatusOr<CheckResult>> CheckHistoriesInBudget(
     const std::vector<const History*>& histories, const Model& model, const CheckOptions& options,
     MemoryBudget& budget) {
   return Checker(histories, model, options, budget).Run();
+}
+
+StatusOr<CheckResult> CheckPartitionsInBudget(const History& history,
+                                              std::vector<Partition> partitions, const Model& model,
+                                              const CheckOptions& options, MemoryBudget& budget) {
+  const std::vector<const History*> one{&history};
+  Checker checker(one, model, options, budget);
+  checker.GivePartitions(std::move(partitions));
+  return std::move(checker.Run().front());
 }
 
 }  // namespace internal

@@ -45,8 +45,8 @@ struct FencingOptions {
   std::chrono::milliseconds time_limit{0};      // for the stale-token search; 0: none
   // Bytes the stale-token searches (both passes, all threads together) may hold at once.
   size_t memory_budget = DefaultMemoryBudget();
-  // Progress of the stale-token search's first pass, which searches every resource (and the
-  // lock operations, as one partition of their own), as CheckOptions::on_progress reports it.
+  // Progress of the stale-token search's first pass, which searches every resource (one
+  // partition each), as CheckOptions::on_progress reports it.
   // The second pass re-searches only resources on several clocks and is not counted. Never
   // changes a result. Empty: none.
   std::function<void(const CheckProgress&)> on_progress;

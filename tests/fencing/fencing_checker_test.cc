@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "checker/fencing/lease_timeline.h"
 #include "checker/report/fencing_report.h"
 #include "fenceline/fencing.h"
 #include "testing/matchers.h"
@@ -879,8 +880,11 @@ TEST(FencingTimeModelTest, InconclusiveSearchIsUnknownAndSaysWhy) {
   }
   FencingOptions o;
   o.clock_skew_ms = 1;
-  o.memory_budget = 1;  // every search stops at its first memo entry
-  FencingResult r = Check(h.Build(), o);
+  const History built = h.Build();
+  // Room for the lease timeline (charged to the same account) and a few bytes more: every
+  // search stops at its first memo entry.
+  o.memory_budget = internal::TimelineBytesBound(built) + 1;
+  FencingResult r = Check(built, o);
   EXPECT_EQ(r.verdict, FencingVerdict::kInconclusive);
   // Both passes (as written, then under the skew bound) say so.
   bool as_written = false, widened = false;

@@ -279,17 +279,16 @@ TEST(ReportProgressTest, ProgressCountsFilesOperationsAndPartitions) {
                                "unknown, 0 unusable; report in " + dir.path + "/r\n"));
 }
 
-// The fencing analysis shows its partitions too (each resource, and the lock operations as one
-// of their own), file by file; the report is the same as without --progress.
+// The fencing analysis shows its partitions too (one a resource), file by file; the report is the same as without --progress.
 TEST(ReportProgressTest, FencingProgressCountsPartitionsPerFile) {
   const std::string one = SourcePath("histories/fencing/invalid/pause-without-fencing.jsonl");
   const std::string two = SourcePath("histories/fencing/invalid/non-monotonic-grant.jsonl");
   CliResult r = RunCli({"check", "--model", "fencing", "--progress", one, two});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  const std::string what = " partitions searched (resources and the lock operations), ";
-  EXPECT_THAT(r.err, HasSubstr("fenceline: checking file 1/2 (5 operations): 0/2" + what));
-  EXPECT_THAT(r.err, HasSubstr("fenceline: checking file 1/2 (5 operations): 2/2" + what));
-  EXPECT_THAT(r.err, HasSubstr("fenceline: checking file 2/2 (3 operations): 1/1" + what));
+  const std::string what = " partitions searched (one a resource), ";
+  EXPECT_THAT(r.err, HasSubstr("fenceline: checking file 1/2 (5 operations): 0/1" + what));
+  EXPECT_THAT(r.err, HasSubstr("fenceline: checking file 1/2 (5 operations): 1/1" + what));
+  EXPECT_THAT(r.err, HasSubstr("fenceline: checking file 2/2 (3 operations): 0/0" + what));
   CliResult quiet = RunCli({"check", "--model", "fencing", one, two});
   EXPECT_EQ(r.out, quiet.out);
   EXPECT_THAT(quiet.err, Not(HasSubstr("partitions searched")));
