@@ -1,6 +1,7 @@
 // The shared memory account (checker/search/memory_budget.h).
 #include "checker/search/memory_budget.h"
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -159,6 +160,37 @@ TEST(MemoryBudgetTest, ProofsRefusedBecauseOfOtherPartitionsAreFoundAlone) {
   const std::vector<int> all(200, 1);
   for (int threads : {1, 2}) {
     EXPECT_EQ(ProofSizes(*h, size_t{3} << 20, threads), all) << threads << " threads";
+  }
+}
+
+}  // namespace
+}  // namespace fenceline::internal
+
+namespace fenceline::internal {
+namespace {
+
+// Past the deadline the proof is empty whatever the deadline is called (the explainer once
+// recognised a timed-out search by the word "time" in its reason, so under --deadline alone
+// it reported a proof half-minimised, as far as the machine's speed let it get).
+TEST(ExplainDeadlineTest, PastAnyDeadlineTheProofIsEmpty) {
+  StatusOr<History> h = ParseHistoryText(LostAppends(1), "lost.jsonl");
+  ASSERT_TRUE(h.ok()) << h.status().message();
+  auto model = MakeModel("kv");
+  ASSERT_TRUE(model.ok());
+  StatusOr<std::vector<Partition>> parts = PartitionHistory(*h, **model);
+  ASSERT_TRUE(parts.ok());
+  const std::vector<const Operation*>& ops = parts->front().ops;
+  StatusOr<std::unique_ptr<PartitionSpec>> spec = (*model)->Compile(ops, h->source);
+  ASSERT_TRUE(spec.ok());
+  SearchLimits limits;
+  PartitionResult r = SearchPartition(**spec, ops, limits);
+  ASSERT_EQ(r.verdict, Verdict::kNotLinearizable) << r.reason;
+  const OpIndex u = r.counterexample->unlinearizable.front();
+  ASSERT_EQ(ExplainViolation(**model, ops, h->source, **spec, u, limits).size(), 1u);
+  for (std::string_view cause : {"time limit of 1 s", "deadline of the whole run"}) {
+    limits.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
+    limits.deadline_cause = cause;
+    EXPECT_TRUE(ExplainViolation(**model, ops, h->source, **spec, u, limits).empty()) << cause;
   }
 }
 
