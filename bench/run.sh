@@ -1,29 +1,38 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (Release, build-bench/) and runs them, printing one JSON line per case.
 # The README's figures come from this script.
-# Usage: bench/run.sh [--smoke] [--no-10m] [--baseline OLD_FENCELINE]
+# Usage: bench/run.sh [--smoke] [--no-10m] [--baseline OLD_FENCELINE] [--build-dir DIR]
 #   --smoke     tiny sizes, for CI: checks the benchmarks still run, measures nothing.
 #   --no-10m    leave out the 10M-operation case (minutes and gigabytes on the old code).
 #   --baseline  also run each generated-history case with another build's fenceline binary
 #               (say, main before a change, built side by side), in the same run, and print
 #               its figures and the ratios new/old.
+#   --build-dir use an already configured Release build (CI's), adding the benchmarks to it,
+#               instead of a build-bench/ of their own: CI then compiles the library once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-smoke=0 large=1 baseline=""
+smoke=0 large=1 baseline="" dir=build-bench own_dir=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --no-10m) large=0 ;;
     --baseline) baseline=$(realpath "$2"); shift ;;
+    --build-dir) dir=$2; own_dir=0; shift ;;
     *) echo "bench/run.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
-dir=build-bench
-generator=()
-command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
-cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DFENCELINE_BUILD_TESTS=OFF \
-  -DFENCELINE_BUILD_BENCH=ON -DFENCELINE_BUILD_RECORDER=OFF >/dev/null
+if [ $own_dir = 1 ]; then
+  generator=()
+  command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+  cmake -S . -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DFENCELINE_BUILD_TESTS=OFF \
+    -DFENCELINE_BUILD_BENCH=ON -DFENCELINE_BUILD_RECORDER=OFF >/dev/null
+else
+  [ -f "$dir/CMakeCache.txt" ] || { echo "bench/run.sh: $dir is not a configured build" >&2; exit 2; }
+  grep -q '^CMAKE_BUILD_TYPE:STRING=Release$' "$dir/CMakeCache.txt" ||
+    { echo "bench/run.sh: $dir is not a Release build" >&2; exit 2; }
+  cmake -S . -B "$dir" -DFENCELINE_BUILD_BENCH=ON >/dev/null
+fi
 cmake --build "$dir" -j "$(nproc)" >/dev/null
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   // builds can be shown to report the same on the same history.
   uint64_t digest = 1469598103934665603ULL;
   auto mix = [&](const std::string& s) {
-    for (unsigned char c : s) digest = (digest ^ c) * 1099511628211ULL;
+    for (char c : s) digest = (digest ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
     digest = (digest ^ 0xff) * 1099511628211ULL;
   };
   for (const fenceline::Violation& v : r->violations) {
