@@ -19,11 +19,15 @@ class ValueSharer {
  public:
   void Share(Value& v) {
     if (!Worth(v)) return;
-    Value& slot = slots_[static_cast<size_t>(v.Hash()) & (kSlots - 1)];
-    if (slot == v) {
-      v = slot;
+    const uint64_t hash = v.Hash();
+    Slot& slot = slots_[static_cast<size_t>(hash) & (kSlots - 1)];
+    // The hash first: comparing with a slot's value reads its box, a cache miss when the
+    // slot holds a value that stopped repeating long ago.
+    if (slot.hash == hash && slot.value == v) {
+      v = slot.value;
     } else {
-      slot = v;
+      slot.hash = hash;
+      slot.value = v;
     }
   }
   void Clear() { slots_ = {}; }
@@ -53,7 +57,11 @@ class ValueSharer {
       default: return !v.text().empty() && v.text().size() <= kMaxText;
     }
   }
-  std::array<Value, kSlots> slots_;
+  struct Slot {
+    uint64_t hash = 0;
+    Value value;
+  };
+  std::array<Slot, kSlots> slots_;
 };
 
 }  // namespace

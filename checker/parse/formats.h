@@ -19,6 +19,8 @@
 
 namespace fenceline::internal {
 
+class LineSource;  // line_chunks.h
+
 // How the line-oriented readers share out their work (line_chunks.h). The result does not
 // depend on `threads` or `chunk_bytes`.
 struct ChunkOptions {
@@ -32,6 +34,9 @@ struct ChunkOptions {
 
 // One JSON object an event a line (docs/formats.md). Blank lines are skipped.
 Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                      const ChunkOptions& chunks = {});
+// The same, the lines coming from `source` (a file read a chunk at a time).
+Status ParseJsonLines(LineSource& source, std::string_view name, HistoryBuilder& builder,
                       const ChunkOptions& chunks = {});
 // The same for a chunk of whole lines whose first is line `first_line` of the input, each
 // event handed to `sink` as it is read (streaming, checker/stream/); the first error, the
@@ -66,6 +71,8 @@ struct SkippedLines {
   uint32_t first_line = 0;  // 0: none
 };
 Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                      SkippedLines& skipped, const ChunkOptions& chunks = {});
+Status ParseJepsenLog(LineSource& source, std::string_view name, HistoryBuilder& builder,
                       SkippedLines& skipped, const ChunkOptions& chunks = {});
 // The same, for callers that do not count.
 Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder);

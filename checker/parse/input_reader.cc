@@ -291,23 +291,24 @@ bool HasCompressedMagic(std::string_view head) {
          (head.size() >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd);
 }
 
-std::string WhereInText(std::string_view text, size_t offset, std::string_view name) {
+std::string WhereInText(std::string_view text, size_t offset, std::string_view name,
+                        uint64_t first_line) {
   offset = std::min(offset, text.size());
   const auto head = text.substr(0, offset);
-  const size_t line = static_cast<size_t>(std::count(head.begin(), head.end(), '\n')) + 1;
+  const uint64_t line = static_cast<uint64_t>(std::count(head.begin(), head.end(), '\n')) + first_line;
   const size_t nl = head.rfind('\n');
   const size_t column = nl == std::string_view::npos ? offset + 1 : offset - nl;
   return std::string(name) + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
 }
 
 StatusOr<size_t> CheckTextBytes(std::string_view text, size_t from, bool final,
-                                std::string_view name) {
+                                std::string_view name, uint64_t first_line) {
   const auto* p = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
   size_t i = from;
   auto bad = [&](size_t at, const std::string& what) -> Status {
-    return ParseError(WhereInText(text, at, name) + what);
+    return ParseError(WhereInText(text, at, name, first_line) + what);
   };
   while (i < n) {
     // Eight ASCII bytes, none of them NUL, at a time: nearly all of a history.

@@ -128,9 +128,10 @@ bool HasCompressedMagic(std::string_view head);
 // Checks that text[from, end) holds no NUL byte and is valid UTF-8 (no overlong forms, no
 // surrogates, nothing past U+10FFFF). If `final` is false, an incomplete sequence at the very
 // end is not an error (more bytes may follow). Returns the offset up to which the text is
-// checked. Errors: kParseError "name:line:col: ..." (line and column from the start of `text`).
+// checked. Errors: kParseError "name:line:col: ..." (line and column from the start of `text`,
+// which is line `first_line` of the input).
 [[nodiscard]] StatusOr<size_t> CheckTextBytes(std::string_view text, size_t from, bool final,
-                                              std::string_view name);
+                                              std::string_view name, uint64_t first_line = 1);
 
 // kDeadlineExceeded "name:line:1: <cause> reached while <doing>, after N lines" (N = line - 1,
 // the lines done; `cause` "": "the deadline"): how every reader says it ran out of time at
@@ -138,8 +139,10 @@ bool HasCompressedMagic(std::string_view head);
 Status DeadlineReached(std::string_view name, uint64_t line, std::string_view cause,
                        std::string_view doing);
 
-// "name:line:col: " for a byte offset into `text` (lines and columns from 1, columns in bytes).
-std::string WhereInText(std::string_view text, size_t offset, std::string_view name);
+// "name:line:col: " for a byte offset into `text` (lines and columns from 1, columns in bytes;
+// `text` starts line `first_line`).
+std::string WhereInText(std::string_view text, size_t offset, std::string_view name,
+                        uint64_t first_line = 1);
 
 }  // namespace fenceline::internal
 

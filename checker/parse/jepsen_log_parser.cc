@@ -179,7 +179,14 @@ Status ParseJepsenLogRange(std::string_view text, size_t range_begin, size_t ran
 
 Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuilder& builder,
                       SkippedLines& skipped, const ChunkOptions& chunks) {
-  auto parse = [&](size_t begin, size_t end, uint32_t first_line, ChunkResult& out) {
+  TextLineSource source(text);
+  return ParseJepsenLog(source, name, builder, skipped, chunks);
+}
+
+Status ParseJepsenLog(LineSource& source, std::string_view name, HistoryBuilder& builder,
+                      SkippedLines& skipped, const ChunkOptions& chunks) {
+  auto parse = [&](std::string_view text, size_t begin, size_t end, uint32_t first_line,
+                   ChunkResult& out) {
     out.status = ParseJepsenLogRange(text, begin, end, first_line, name, out.events, out.skipped);
   };
   PositionalErrorRule rule;
@@ -187,7 +194,7 @@ Status ParseJepsenLog(std::string_view text, std::string_view name, HistoryBuild
     rule.Apply(ev);
     SplitIndependentTuple(ev);
   };
-  return ParseLineChunks(text, name, chunks, parse, fixup, builder, skipped);
+  return ParseLineChunks(source, name, chunks, parse, fixup, builder, skipped);
 }
 
 Status ParseJepsenLogEvents(std::string_view text, std::string_view name, uint32_t first_line,

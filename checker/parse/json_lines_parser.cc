@@ -4,8 +4,10 @@
 // recurses once per nesting level and accepts an object's key twice, so its SAX events pass
 // through CheckingHandler, which refuses both before the DOM is built.
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstring>
+#include <functional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -37,9 +39,11 @@ struct KeyScratch {
 // Forwards SAX events to the document, refusing nesting deeper than kJsonMaxDepth and a key
 // given twice in one object (JSON leaves that undefined; RapidJSON would keep both). Key views
 // point into the in-situ buffer, which outlives the parse.
+// `Target` is a DOM document (one value) or EventSax (an event, without a DOM).
+template <typename Target>
 class CheckingHandler {
  public:
-  CheckingHandler(LineDocument& doc, InsituStream& stream, KeyScratch& scratch)
+  CheckingHandler(Target& doc, InsituStream& stream, KeyScratch& scratch)
       : doc_(doc), stream_(stream), scratch_(scratch) {}
 
   bool Null() { return doc_.Null(); }
@@ -130,7 +134,7 @@ class CheckingHandler {
     return true;
   }
 
-  LineDocument& doc_;
+  Target& doc_;
   InsituStream& stream_;  // only for Tell()
   KeyScratch& scratch_;
   int depth_ = 0;
@@ -140,11 +144,13 @@ class CheckingHandler {
   size_t error_end_ = 0;
 };
 
-// Parses `buffer` (NUL-terminated, parsed in place) into `doc`. `line` is the unmodified text,
-// for positions. Errors: kParseError "name:line_no:col: ...".
-Status ParseJsonInto(std::string& buffer, std::string_view line, std::string_view name,
-                     uint32_t line_no, rapidjson::MemoryPoolAllocator<>& stack_pool,
-                     KeyScratch& scratch, LineDocument& doc) {
+// Runs RapidJSON's reader over `buffer` (NUL-terminated, parsed in place), its events checked
+// by CheckingHandler and then given to `target`. `line` is the unmodified text, for positions.
+// Errors: kParseError "name:line_no:col: ...".
+template <typename Target>
+Status ReadJsonInto(std::string& buffer, std::string_view line, std::string_view name,
+                    uint32_t line_no, rapidjson::MemoryPoolAllocator<>& stack_pool,
+                    KeyScratch& scratch, Target& target) {
   auto where = [&](size_t offset) {
     return std::string(name) + ":" + std::to_string(line_no) + ":" + std::to_string(offset + 1) +
            ": ";
@@ -155,16 +161,10 @@ Status ParseJsonInto(std::string& buffer, std::string_view line, std::string_vie
                       "NUL byte in a JSON line");
   }
   InsituStream stream(buffer.data());
-  CheckingHandler handler(doc, stream, scratch);
-  rapidjson::ParseResult result;
-  auto generate = [&](LineDocument& target) {
-    (void)target;  // the handler forwards to it
-    rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
-        reader(&stack_pool);
-    result = reader.Parse<rapidjson::kParseInsituFlag>(stream, handler);
-    return !result.IsError();
-  };
-  doc.Populate(generate);
+  CheckingHandler<Target> handler(target, stream, scratch);
+  rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
+      reader(&stack_pool);
+  const rapidjson::ParseResult result = reader.Parse<rapidjson::kParseInsituFlag>(stream, handler);
   if (!result.IsError()) return OkStatus();
   if (handler.too_deep()) {
     return ParseError(where(handler.error_end() - 1) + "expected nesting at most " +
@@ -190,6 +190,20 @@ Status ParseJsonInto(std::string& buffer, std::string_view line, std::string_vie
   if (!what.empty()) what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
   if (!what.empty() && what.back() == '.') what.pop_back();
   return ParseError(where(result.Offset()) + "invalid JSON: " + what);
+}
+
+// The same into a DOM (one value, for flags). A DOM document is filled through a generator, so
+// the reader runs inside Populate().
+Status ParseJsonInto(std::string& buffer, std::string_view line, std::string_view name,
+                     uint32_t line_no, rapidjson::MemoryPoolAllocator<>& stack_pool,
+                     KeyScratch& scratch, LineDocument& doc) {
+  Status status;
+  auto generate = [&](LineDocument& target) {
+    status = ReadJsonInto(buffer, line, name, line_no, stack_pool, scratch, target);
+    return status.ok();
+  };
+  doc.Populate(generate);
+  return status;
 }
 
 std::string Where(std::string_view name, uint32_t line, size_t column) {
@@ -225,19 +239,6 @@ Value ToValue(const rapidjson::Value& j) {
   return Value::Nil();
 }
 
-std::string_view TypeName(const rapidjson::Value& j) {
-  switch (j.GetType()) {
-    case rapidjson::kNullType: return "null";
-    case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return "a boolean";
-    case rapidjson::kStringType: return "a string";
-    case rapidjson::kNumberType: return "a number";
-    case rapidjson::kArrayType: return "an array";
-    case rapidjson::kObjectType: return "an object";
-  }
-  return "?";
-}
-
 // Column (1-based) of the first occurrence of "name": in the line, for messages about a field.
 size_t FieldColumn(std::string_view line, std::string_view field) {
   // Built by appends: GCC 12 reports a false -Wrestrict on "\"" + std::string(...).
@@ -248,82 +249,204 @@ size_t FieldColumn(std::string_view line, std::string_view field) {
   return at == std::string_view::npos ? 1 : at + 1;
 }
 
-Status ParseEvent(const rapidjson::Value& doc, std::string_view line, std::string_view name,
-                  uint32_t line_no, size_t column, Event& e) {
-  if (!doc.IsObject()) {
-    return ParseError(Where(name, line_no, column) + "expected a JSON object (one event a line), got " +
-                      std::string(TypeName(doc)));
+// Short strings repeat through a chunk of lines (a partition's key on each of its operations,
+// the value an ok echoes), so each is made into a Value once per chunk rather than once per
+// event: most strings then cost no allocation, and the history holds one copy. Direct-mapped
+// with fixed memory; which copy a Value shares is never observable.
+class StringValues {
+ public:
+  Value Get(std::string_view s) {
+    if (s.empty() || s.size() > kMaxText) return Value::String(std::string(s));
+    const size_t hash = std::hash<std::string_view>()(s);
+    Slot& slot = slots_[hash & (kSlots - 1)];
+    if (slot.hash != hash || slot.value.text() != s) {
+      slot.hash = hash;
+      slot.value = Value::String(std::string(s));
+    }
+    return slot.value;
   }
-  bool have_process = false, have_type = false, have_f = false;
-  for (const auto& m : doc.GetObject()) {
-    std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    const rapidjson::Value& v = m.value;
-    auto bad = [&](std::string_view expected) {
-      return ParseError(Where(name, line_no, FieldColumn(line, key)) + "expected " +
-                        std::string(expected) + " for \"" + std::string(key) + "\", got " +
-                        std::string(TypeName(v)));
-    };
-    if (key == "process") {
-      if (v.IsInt64()) {
-        e.process = Value::Int(v.GetInt64());
-      } else if (v.IsString()) {
-        e.process = Value::String(std::string(v.GetString(), v.GetStringLength()));
-      } else {
-        return bad("an integer or a string");
-      }
-      have_process = true;
-    } else if (key == "type") {
-      if (!v.IsString()) return bad("\"invoke\", \"ok\", \"fail\" or \"info\"");
-      std::string_view t(v.GetString(), v.GetStringLength());
-      if (t == "invoke") e.type = EventType::kInvoke;
-      else if (t == "ok") e.type = EventType::kOk;
-      else if (t == "fail") e.type = EventType::kFail;
-      else if (t == "info") e.type = EventType::kInfo;
-      else {
-        return ParseError(Where(name, line_no, FieldColumn(line, key)) +
-                          "expected \"invoke\", \"ok\", \"fail\" or \"info\" for \"type\", got \"" +
-                          std::string(t) + "\"");
-      }
-      have_type = true;
-    } else if (key == "f") {
-      if (!v.IsString()) return bad("a string");
-      e.f.assign(v.GetString(), v.GetStringLength());
-      have_f = true;
-    } else if (key == "value") {
-      e.value = ToValue(v);
-    } else if (key == "key") {
-      e.key = ToValue(v);
-    } else if (key == "time") {
-      if (!v.IsInt64()) return bad("an integer (nanoseconds)");
-      e.time = v.GetInt64();
-    } else if (key == "error") {
-      e.error = ToValue(v);
-    } else if (key == "node") {
-      if (!v.IsString()) return bad("a string");
-      e.node.assign(v.GetString(), v.GetStringLength());
+
+ private:
+  static constexpr size_t kSlots = size_t{1} << 10, kMaxText = 64;
+  struct Slot {
+    size_t hash = 0;
+    Value value;
+  };
+  std::array<Slot, kSlots> slots_;
+};
+
+// Builds an Event straight from the reader's events, without a DOM: a field's value is made
+// into a Value as it is read. It checks the event's shape as ParseEvent once did on the DOM, in
+// field order, but keeps only its first complaint and lets the reader go on to the line's end,
+// because a JSON error anywhere in the line (or a duplicate key) is reported before it.
+// Never stops the reader (returning false would read as a duplicate key).
+class EventSax {
+ public:
+  EventSax(Event& e, std::string_view line, std::string_view name, uint32_t line_no,
+           size_t column, StringValues& strings)
+      : e_(e), line_(line), name_(name), line_no_(line_no), column_(column), strings_(strings) {}
+
+  bool Null() { return Complete(Value::Nil(), "null"); }
+  bool Bool(bool b) { return Complete(Value::Bool(b), "a boolean"); }
+  bool Int(int i) { return Complete(Value::Int(i), "a number"); }
+  bool Uint(unsigned i) { return Complete(Value::Int(i), "a number"); }
+  bool Int64(int64_t i) { return Complete(Value::Int(i), "a number"); }
+  bool Uint64(uint64_t i) {
+    if (i <= static_cast<uint64_t>(INT64_MAX)) return Complete(Value::Int(static_cast<int64_t>(i)), "a number");
+    return Complete(Value::BigInt(std::to_string(i)), "a number");
+  }
+  bool Double(double d) { return Complete(Value::Float(d), "a number"); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return true; }  // not asked for
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (Ignoring()) return true;
+    if (frames_.empty() && depth_ == 1) {
+      // The fields that must be strings take the text itself, without a Value.
+      const std::string_view text(s, n);
+      if (key_ == "type") return Type(text);
+      if (key_ == "f") return Text(e_.f, text);
+      if (key_ == "node") return Text(e_.node, text);
+    }
+    return Complete(strings_.Get(std::string_view(s, n)), "a string");
+  }
+  bool StartObject() { return Start(true); }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (Ignoring()) return true;
+    if (frames_.empty()) {
+      key_ = std::string_view(s, n);
     } else {
-      e.extra.emplace_back(std::string(key), ToValue(v));
+      frames_.back().push_back(strings_.Get(std::string_view(s, n)));
+    }
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType) { return End(true); }
+  bool StartArray() { return Start(false); }
+  bool EndArray(rapidjson::SizeType) { return End(false); }
+
+  // After a successful parse: the event's shape checked; the first complaint, if any.
+  Status Finish() {
+    if (!top_is_object_) {
+      return ParseError(Where(name_, line_no_, column_) +
+                        "expected a JSON object (one event a line), got " + std::string(top_type_));
+    }
+    if (!first_error_.ok()) return first_error_;
+    auto missing = [&](std::string_view field) {
+      return ParseError(Where(name_, line_no_, column_) + "expected field \"" + std::string(field) +
+                        "\" in event");
+    };
+    if (!have_process_) return missing("process");
+    if (!have_type_) return missing("type");
+    if (!have_f_) return missing("f");
+    return OkStatus();
+  }
+
+ private:
+  // Past a complaint, or inside a line that is not an object, values are not built.
+  bool Ignoring() const { return !first_error_.ok() || (depth_ > 0 && !top_is_object_); }
+
+  bool Start(bool object) {
+    if (depth_++ == 0) {
+      top_is_object_ = object;
+      top_type_ = object ? "an object" : "an array";
+      return true;
+    }
+    if (!Ignoring()) frames_.emplace_back();
+    return true;
+  }
+  bool End(bool object) {
+    if (--depth_ == 0 || Ignoring()) return true;
+    std::vector<Value> items = std::move(frames_.back());
+    frames_.pop_back();
+    return Complete(object ? Value::Map(std::move(items)) : Value::Vector(std::move(items)),
+                  object ? "an object" : "an array");
+  }
+
+  // A complete value: an item of the value being built, a top-level field, or the whole line.
+  bool Complete(Value v, std::string_view type) {
+    if (depth_ == 0) {
+      top_type_ = type;
+      return true;
+    }
+    if (Ignoring()) return true;
+    if (!frames_.empty()) {
+      frames_.back().push_back(std::move(v));
+      return true;
+    }
+    Field(std::move(v), type);
+    return true;
+  }
+
+  void Complain(std::string_view expected, std::string_view type) {
+    first_error_ = ParseError(Where(name_, line_no_, FieldColumn(line_, key_)) + "expected " +
+                              std::string(expected) + " for \"" + std::string(key_) + "\", got " +
+                              std::string(type));
+  }
+
+  bool Type(std::string_view t) {
+    have_type_ = true;
+    if (t == "invoke") e_.type = EventType::kInvoke;
+    else if (t == "ok") e_.type = EventType::kOk;
+    else if (t == "fail") e_.type = EventType::kFail;
+    else if (t == "info") e_.type = EventType::kInfo;
+    else {
+      first_error_ = ParseError(Where(name_, line_no_, FieldColumn(line_, key_)) +
+                                "expected \"invoke\", \"ok\", \"fail\" or \"info\" for \"type\", got \"" +
+                                std::string(t) + "\"");
+    }
+    return true;
+  }
+  bool Text(std::string& to, std::string_view text) {
+    to.assign(text);
+    if (key_ == "f") have_f_ = true;
+    return true;
+  }
+
+  void Field(Value v, std::string_view type) {
+    if (key_ == "process") {
+      if (v.is_int() || v.is_string()) {
+        e_.process = std::move(v);
+        have_process_ = true;
+      } else {
+        Complain("an integer or a string", type);
+      }
+    } else if (key_ == "type") {
+      Complain("\"invoke\", \"ok\", \"fail\" or \"info\"", type);
+    } else if (key_ == "f" || key_ == "node") {
+      Complain("a string", type);
+    } else if (key_ == "value") {
+      e_.value = std::move(v);
+    } else if (key_ == "key") {
+      e_.key = std::move(v);
+    } else if (key_ == "time") {
+      if (!v.is_int()) return Complain("an integer (nanoseconds)", type);
+      e_.time = v.int_value();
+    } else if (key_ == "error") {
+      e_.error = std::move(v);
+    } else {
+      e_.extra.emplace_back(std::string(key_), std::move(v));
     }
   }
-  auto missing = [&](std::string_view field) {
-    return ParseError(Where(name, line_no, column) + "expected field \"" + std::string(field) +
-                      "\" in event");
-  };
-  if (!have_process) return missing("process");
-  if (!have_type) return missing("type");
-  if (!have_f) return missing("f");
-  return OkStatus();
-}
+
+  Event& e_;
+  std::string_view line_, name_;
+  uint32_t line_no_;
+  size_t column_;
+  StringValues& strings_;
+  int depth_ = 0;
+  bool top_is_object_ = false;
+  std::string_view top_type_ = "?";
+  std::string_view key_;  // the top-level field being read; points into the in-situ buffer
+  std::vector<std::vector<Value>> frames_;  // the arrays and objects being built, innermost last
+  Status first_error_;
+  bool have_process_ = false, have_type_ = false, have_f_ = false;
+};
 
 // Reads the lines of text[begin, end), the first being line `first_line`, into `out`.
 Status ParseJsonLineRange(std::string_view text, size_t begin, size_t end, uint32_t first_line,
                           std::string_view name, std::vector<Event>& out) {
-  // One pool for every line's values, emptied after each line: a Document reused across
-  // parses would keep every line's values alive until the end (memory and time).
-  char value_memory[1 << 14], stack_memory[1 << 10];
-  rapidjson::MemoryPoolAllocator<> value_pool(value_memory, sizeof value_memory);
+  char stack_memory[1 << 10];
   rapidjson::MemoryPoolAllocator<> stack_pool(stack_memory, sizeof stack_memory);
   KeyScratch scratch;
+  StringValues strings;
   std::string buffer;
   uint32_t line_no = first_line - 1;
   size_t pos = begin;
@@ -338,13 +461,13 @@ Status ParseJsonLineRange(std::string_view text, size_t begin, size_t end, uint3
     if (first == std::string_view::npos) continue;
     // Insitu parsing needs a mutable, NUL-terminated copy; the buffer is reused across lines.
     buffer.assign(line);
-    value_pool.Clear();
     stack_pool.Clear();
-    LineDocument doc(&value_pool, sizeof stack_memory, &stack_pool);
-    FENCELINE_RETURN_IF_ERROR(ParseJsonInto(buffer, line, name, line_no, stack_pool, scratch, doc));
     Event& e = out.emplace_back();
     e.pos = {line_no, static_cast<uint32_t>(first + 1)};
-    if (Status s = ParseEvent(doc, line, name, line_no, first + 1, e); !s.ok()) {
+    EventSax sax(e, line, name, line_no, first + 1, strings);
+    Status s = ReadJsonInto(buffer, line, name, line_no, stack_pool, scratch, sax);
+    if (s.ok()) s = sax.Finish();
+    if (!s.ok()) {
       out.pop_back();
       return s;
     }
@@ -365,13 +488,20 @@ StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name) {
   return ToValue(doc);
 }
 
-Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder,
+Status ParseJsonLines(LineSource& source, std::string_view name, HistoryBuilder& builder,
                       const ChunkOptions& chunks) {
-  auto parse = [&](size_t begin, size_t end, uint32_t first_line, ChunkResult& out) {
+  auto parse = [&](std::string_view text, size_t begin, size_t end, uint32_t first_line,
+                   ChunkResult& out) {
     out.status = ParseJsonLineRange(text, begin, end, first_line, name, out.events);
   };
   SkippedLines none;
-  return ParseLineChunks(text, name, chunks, parse, nullptr, builder, none);
+  return ParseLineChunks(source, name, chunks, parse, nullptr, builder, none);
+}
+
+Status ParseJsonLines(std::string_view text, std::string_view name, HistoryBuilder& builder,
+                      const ChunkOptions& chunks) {
+  TextLineSource source(text);
+  return ParseJsonLines(source, name, builder, chunks);
 }
 
 Status ParseJsonLinesEvents(std::string_view text, std::string_view name, uint32_t first_line,

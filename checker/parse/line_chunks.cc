@@ -17,40 +17,8 @@ namespace fenceline::internal {
 namespace {
 
 struct Chunk {
-  size_t begin = 0, end = 0;  // text[begin, end): whole lines
-  uint32_t first_line = 0;
+  SourceChunk lines;
   ChunkResult result;
-};
-
-// Cuts chunks off the front of the text in input order and numbers their lines.
-class Cutter {
- public:
-  Cutter(std::string_view text, size_t chunk_bytes) : text_(text), chunk_bytes_(chunk_bytes) {}
-
-  bool done() const { return pos_ >= text_.size(); }
-  uint32_t next_line() const { return line_; }
-
-  void Next(Chunk& c) {
-    c.begin = pos_;
-    c.first_line = line_;
-    size_t end = text_.size();
-    if (text_.size() - pos_ > chunk_bytes_) {
-      const size_t from = pos_ + chunk_bytes_;
-      const void* nl = std::memchr(text_.data() + from, '\n', text_.size() - from);
-      if (nl != nullptr) end = static_cast<size_t>(static_cast<const char*>(nl) - text_.data());
-    }
-    c.end = end;
-    // ParseCheckedText has refused texts of UINT32_MAX lines or more, so this cannot wrap.
-    line_ += static_cast<uint32_t>(std::count(text_.data() + pos_, text_.data() + end, '\n')) +
-             (end < text_.size() ? 1 : 0);
-    pos_ = end < text_.size() ? end + 1 : end;
-  }
-
- private:
-  std::string_view text_;
-  size_t chunk_bytes_;
-  size_t pos_ = 0;
-  uint32_t line_ = 1;
 };
 
 // Step 3 for one chunk. Returns false once parsing must stop.
@@ -72,10 +40,30 @@ bool Deliver(Chunk& c, const SerialFixup& fixup, HistoryBuilder& builder, Skippe
     return false;
   }
   c.result = ChunkResult();  // the events are moved from; free their vector now
+  c.lines.owned = std::string();
   return true;
 }
 
 }  // namespace
+
+StatusOr<bool> TextLineSource::Next(size_t chunk_bytes, SourceChunk& c) {
+  if (pos_ >= text_.size()) return false;
+  c.text = text_;
+  c.begin = pos_;
+  c.first_line = line_;
+  size_t end = text_.size();
+  if (text_.size() - pos_ > chunk_bytes) {
+    const size_t from = pos_ + chunk_bytes;
+    const void* nl = std::memchr(text_.data() + from, '\n', text_.size() - from);
+    if (nl != nullptr) end = static_cast<size_t>(static_cast<const char*>(nl) - text_.data());
+  }
+  c.end = end;
+  // ParseCheckedText has refused texts of UINT32_MAX lines or more, so this cannot wrap.
+  line_ += static_cast<uint32_t>(std::count(text_.data() + pos_, text_.data() + end, '\n')) +
+           (end < text_.size() ? 1 : 0);
+  pos_ = end < text_.size() ? end + 1 : end;
+  return true;
+}
 
 uint64_t CountLines(std::string_view text, int threads) {
   auto count = [&](size_t b, size_t e) {
@@ -94,37 +82,53 @@ uint64_t CountLines(std::string_view text, int threads) {
   return arena.execute(run);
 }
 
-Status ParseLineChunks(std::string_view text, std::string_view name, const ChunkOptions& options,
+Status ParseLineChunks(LineSource& source, std::string_view name, const ChunkOptions& options,
                        const ChunkParser& parse, const SerialFixup& fixup,
                        HistoryBuilder& builder, SkippedLines& skipped) {
   const size_t chunk_bytes = options.chunk_bytes != 0 ? options.chunk_bytes : kDefaultChunkBytes;
   const bool timed = options.deadline != std::chrono::steady_clock::time_point::max();
-  Cutter cutter(text, chunk_bytes);
-  Status first_error;
+  Status first_error, input_error;
   bool late = false;
   uint32_t late_line = 0;
   auto past_deadline = [&] {
     if (!timed || std::chrono::steady_clock::now() < options.deadline) return false;
     late = true;
-    late_line = cutter.next_line();
+    late_line = source.next_line();
     return true;
   };
+  // Cuts the next chunk; false at the end or on the input's error (kept in input_error).
+  auto cut = [&](Chunk& c) {
+    StatusOr<bool> more = source.Next(chunk_bytes, c.lines);
+    if (!more.ok()) {
+      input_error = more.status();
+      return false;
+    }
+    return *more;
+  };
   auto finish = [&]() -> Status {
-    if (!first_error.ok()) return first_error;
+    if (!input_error.ok()) return input_error;
+    if (!first_error.ok()) {
+      // The input's own error further on stands first, as when it was read whole beforehand.
+      FENCELINE_RETURN_IF_ERROR(source.Drain());
+      return first_error;
+    }
     if (late) {
       return DeadlineReached(name, late_line, options.deadline_cause, "parsing");
     }
     return OkStatus();
   };
+  auto run_parse = [&](Chunk& c) {
+    parse(c.lines.text, c.lines.begin, c.lines.end, c.lines.first_line, c.result);
+  };
 
   const int threads = options.threads > 0 ? options.threads
                                           : tbb::this_task_arena::max_concurrency();
-  if (threads <= 1 || text.size() <= chunk_bytes) {
+  const uint64_t size = source.size_hint();
+  if (threads <= 1 || (size != 0 && size <= chunk_bytes)) {
     // One chunk at a time on this thread: the same steps, without a pipeline.
     Chunk c;
-    while (!cutter.done() && !past_deadline()) {
-      cutter.Next(c);
-      parse(c.begin, c.end, c.first_line, c.result);
+    while (!past_deadline() && cut(c)) {
+      run_parse(c);
       if (!Deliver(c, fixup, builder, skipped, first_error)) break;
     }
     return finish();
@@ -134,7 +138,7 @@ Status ParseLineChunks(std::string_view text, std::string_view name, const Chunk
   // free again when chunk i is cut.
   const size_t tokens = static_cast<size_t>(threads) * 3;
   std::vector<Chunk> slots(tokens);
-  size_t cut = 0;
+  size_t cuts = 0;
   std::atomic<bool> stop{false};
   auto run = [&] {
     tbb::parallel_pipeline(
@@ -142,19 +146,17 @@ Status ParseLineChunks(std::string_view text, std::string_view name, const Chunk
         tbb::make_filter<void, Chunk*>(
             tbb::filter_mode::serial_in_order,
             [&](tbb::flow_control& fc) -> Chunk* {
-              if (stop.load(std::memory_order_relaxed) || cutter.done() || past_deadline()) {
+              Chunk* c = &slots[cuts % tokens];
+              if (stop.load(std::memory_order_relaxed) || past_deadline() || !cut(*c)) {
                 fc.stop();
                 return nullptr;
               }
-              Chunk* c = &slots[cut++ % tokens];
-              cutter.Next(*c);
+              ++cuts;
               return c;
             }) &
             tbb::make_filter<Chunk*, Chunk*>(tbb::filter_mode::parallel,
                                              [&](Chunk* c) {
-                                               if (!stop.load(std::memory_order_relaxed)) {
-                                                 parse(c->begin, c->end, c->first_line, c->result);
-                                               }
+                                               if (!stop.load(std::memory_order_relaxed)) run_parse(*c);
                                                return c;
                                              }) &
             tbb::make_filter<Chunk*, void>(tbb::filter_mode::serial_in_order, [&](Chunk* c) {
@@ -172,7 +174,6 @@ Status ParseLineChunks(std::string_view text, std::string_view name, const Chunk
   } else {
     run();
   }
-  if (!first_error.ok()) return first_error;
   return finish();
 }
 

@@ -13,6 +13,8 @@
 // Step 3 is exactly the loop a serial reader runs, so pairing, the first error in input order
 // and every position are the same at any thread count and any chunk size. At most a few chunks
 // per thread are in flight, so memory follows the chunk size, not the text's length.
+// The chunks come from a LineSource: a text held in memory, or a file read a chunk at a time
+// (checker/parse/file_lines.h), so that a file's text is never held whole.
 // The deadline is looked at before each chunk is cut: past it, the parse ends with
 // kDeadlineExceeded instead of reading on.
 #ifndef FENCELINE_CHECKER_PARSE_LINE_CHUNKS_H_
@@ -22,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,18 +46,62 @@ struct ChunkResult {
   SkippedLines skipped;       // lines of log output skipped (Jepsen logs only)
 };
 
-// Parses the lines of text[begin, end) (complete lines; text[end] is '\n' or the text's end),
-// the first of which is line `first_line` of `text`, into `out`. Called concurrently for
-// different chunks: it must keep no state between calls.
-using ChunkParser =
-    std::function<void(size_t begin, size_t end, uint32_t first_line, ChunkResult& out)>;
+// Parses the lines of text[begin, end) (complete lines; text[end] is '\n' or the input's end),
+// the first of which is line `first_line` of the input, into `out`. `text` is the whole input
+// or a chunk's own copy of its lines (with its final '\n'). Called concurrently for different
+// chunks: it must keep no state between calls.
+using ChunkParser = std::function<void(std::string_view text, size_t begin, size_t end,
+                                       uint32_t first_line, ChunkResult& out)>;
+
+// One chunk's lines, as a LineSource cuts them.
+struct SourceChunk {
+  std::string owned;      // the lines, when the source does not hold its text (else empty)
+  std::string_view text;  // the whole input, or `owned`
+  size_t begin = 0, end = 0;  // text[begin, end): whole lines
+  uint32_t first_line = 0;
+};
+
+// Where chunks of lines come from, in input order.
+class LineSource {
+ public:
+  virtual ~LineSource() = default;
+  // Cuts the next chunk, of about `chunk_bytes` (more if a line is longer), into `chunk`. Returns
+  // false at the end of the input. An error (a bad byte, a limit) is the input's: it stands
+  // before any parse error.
+  virtual StatusOr<bool> Next(size_t chunk_bytes, SourceChunk& chunk) = 0;
+  // The line number the next chunk starts with.
+  virtual uint32_t next_line() const = 0;
+  // The input's size in bytes if known in advance, else 0: an input of one chunk is parsed
+  // without a pipeline.
+  virtual uint64_t size_hint() const { return 0; }
+  // Called after a parse error: reads on to the end, and returns the error the input itself
+  // holds further on, if any (an input error wins over a parse error, as when the input was
+  // read whole before parsing), else OK.
+  virtual Status Drain() = 0;
+};
+
+// A text held in memory, already checked.
+class TextLineSource final : public LineSource {
+ public:
+  explicit TextLineSource(std::string_view text) : text_(text) {}
+  StatusOr<bool> Next(size_t chunk_bytes, SourceChunk& chunk) override;
+  uint32_t next_line() const override { return line_; }
+  uint64_t size_hint() const override { return text_.size(); }
+  Status Drain() override { return OkStatus(); }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+};
 // Applied to every event in input order, just before HistoryBuilder::Add; may be empty.
 using SerialFixup = std::function<void(Event&)>;
 
-// Runs steps 1-3 over `text`. Returns the first error in input order (a chunk's parse error or
-// HistoryBuilder::Add's), else kDeadlineExceeded ("name:line:1: ...", the first line not read)
-// if options.deadline passed before the text was read, else OK. `skipped` sums the chunks'.
-Status ParseLineChunks(std::string_view text, std::string_view name, const ChunkOptions& options,
+// Runs steps 1-3 over `source`. Returns the source's error, else the first error in input order
+// (a chunk's parse error or HistoryBuilder::Add's), else kDeadlineExceeded ("name:line:1: ...",
+// the first line not read) if options.deadline passed before the input was read, else OK.
+// `skipped` sums the chunks'.
+Status ParseLineChunks(LineSource& source, std::string_view name, const ChunkOptions& options,
                        const ChunkParser& parse, const SerialFixup& fixup,
                        HistoryBuilder& builder, SkippedLines& skipped);
 

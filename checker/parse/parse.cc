@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "checker/parse/edn_reader.h"
+#include "checker/parse/file_lines.h"
 #include "checker/parse/formats.h"
 #include "checker/parse/input_reader.h"
 #include "checker/parse/line_chunks.h"
@@ -19,6 +22,59 @@ uint64_t DefaultMaxInputBytes() {
                                 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page)
                                 : 0;
   return std::max<uint64_t>(physical / 4, uint64_t{1} << 30);
+}
+
+// Reads a line-oriented format (JSON Lines, Jepsen log) from `source` and closes the history.
+// `sniff_where` ("name:line:col: ") is the first meaningful byte, for the no-events message.
+StatusOr<History> ParseLines(internal::LineSource& source, InputFormat format,
+                             std::string_view name, const ParseOptions& options,
+                             size_t reserve_ops, const std::string& sniff_where);
+
+// Closes what `builder` was given (a format's whole input, `skipped` its skipped log lines).
+StatusOr<History> FinishHistory(HistoryBuilder& builder, const internal::SkippedLines& skipped,
+                                std::string_view name, const ParseOptions& options,
+                                const std::string& sniff_where) {
+  FENCELINE_ASSIGN_OR_RETURN(History h, builder.Finish());
+  h.skipped_lines = skipped.count;
+  h.first_skipped_line = skipped.first_line;
+  if (h.ops.empty() && h.other_events.empty() && !options.allow_empty) {
+    if (skipped.count > 0) {
+      // Sniffing sends whatever starts no other format here, so this is also how arbitrary
+      // text is refused.
+      return ParseError(
+          sniff_where + "no events: none of its " + std::to_string(skipped.count) +
+          " lines is a Jepsen event line (process :type :f value), and it starts no other "
+          "known format (json-lines, edn; docs/formats.md); --allow-empty accepts a history "
+          "without events");
+    }
+    return InvalidHistory(std::string(name) +
+                          ":1:1: no events: the input is empty (or holds only blank lines and "
+                          "comments); --allow-empty accepts an empty history");
+  }
+  return h;
+}
+
+internal::ChunkOptions ChunksOf(const ParseOptions& options) {
+  internal::ChunkOptions chunks;
+  chunks.threads = options.threads;
+  chunks.deadline = options.deadline;
+  chunks.deadline_cause = options.deadline_cause;
+  return chunks;
+}
+
+StatusOr<History> ParseLines(internal::LineSource& source, InputFormat format,
+                             std::string_view name, const ParseOptions& options,
+                             size_t reserve_ops, const std::string& sniff_where) {
+  HistoryBuilder builder{std::string(name)};
+  builder.Reserve(reserve_ops);
+  internal::SkippedLines skipped;
+  if (format == InputFormat::kJsonLines) {
+    FENCELINE_RETURN_IF_ERROR(internal::ParseJsonLines(source, name, builder, ChunksOf(options)));
+  } else {
+    FENCELINE_RETURN_IF_ERROR(
+        internal::ParseJepsenLog(source, name, builder, skipped, ChunksOf(options)));
+  }
+  return FinishHistory(builder, skipped, name, options, sniff_where);
 }
 
 // Parses text whose bytes are already checked (valid UTF-8, no NUL, no byte order mark).
@@ -40,46 +96,71 @@ StatusOr<History> ParseCheckedText(std::string_view text, std::string_view name,
     return ParseError(std::string(name) + ":1:1: more than " + std::to_string(UINT32_MAX - 1) +
                       " lines: too many to number");
   }
-  HistoryBuilder builder{std::string(name)};
   // About two lines an operation in every format.
-  builder.Reserve(static_cast<size_t>(lines) / 2 + 1);
-  internal::SkippedLines skipped;
-  internal::ChunkOptions chunks;
-  chunks.threads = options.threads;
-  chunks.deadline = options.deadline;
-  chunks.deadline_cause = options.deadline_cause;
-  switch (format) {
-    case InputFormat::kJsonLines:
-      FENCELINE_RETURN_IF_ERROR(internal::ParseJsonLines(text, name, builder, chunks));
-      break;
-    case InputFormat::kEdn:
-      FENCELINE_RETURN_IF_ERROR(internal::ParseEdnHistory(text, name, builder, chunks));
-      break;
-    case InputFormat::kJepsenLog:
-      FENCELINE_RETURN_IF_ERROR(internal::ParseJepsenLog(text, name, builder, skipped, chunks));
-      break;
-    case InputFormat::kAuto:  // sniffed as empty: no events to read
-      break;
+  const size_t reserve = static_cast<size_t>(lines) / 2 + 1;
+  const std::string sniff_where = internal::WhereInText(text, sniffed.at, name);
+  if (format == InputFormat::kJsonLines || format == InputFormat::kJepsenLog) {
+    internal::TextLineSource source(text);
+    return ParseLines(source, format, name, options, reserve, sniff_where);
   }
-  FENCELINE_ASSIGN_OR_RETURN(History h, builder.Finish());
-  h.skipped_lines = skipped.count;
-  h.first_skipped_line = skipped.first_line;
-  if (h.ops.empty() && h.other_events.empty() && !options.allow_empty) {
-    if (skipped.count > 0) {
-      // Sniffing sends whatever starts no other format here, so this is also how arbitrary
-      // text is refused.
-      return ParseError(
-          internal::WhereInText(text, sniffed.at, name) + "no events: none of its " +
-          std::to_string(skipped.count) +
-          " lines is a Jepsen event line (process :type :f value), and it starts no other "
-          "known format (json-lines, edn; docs/formats.md); --allow-empty accepts a history "
-          "without events");
+  HistoryBuilder builder{std::string(name)};
+  builder.Reserve(reserve);
+  if (format == InputFormat::kEdn) {
+    FENCELINE_RETURN_IF_ERROR(internal::ParseEdnHistory(text, name, builder, ChunksOf(options)));
+  }  // else kAuto: sniffed as empty, no events to read
+  return FinishHistory(builder, internal::SkippedLines(), name, options, sniff_where);
+}
+
+// True once `head` holds what Sniff looks at past the first meaningful byte (up to two more
+// elements' first bytes), so that more text cannot change its answer.
+bool SniffIsFinal(std::string_view head, const internal::SniffResult& sniffed) {
+  if (sniffed.empty) return false;
+  int seen = 0;
+  for (size_t i = sniffed.at; i < head.size() && seen < 3; ++i) {
+    const char c = head[i];
+    if (!(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == ',')) ++seen;
+  }
+  return seen >= 3;
+}
+
+// A plain regular file in a line-oriented format, read a chunk of lines at a time instead of
+// whole. nullopt: not such a file (compressed, standard input, not a regular file), to be read
+// whole: its first bytes, read to tell, could not be read again.
+std::optional<StatusOr<History>> ParseFileInChunks(const std::string& path, std::string_view name,
+                                                   const internal::InputLimits& limits,
+                                                   const ParseOptions& options) {
+  if (path == "-") return std::nullopt;
+  internal::InputFile in;
+  if (!in.Open(path, name).ok() || in.regular_size() == 0) return std::nullopt;
+  internal::FileLineSource source(in, name, limits);
+  if (!source.Open().ok() || internal::HasCompressedMagic(source.head())) return std::nullopt;
+  auto run = [&]() -> StatusOr<History> {
+    FENCELINE_RETURN_IF_ERROR(source.Start());
+    internal::SniffResult sniffed = internal::Sniff(source.buffered());
+    while (!source.at_end() && !SniffIsFinal(source.buffered(), sniffed)) {
+      FENCELINE_RETURN_IF_ERROR(source.Fill(source.buffered().size() + 1));
+      sniffed = internal::Sniff(source.buffered());
     }
-    return InvalidHistory(std::string(name) +
-                          ":1:1: no events: the input is empty (or holds only blank lines and "
-                          "comments); --allow-empty accepts an empty history");
-  }
-  return h;
+    InputFormat format = options.format;
+    if (format == InputFormat::kAuto) format = sniffed.format;
+    if ((format != InputFormat::kJsonLines && format != InputFormat::kJepsenLog) ||
+        (options.format == InputFormat::kAuto && !sniffed.refusal.empty())) {
+      // EDN, a refusal or an empty input: as the whole text, the same messages.
+      FENCELINE_ASSIGN_OR_RETURN(std::string text, source.ReadAll());
+      return ParseCheckedText(text, name, options);
+    }
+    const std::string sniff_where = internal::WhereInText(source.buffered(), sniffed.at, name);
+    // About two lines an operation; lines estimated from the first chunk's (over-reserving
+    // costs address space only: pages never written are never resident).
+    const std::string_view head = source.buffered();
+    const double lines_per_byte =
+        head.empty() ? 0 : static_cast<double>(std::count(head.begin(), head.end(), '\n') + 1) /
+                               static_cast<double>(head.size());
+    const size_t reserve =
+        static_cast<size_t>(lines_per_byte * 1.02 * static_cast<double>(in.regular_size()) / 2) + 1;
+    return ParseLines(source, format, name, options, reserve, sniff_where);
+  };
+  return run();
 }
 
 }  // namespace
@@ -124,6 +205,9 @@ StatusOr<History> ParseHistoryFile(const std::string& path, const ParseOptions& 
   limits.max_line_bytes = options.max_line_bytes;
   limits.deadline = options.deadline;
   limits.deadline_cause = options.deadline_cause;
+  if (std::optional<StatusOr<History>> h = ParseFileInChunks(path, name, limits, options)) {
+    return std::move(*h);
+  }
   FENCELINE_ASSIGN_OR_RETURN(std::string text, internal::ReadInput(path, name, limits));
   return ParseCheckedText(text, name, options);
 }
