@@ -145,14 +145,27 @@ ops=1000000; [ $smoke = 1 ] && ops=20000
 "$dir"/bench/search/search_bench "$tmp/s.jsonl" --runs 3 | tail -n 1
 rm -f "$tmp/s.jsonl"
 
-# 2b. Ingestion alone: `fenceline validate` on the 1M-operation history (2M events).
+# 2b. Ingestion alone: `fenceline validate` on the 1M-operation history (2M events): wall and
+#     CPU seconds, MB/s of wall time, peak RSS (the file is read a chunk of lines at a time, so
+#     the peak is the history's, not the text's); with --baseline, the other binary's too.
 ops=1000000; [ $smoke = 1 ] && ops=20000
 "$gen" --ops "$ops" --keys 1000 > "$tmp/p.jsonl"
 bytes=$(stat -c %s "$tmp/p.jsonl")
-/usr/bin/time -f "%e %M" -o "$tmp/time" "$dir"/fenceline validate "$tmp/p.jsonl" > /dev/null 2>&1 || true
-read -r secs kib < <(tail -n 1 "$tmp/time")
-printf '{"bench":"cli/validate_jsonl","events":%d,"mb":%d,"seconds":%s,"mb_per_s":%s,"peak_rss_mib":%d}\n' \
-  $((2 * ops)) $((bytes / 1000000)) "$secs" "$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / 1e6 / (s + 1e-9) }')" $((kib / 1024))
+validate() {
+  /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$1" validate "$tmp/p.jsonl" > /dev/null 2>&1 || true
+  local secs user sys kib
+  read -r secs user sys kib < <(tail -n 1 "$tmp/time")
+  printf '"seconds":%s,"cpu_s":%s,"mb_per_s":%s,"peak_rss_mib":%d' "$secs" \
+    "$(awk -v a="$user" -v b="$sys" 'BEGIN { printf "%.2f", a + b }')" \
+    "$(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / 1e6 / (s + 1e-9) }')" $((kib / 1024))
+}
+line=$(validate "$dir/fenceline")
+if [ -n "$baseline" ]; then
+  old=$(validate "$baseline")
+  line="$line,$(sed 's/"\([a-z_]*\)":/"baseline_\1":/g' <<<"$old")"
+  line="$line,$(ratio "$line")"
+fi
+printf '{"bench":"cli/validate_jsonl","events":%d,"mb":%d,%s}\n' $((2 * ops)) $((bytes / 1000000)) "$line"
 # 2c. Heap the parsed history keeps per operation, once the text is gone (same file).
 "$dir"/bench/history/history_memory_bench "$tmp/p.jsonl"
 rm -f "$tmp/p.jsonl"
