@@ -56,6 +56,7 @@ int RunStreamCheck(const StreamCommandArgs& args, std::ostream& out, std::ostrea
   internal::StreamReadOptions read;
   read.format = args.format;
   read.allow_empty = args.allow_empty;
+  read.deadline = args.deadline;
   internal::StreamReadStats read_stats;
   Status s = internal::ReadHistoryStream(
       args.path, source, read,
@@ -76,6 +77,15 @@ int RunStreamCheck(const StreamCommandArgs& args, std::ostream& out, std::ostrea
     }
     return kExitUnusable;
   };
+  if (s.code() == StatusCode::kDeadlineExceeded) {
+    // Out of time while reading (or waiting for a silent pipe): not bad input, and no verdict
+    // on what was not read. A violation decided above stands (it is one of any longer
+    // history); the partitions still open are undecided.
+    err << "fenceline: " << s.message() << "\n";
+    const Verdict verdict = violation ? Verdict::kNotLinearizable : Verdict::kUnknown;
+    out << source << ": " << VerdictName(verdict) << " (" << s.message() << "; the partitions still open are undecided)\n";
+    return violation ? kExitViolation : kExitUnknown;
+  }
   if (!s.ok()) return unusable(s);
   NoteSkippedLines(source, read_stats.skipped_lines, read_stats.first_skipped_line, err);
   StatusOr<CheckResult> result = c.Finish();

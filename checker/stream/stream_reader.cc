@@ -110,12 +110,17 @@ Status ReadHistoryStream(const std::string& path, std::string_view name,
                          const StreamReadOptions& options,
                          const std::function<Status(Event)>& sink, StreamReadStats& stats) {
   stats = StreamReadStats();
-  DecodedInput in;
-  FENCELINE_RETURN_IF_ERROR(in.Open(path, name));
-  stats.encoding = std::string(in.encoding());
-
   std::string buf;
   uint32_t next_line = 1;  // the input line buf starts with
+  // The decoder says only that the deadline passed; the position is ours to name.
+  auto named = [&](const Status& s) {
+    if (s.code() != StatusCode::kDeadlineExceeded) return s;
+    return DeadlineReached(name, next_line, options.deadline_cause, "reading the input");
+  };
+  DecodedInput in;
+  if (Status opened = in.Open(path, name, options.deadline); !opened.ok()) return named(opened);
+  stats.encoding = std::string(in.encoding());
+
   bool eof = false, started = false, format_known = false;
   InputFormat format = InputFormat::kAuto;
   std::string first_at;  // "name:line:col: " of the first meaningful byte
@@ -154,7 +159,7 @@ Status ReadHistoryStream(const std::string& path, std::string_view name,
     const size_t old = buf.size();
     buf.resize(old + kChunk);
     StatusOr<size_t> got = in.Read(buf.data() + old, kChunk);
-    if (!got.ok()) return got.status();
+    if (!got.ok()) return named(got.status());
     buf.resize(old + *got);
     if (*got == 0) eof = true;
     // What was left in buf is one line (one EDN element) not yet ended.

@@ -13,6 +13,7 @@
 #ifndef FENCELINE_CHECKER_STREAM_STREAM_READER_H_
 #define FENCELINE_CHECKER_STREAM_STREAM_READER_H_
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -29,6 +30,10 @@ struct StreamReadOptions {
   // Longest line (JSON Lines, Jepsen logs) or EDN element accepted (kIoError past it).
   uint64_t max_line_bytes = uint64_t{1} << 30;
   bool allow_empty = false;  // an input without events is not an error
+  // Reading (and waiting for a silent pipe) stops here: kDeadlineExceeded "name:line:1:
+  // <cause> reached while reading the input, after N lines". max(): never.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::string_view deadline_cause = "deadline of the whole run";
 };
 
 // What was read.

@@ -338,5 +338,47 @@ TEST_F(BudgetTest, SilentPipeEndsAtTheTimeLimit) {
   EXPECT_LT(r.seconds, 0.3 + 5);
 }
 
+// --stream has one clock, the run's --deadline: it stops the wait on a silent pipe too (it once
+// waited for ever). What was decided before it stands; nothing else is a verdict.
+TEST_F(BudgetTest, StreamFromASilentPipeEndsAtTheDeadline) {
+  const std::string fifo = dir_ + "/stream-pipe";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  files_.push_back(fifo);
+  const int writer = open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  ASSERT_GE(writer, 0);
+  CliResult r = RunCli({"check", "--stream", "-m", "register", "--deadline", "300ms", fifo});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.err, HasSubstr("stream-pipe:1:1: deadline of the whole run reached while reading "
+                               "the input, after 0 lines"))
+      << r.err;
+  EXPECT_THAT(r.out, HasSubstr(": unknown ("));
+  EXPECT_GE(r.seconds, 0.3);
+  EXPECT_LT(r.seconds, 0.3 + 5);
+
+  // A violation decided before the silence is still the verdict: a read of a value never
+  // written, then enough sequential writes for the stream to search a segment (it waits for
+  // 256 operations), all complete before the pipe goes quiet.
+  std::string events =
+      R"({"process": 1, "type": "invoke", "f": "read", "value": null, "time": 1})" "\n"
+      R"({"process": 1, "type": "ok", "f": "read", "value": 7, "time": 2})" "\n";
+  for (int i = 0; i < 300; ++i) {
+    const std::string v = std::to_string(i);
+    events += R"({"process": 0, "type": "invoke", "f": "write", "value": )" + v +
+              R"(, "time": )" + std::to_string(10 + 2 * i) + "}\n";
+    events += R"({"process": 0, "type": "ok", "f": "write", "value": )" + v + R"(, "time": )" +
+              std::to_string(11 + 2 * i) + "}\n";
+  }
+  ASSERT_LT(events.size(), 65536u);  // one pipe buffer: written whole, without a reader
+  ASSERT_EQ(write(writer, events.data(), events.size()), static_cast<ssize_t>(events.size()));
+  CliResult v = RunCli({"check", "--stream", "-m", "register", "--deadline", "300ms", fifo});
+  close(writer);
+  EXPECT_EQ(v.exit_code, 1) << v.out << v.err;
+  EXPECT_THAT(v.out, HasSubstr("partition nil: not-linearizable: no place for read nil -> 7"));
+  EXPECT_THAT(v.out, HasSubstr(": not-linearizable (")) << v.out;
+  EXPECT_THAT(v.err, HasSubstr("stream-pipe:603:1: deadline of the whole run reached while "
+                               "reading the input, after 602 lines"))
+      << v.err;
+}
+
 }  // namespace
 }  // namespace fenceline::testing
