@@ -90,6 +90,11 @@ SniffResult Sniff(std::string_view text);
 // One JSON value (for flags such as --initial); `name` stands for its origin in messages.
 StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name);
 
+// The refusal of an input with no events (unless allow_empty), in the whole-file and the
+// streaming reader alike: `skipped` log lines (none: the input is blank) from `sniff_where`
+// ("name:line:col: " of the first meaningful byte).
+Status NoEventsError(std::string_view name, std::string_view sniff_where, uint64_t skipped);
+
 }  // namespace fenceline::internal
 
 #endif  // FENCELINE_CHECKER_PARSE_FORMATS_H_

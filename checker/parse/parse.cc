@@ -38,18 +38,7 @@ StatusOr<History> FinishHistory(HistoryBuilder& builder, const internal::Skipped
   h.skipped_lines = skipped.count;
   h.first_skipped_line = skipped.first_line;
   if (h.ops.empty() && h.other_events.empty() && !options.allow_empty) {
-    if (skipped.count > 0) {
-      // Sniffing sends whatever starts no other format here, so this is also how arbitrary
-      // text is refused.
-      return ParseError(
-          sniff_where + "no events: none of its " + std::to_string(skipped.count) +
-          " lines is a Jepsen event line (process :type :f value), and it starts no other "
-          "known format (json-lines, edn; docs/formats.md); --allow-empty accepts a history "
-          "without events");
-    }
-    return InvalidHistory(std::string(name) +
-                          ":1:1: no events: the input is empty (or holds only blank lines and "
-                          "comments); --allow-empty accepts an empty history");
+    return internal::NoEventsError(name, sniff_where, skipped.count);
   }
   return h;
 }
@@ -213,3 +202,22 @@ StatusOr<History> ParseHistoryFile(const std::string& path, const ParseOptions& 
 }
 
 }  // namespace fenceline
+
+namespace fenceline::internal {
+
+Status NoEventsError(std::string_view name, std::string_view sniff_where, uint64_t skipped) {
+  if (skipped > 0) {
+    // Sniffing sends whatever starts no other format to the Jepsen-log reader, so this is also
+    // how arbitrary text is refused.
+    return ParseError(std::string(sniff_where) + "no events: none of its " +
+                      std::to_string(skipped) +
+                      " lines is a Jepsen event line (process :type :f value), and it starts no "
+                      "other known format (json-lines, edn; docs/formats.md); --allow-empty "
+                      "accepts a history without events");
+  }
+  return InvalidHistory(std::string(name) +
+                        ":1:1: no events: the input is empty (or holds only blank lines and "
+                        "comments); --allow-empty accepts an empty history");
+}
+
+}  // namespace fenceline::internal

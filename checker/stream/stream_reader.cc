@@ -208,17 +208,7 @@ Status ReadHistoryStream(const std::string& path, std::string_view name,
   stats.skipped_lines = skipped.count;
   stats.first_skipped_line = skipped.first_line;
   if (stats.events == 0 && !options.allow_empty) {
-    // The whole-file check's refusals, word for word (parse.cc).
-    if (skipped.count > 0) {
-      return ParseError(
-          first_at + "no events: none of its " + std::to_string(skipped.count) +
-          " lines is a Jepsen event line (process :type :f value), and it starts no other "
-          "known format (json-lines, edn; docs/formats.md); --allow-empty accepts a history "
-          "without events");
-    }
-    return InvalidHistory(std::string(name) +
-                          ":1:1: no events: the input is empty (or holds only blank lines and "
-                          "comments); --allow-empty accepts an empty history");
+    return NoEventsError(name, first_at, skipped.count);  // the whole-file check's refusal
   }
   return OkStatus();
 }
