@@ -37,8 +37,7 @@ Status FileLineSource::Open() {
 
 Status FileLineSource::Start() {
   if (limits_.max_bytes != 0 && in_.regular_size() > limits_.max_bytes) {
-    return Fail(IoError(name_ + ": input is larger than the limit of " +
-                        std::to_string(limits_.max_bytes) + " bytes"));
+    return Fail(InputTooLarge(name_, limits_.max_bytes));
   }
   FENCELINE_RETURN_IF_ERROR(CheckAppended(0));
   if (eof_) {
@@ -61,8 +60,7 @@ Status FileLineSource::CheckAppended(size_t old_size) {
     return Fail(DeadlineReached(name_, lines + 1, limits_.deadline_cause, "reading the input"));
   }
   if (limits_.max_bytes != 0 && read_ + n > limits_.max_bytes) {
-    return Fail(IoError(name_ + ": input is larger than the limit of " +
-                        std::to_string(limits_.max_bytes) + " bytes"));
+    return Fail(InputTooLarge(name_, limits_.max_bytes));
   }
   read_ += n;
   StatusOr<size_t> checked = CheckTextBytes(buf_, checked_, false, name_, line_);

@@ -83,10 +83,7 @@ class TextSink {
     return DeadlineReached(name_, lines_ + 1, limits_.deadline_cause, "reading the input");
   }
 
-  Status TooLarge() const {
-    return IoError(std::string(name_) + ": input is larger than the limit of " +
-                   std::to_string(limits_.max_bytes) + " bytes");
-  }
+  Status TooLarge() const { return InputTooLarge(name_, limits_.max_bytes); }
 
   // The line from line_start_ to `end` (exclusive).
   Status CheckLine(size_t end) const {
@@ -283,6 +280,11 @@ Status DeadlineReached(std::string_view name, uint64_t line, std::string_view ca
                           (cause.empty() ? std::string("the deadline") : std::string(cause)) +
                           " reached while " + std::string(doing) + ", after " +
                           std::to_string(line - 1) + (line == 2 ? " line" : " lines"));
+}
+
+Status InputTooLarge(std::string_view name, uint64_t max_bytes) {
+  return IoError(std::string(name) + ": input is larger than the limit of " +
+                 std::to_string(max_bytes) + " bytes");
 }
 
 bool HasCompressedMagic(std::string_view head) {

@@ -139,6 +139,10 @@ bool HasCompressedMagic(std::string_view head);
 Status DeadlineReached(std::string_view name, uint64_t line, std::string_view cause,
                        std::string_view doing);
 
+// kIoError "name: input is larger than the limit of N bytes": how every reader refuses an
+// input past InputLimits::max_bytes.
+Status InputTooLarge(std::string_view name, uint64_t max_bytes);
+
 // "name:line:col: " for a byte offset into `text` (lines and columns from 1, columns in bytes;
 // `text` starts line `first_line`).
 std::string WhereInText(std::string_view text, size_t offset, std::string_view name,

@@ -193,6 +193,10 @@ struct StreamChecker::Impl {
   // Returns false (and keeps the window) if the cut must wait (see the append rule).
   StatusOr<bool> Commit(uint32_t p, bool final);
   void Decide(uint32_t p, PartitionResult r, std::string unlinearizable = "");
+  // Decides partition p unknown past one of the stream's caps: `cap` says which, for the
+  // segment ending at the window's last operation.
+  void GiveUp(uint32_t p, const PartitionStream& ps, const std::string& cap,
+              std::string_view advice);
   uint32_t EffectId(PartitionStream& ps, const Operation& op);
   // The ok operation that takes a fresh compile of the model to `state` (the configuration's),
   // called before everything else in a segment; none if the model starts there.
@@ -529,6 +533,18 @@ std::optional<Operation> StreamChecker::Impl::StateOp(const Value& state,
   return std::nullopt;
 }
 
+void StreamChecker::Impl::GiveUp(uint32_t p, const PartitionStream& ps, const std::string& cap,
+                                 std::string_view advice) {
+  PartitionResult r;
+  r.verdict = Verdict::kUnknown;
+  r.op_count = ps.op_count;
+  r.states_explored = ps.states_explored;
+  r.reason = "streaming: more than " + cap + " at a cut (the segment ending at line " +
+             std::to_string(ps.window.back().invoke_pos.line) + "); " + std::string(advice) +
+             "check the whole file without --stream";
+  Decide(p, std::move(r));
+}
+
 void StreamChecker::Impl::Decide(uint32_t p, PartitionResult r, std::string unlinearizable) {
   PartitionStream& ps = parts[p];
   ps.decided = true;
@@ -687,15 +703,7 @@ StatusOr<bool> StreamChecker::Impl::Commit(uint32_t p, bool final) {
     return true;
   }
   if (next.size() > options.max_configurations) {
-    PartitionResult r;
-    r.verdict = Verdict::kUnknown;
-    r.op_count = ps.op_count;
-    r.states_explored = ps.states_explored;
-    r.reason = "streaming: more than " + std::to_string(options.max_configurations) +
-               " configurations at a cut (the segment ending at line " +
-               std::to_string(ps.window.back().invoke_pos.line) +
-               "); check the whole file without --stream";
-    Decide(p, std::move(r));
+    GiveUp(p, ps, std::to_string(options.max_configurations) + " configurations", "");
     return true;
   }
   if (next.empty()) {
@@ -753,16 +761,8 @@ StatusOr<bool> StreamChecker::Impl::Commit(uint32_t p, bool final) {
       static_cast<size_t>(std::unique(open_ids.begin(), open_ids.end()) - open_ids.begin());
   stats.peak_open_info = std::max(stats.peak_open_info, distinct_open);
   if (distinct_open > options.max_open_info) {
-    PartitionResult r;
-    r.verdict = Verdict::kUnknown;
-    r.op_count = ps.op_count;
-    r.states_explored = ps.states_explored;
-    r.reason = "streaming: more than " + std::to_string(options.max_open_info) +
-               " distinct info operations open at a cut (the segment ending at line " +
-               std::to_string(ps.window.back().invoke_pos.line) +
-               "); each may still take effect, so each is kept: check the whole file without "
-               "--stream";
-    Decide(p, std::move(r));
+    GiveUp(p, ps, std::to_string(options.max_open_info) + " distinct info operations open",
+           "each may still take effect, so each is kept: ");
     return true;
   }
   buffered -= ps.window.size();

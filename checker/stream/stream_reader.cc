@@ -12,22 +12,6 @@ namespace {
 
 constexpr size_t kChunk = size_t{1} << 20;
 
-// CheckTextBytes counts lines from the start of the text it is given; a chunk starts at line
-// `first_line` of the input.
-Status Renumber(const Status& s, std::string_view name, uint32_t first_line) {
-  const std::string& m = s.message();
-  const std::string prefix = std::string(name) + ":";
-  if (first_line <= 1 || m.compare(0, prefix.size(), prefix) != 0) return s;
-  size_t end = prefix.size();
-  uint64_t line = 0;
-  while (end < m.size() && m[end] >= '0' && m[end] <= '9') {
-    line = line * 10 + static_cast<uint64_t>(m[end] - '0');
-    ++end;
-  }
-  if (end == prefix.size()) return s;
-  return Status(s.code(), prefix + std::to_string(line + first_line - 1) + m.substr(end));
-}
-
 // Whether the EDN element opening at text[at] ('[' or '(') holds events rather than being a
 // tuple (as the whole-file reader tells them apart); nullopt if the text does not reach far
 // enough yet.
@@ -134,8 +118,8 @@ Status ReadHistoryStream(const std::string& path, std::string_view name,
   // Parses buf[0, end): whole lines, or whole EDN elements.
   auto parse = [&](size_t end) -> Status {
     std::string_view chunk(buf.data(), end);
-    StatusOr<size_t> checked = CheckTextBytes(chunk, 0, true, name);
-    if (!checked.ok()) return Renumber(checked.status(), name, next_line);
+    StatusOr<size_t> checked = CheckTextBytes(chunk, 0, true, name, next_line);
+    if (!checked.ok()) return checked.status();
     switch (format) {
       case InputFormat::kJsonLines:
         FENCELINE_RETURN_IF_ERROR(ParseJsonLinesEvents(chunk, name, next_line, counting_sink));

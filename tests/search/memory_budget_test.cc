@@ -122,31 +122,47 @@ TEST(MemoryBudgetTest, ProofSearchesArePaidFromTheRunsBudget) {
   EXPECT_EQ(ProofSizes(*h, size_t{3} << 20, 1), std::vector<int>{1});
 }
 
-TEST(MemoryBudgetTest, AProofRefusedBecauseOfAnotherAccountSaysSo) {
+// LostAppends(1)'s one partition, compiled for kv, for the tests that call the explainer
+// directly. Not movable: the partition points into the history.
+struct OneLostAppend {
   StatusOr<History> h = ParseHistoryText(LostAppends(1), "lost.jsonl");
-  ASSERT_TRUE(h.ok()) << h.status().message();
-  auto model = MakeModel("kv");
-  ASSERT_TRUE(model.ok());
-  StatusOr<std::vector<Partition>> parts = PartitionHistory(*h, **model);
+  StatusOr<std::unique_ptr<Model>> model = MakeModel("kv");
+  std::vector<const Operation*> ops;
+  std::unique_ptr<PartitionSpec> spec;
+};
+void Load(OneLostAppend& c) {
+  ASSERT_TRUE(c.h.ok()) << c.h.status().message();
+  ASSERT_TRUE(c.model.ok());
+  StatusOr<std::vector<Partition>> parts = PartitionHistory(*c.h, **c.model);
   ASSERT_TRUE(parts.ok());
   ASSERT_EQ(parts->size(), 1u);
-  const std::vector<const Operation*>& ops = parts->front().ops;
-  StatusOr<std::unique_ptr<PartitionSpec>> spec = (*model)->Compile(ops, h->source);
+  c.ops = parts->front().ops;
+  StatusOr<std::unique_ptr<PartitionSpec>> spec = (*c.model)->Compile(c.ops, c.h->source);
   ASSERT_TRUE(spec.ok());
+  c.spec = std::move(*spec);
+}
+
+TEST(MemoryBudgetTest, AProofRefusedBecauseOfAnotherAccountSaysSo) {
+  OneLostAppend c;
+  ASSERT_NO_FATAL_FAILURE(Load(c));
+  const Model& model = **c.model;
+  const std::vector<const Operation*>& ops = c.ops;
+  PartitionSpec& spec = *c.spec;
+  const std::string& source = c.h->source;
 
   MemoryBudget budget(size_t{3} << 20);
   MemoryAccount other(budget), account(budget);
   ASSERT_TRUE(other.Reserve(size_t{2} << 20));  // another partition's proof pool
   SearchLimits limits;
   limits.memory = &account;
-  PartitionResult r = SearchPartition(**spec, ops, limits);
+  PartitionResult r = SearchPartition(spec, ops, limits);
   ASSERT_EQ(r.verdict, Verdict::kNotLinearizable) << r.reason;
   const OpIndex u = r.counterexample->unlinearizable.front();
   const size_t held = account.held();
-  EXPECT_TRUE(ExplainViolation(**model, ops, h->source, **spec, u, limits).empty());
+  EXPECT_TRUE(ExplainViolation(model, ops, source, spec, u, limits).empty());
   EXPECT_TRUE(account.contended());  // the caller searches the partition again alone
   other.Release(size_t{2} << 20);
-  EXPECT_EQ(ExplainViolation(**model, ops, h->source, **spec, u, limits).size(), 1u);
+  EXPECT_EQ(ExplainViolation(model, ops, source, spec, u, limits).size(), 1u);
   EXPECT_EQ(account.held(), held);  // the pool was given back
   EXPECT_EQ(budget.used(), held);
 }
@@ -163,34 +179,25 @@ TEST(MemoryBudgetTest, ProofsRefusedBecauseOfOtherPartitionsAreFoundAlone) {
   }
 }
 
-}  // namespace
-}  // namespace fenceline::internal
-
-namespace fenceline::internal {
-namespace {
-
 // Past the deadline the proof is empty whatever the deadline is called (the explainer once
 // recognised a timed-out search by the word "time" in its reason, so under --deadline alone
 // it reported a proof half-minimised, as far as the machine's speed let it get).
 TEST(ExplainDeadlineTest, PastAnyDeadlineTheProofIsEmpty) {
-  StatusOr<History> h = ParseHistoryText(LostAppends(1), "lost.jsonl");
-  ASSERT_TRUE(h.ok()) << h.status().message();
-  auto model = MakeModel("kv");
-  ASSERT_TRUE(model.ok());
-  StatusOr<std::vector<Partition>> parts = PartitionHistory(*h, **model);
-  ASSERT_TRUE(parts.ok());
-  const std::vector<const Operation*>& ops = parts->front().ops;
-  StatusOr<std::unique_ptr<PartitionSpec>> spec = (*model)->Compile(ops, h->source);
-  ASSERT_TRUE(spec.ok());
+  OneLostAppend c;
+  ASSERT_NO_FATAL_FAILURE(Load(c));
+  const Model& model = **c.model;
+  const std::vector<const Operation*>& ops = c.ops;
+  PartitionSpec& spec = *c.spec;
+  const std::string& source = c.h->source;
   SearchLimits limits;
-  PartitionResult r = SearchPartition(**spec, ops, limits);
+  PartitionResult r = SearchPartition(spec, ops, limits);
   ASSERT_EQ(r.verdict, Verdict::kNotLinearizable) << r.reason;
   const OpIndex u = r.counterexample->unlinearizable.front();
-  ASSERT_EQ(ExplainViolation(**model, ops, h->source, **spec, u, limits).size(), 1u);
+  ASSERT_EQ(ExplainViolation(model, ops, source, spec, u, limits).size(), 1u);
   for (std::string_view cause : {"time limit of 1 s", "deadline of the whole run"}) {
     limits.deadline = std::chrono::steady_clock::now() - std::chrono::milliseconds(1);
     limits.deadline_cause = cause;
-    EXPECT_TRUE(ExplainViolation(**model, ops, h->source, **spec, u, limits).empty()) << cause;
+    EXPECT_TRUE(ExplainViolation(model, ops, source, spec, u, limits).empty()) << cause;
   }
 }
 
