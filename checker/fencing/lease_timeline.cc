@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <utility>
@@ -135,104 +134,6 @@ struct Decoded {
 const std::vector<uint32_t>* FencingInput::GrantsWithToken(uint32_t lock, int64_t token) const {
   auto it = by_token.find(LockToken{lock, token});
   return it == by_token.end() ? nullptr : &it->second;
-}
-
-Order Before(const FencingInput& in, const Stamp& a, const Stamp& b) {
-  Order o;
-  o.cross = a.node != b.node && in.skew_ns > 0;
-  if (a.t == kNever || b.t == kPast) return o;
-  if (a.t == kPast || b.t == kNever) {
-    // An unknown lower bound, or a never: ordered in every world, but with no gap to show.
-    if (a.t == b.t) return o;
-    o.certain = o.face = true;
-    o.gap = kNever;
-    return o;
-  }
-  o.gap = b.t - a.t;
-  o.face = o.gap > 0;
-  o.certain = o.gap > in.SkewBetween(a, b);
-  return o;
-}
-
-bool Proof::Need(const Order& o) {
-  if (!o.certain) {
-    certain = false;
-    if (o.face && o.cross) margin = margin ? std::min(*margin, o.gap) : o.gap;
-  }
-  if (!o.face) face = false;
-  return face;
-}
-
-Stamp FencingInput::UpperMin(const Stamp& a, const Stamp& b) const {
-  if (a.t == kNever) return b;
-  if (b.t == kNever) return a;
-  if (a.node == b.node) return a.t <= b.t ? a : b;
-  return Before(*this, b, a).certain ? b : a;
-}
-
-Stamp FencingInput::LowerMax(const Stamp& a, const Stamp& b) const {
-  if (a.t == kNever || a.t == kPast) return b.t == kNever ? a : b;
-  if (b.t == kNever || b.t == kPast) return a;
-  if (a.node == b.node) return a.t >= b.t ? a : b;
-  return Before(*this, a, b).certain ? b : a;
-}
-
-Stamp FencingInput::LowerMin(const Stamp& a, const Stamp& b) const {
-  if (a.t == kNever) return b;
-  if (b.t == kNever || a.t == kPast) return a;
-  if (b.t == kPast) return b;
-  if (a.node == b.node) return a.t <= b.t ? a : b;
-  // b's instant reads at least b - skew on a's clock.
-  const Nanos shifted = b.t - skew_ns;
-  return Stamp{std::min(a.t, shifted), a.node};
-}
-
-Order GrantedBefore(const FencingInput& in, const Grant& g, const Stamp& x) {
-  const Order a = Before(in, g.granted_hi, x);
-  if (a.certain || g.granted_hi_alt.t == kNever) return a;
-  const Order b = Before(in, g.granted_hi_alt, x);
-  return b.certain ? b : a;
-}
-
-EndBefore LeaseOverBefore(const FencingInput& in, const Grant& g, const Stamp& x, bool face_only) {
-  EndBefore best;
-  auto better = [](const Order& a, const Order& b) {
-    if (a.certain != b.certain) return a.certain;
-    if (a.face != b.face) return a.face;
-    return a.gap > b.gap;
-  };
-  bool any = false;
-  if (face_only ? g.end_bounded_face : g.end_bounded) {
-    Order all;
-    all.certain = all.face = true;
-    all.gap = kNever;
-    Stamp latest;
-    for (const Stamp& e : g.end_all) {
-      const Order o = Before(in, e, x);
-      all.certain = all.certain && o.certain;
-      all.face = all.face && o.face;
-      all.cross = all.cross || (o.cross && !o.certain);
-      if (o.gap < all.gap) {
-        all.gap = o.gap;
-        latest = e;
-      }
-    }
-    if (!g.end_all.empty()) {
-      best.order = all;
-      best.at = latest;
-      any = true;
-    }
-  }
-  for (size_t i = 0; i < g.end_caps.size(); ++i) {
-    const Order o = Before(in, g.end_caps[i], x);
-    if (!any || better(o, best.order)) {
-      best.order = o;
-      best.at = g.end_caps[i];
-      best.cap = static_cast<int>(i);
-      any = true;
-    }
-  }
-  return best;
 }
 
 StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingOptions& options) {
@@ -773,95 +674,6 @@ size_t TimelineBytes(const FencingInput& in) {
     for (const std::string& n : *names) bytes += n.capacity() + 1;
   }
   return bytes;
-}
-
-void AppendOp(const History& h, uint32_t index, std::string note, std::vector<TimelineEvent>& out) {
-  const Operation& op = h.ops[index];
-  TimelineEvent inv;
-  inv.time = op.invoke_time;
-  inv.node = op.node;
-  inv.process = h.process_names[static_cast<uint32_t>(op.process)];
-  inv.type = "invoke";
-  inv.f = op.f;
-  inv.value = op.input;
-  inv.line = op.invoke_pos.line;
-  inv.note = std::move(note);
-  out.push_back(std::move(inv));
-  if (op.complete_pos.line != 0) {
-    TimelineEvent c;
-    c.time = op.complete_time;
-    c.node = op.node;
-    c.process = h.process_names[static_cast<uint32_t>(op.process)];
-    c.type = std::string(OutcomeName(op.outcome));
-    c.f = op.f;
-    c.value = op.output;
-    c.error = op.error;
-    c.line = op.complete_pos.line;
-    out.push_back(std::move(c));
-  }
-}
-
-void AppendRecord(const History& h, uint32_t index, std::string note,
-                  std::vector<TimelineEvent>& out) {
-  const Event& e = h.other_events[index];
-  TimelineEvent t;
-  t.time = e.time;
-  t.node = e.node;
-  t.process = e.process.ToDisplay();
-  t.type = std::string(EventTypeName(e.type));
-  t.f = e.f;
-  t.value = e.value;
-  t.error = e.error;
-  t.line = e.pos.line;
-  t.note = std::move(note);
-  out.push_back(std::move(t));
-}
-
-void AppendRef(const History& h, const EventRef& ref, std::string note,
-               std::vector<TimelineEvent>& out) {
-  if (ref.kind == EventRef::Kind::kRecord) {
-    AppendRecord(h, ref.index, std::move(note), out);
-  } else {
-    AppendOp(h, ref.index, std::move(note), out);
-  }
-}
-
-void SortTimeline(std::vector<TimelineEvent>& timeline) {
-  std::stable_sort(timeline.begin(), timeline.end(),
-                   [](const TimelineEvent& a, const TimelineEvent& b) {
-                     const Nanos ta = a.time.value_or(kNever);
-                     const Nanos tb = b.time.value_or(kNever);
-                     if (ta != tb) return ta < tb;
-                     return a.line < b.line;
-                   });
-  // The same event may be cited twice (as two roles): keep the first, merging notes.
-  std::vector<TimelineEvent> out;
-  for (TimelineEvent& e : timeline) {
-    if (!out.empty() && e.line != 0 && out.back().line == e.line) {
-      if (!e.note.empty() && out.back().note != e.note) {
-        out.back().note += out.back().note.empty() ? e.note : "; " + e.note;
-      }
-      continue;
-    }
-    out.push_back(std::move(e));
-  }
-  timeline = std::move(out);
-}
-
-std::string FormatSeconds(Nanos ns) {
-  const double s = static_cast<double>(ns) / 1e9;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.3f", s);
-  if (std::string_view(buf) == "0.000" || std::string_view(buf) == "-0.000") {
-    std::snprintf(buf, sizeof buf, "%.6f", s);
-  }
-  std::string out(buf);
-  if (out.find('.') != std::string::npos) {
-    while (out.back() == '0') out.pop_back();
-    if (out.back() == '.') out.pop_back();
-  }
-  if (out == "-0") out = "0";
-  return out + " s";
 }
 
 }  // namespace fenceline::internal

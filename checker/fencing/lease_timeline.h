@@ -23,6 +23,9 @@
 //     completion, an expire or revoke record). A renew of unknown outcome may have extended the
 //     lease indefinitely: then only end_caps bound it (end_bounded false); end_bounded_face is the
 //     same with unknown renewals taken as not having happened.
+// Defined in lease_timeline.cc (the decoding and its memory), clock_model.cc (Before and the
+// bound helpers, GrantedBefore, LeaseOverBefore, Proof) and violation_timeline.cc (the timeline
+// entries and FormatSeconds).
 #ifndef FENCELINE_CHECKER_FENCING_LEASE_TIMELINE_H_
 #define FENCELINE_CHECKER_FENCING_LEASE_TIMELINE_H_
 
