@@ -84,8 +84,9 @@ struct Grant {
   std::vector<uint32_t> releases;     // OpIndex
   std::vector<uint32_t> end_records;  // other_events index
   // Instants at which the lease was still held, whatever revoke records say: the invokes of its
-  // renew oks and release oks (the service renewed or ended a lease it still held, at some
-  // point after the invoke). The latest on each clock.
+  // renew oks (the service renewed a lease it still held, at some point after the invoke). Not
+  // its release oks: a release may answer ok on a lease already gone (etcd's unlock is an
+  // idempotent delete). The latest on each clock.
   std::vector<Stamp> held_at;
 };
 

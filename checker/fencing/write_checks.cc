@@ -355,9 +355,10 @@ class WriteChecks : public LockCheck {
     }
     // A revoke record is an upper bound on the revoke, which may have come at any instant after
     // the grant: it excuses the rejection unless the lease was certainly still held after the
-    // write (a renew or release ok invoked certainly after it: the service does not renew or
-    // release a revoked lease). A record stamped before the write, as written, excuses it; one
-    // stamped after leaves it possible (the revoke may still have come first).
+    // write (a renew ok invoked certainly after it: the service does not renew a revoked lease;
+    // a release ok proves nothing, etcd's unlock answers ok on a revoked lease). A record stamped
+    // before the write, as written, excuses it; one stamped after leaves it possible (the revoke
+    // may still have come first).
     std::vector<uint32_t> revokes_maybe_before;
     for (uint32_t e : g.end_records) {
       if (h_.other_events[e].f != "revoke") continue;

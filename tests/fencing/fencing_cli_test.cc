@@ -75,6 +75,7 @@ TEST(FencingCliTest, TimeModelRegressionSamplesKeepTheirExitCodes) {
       {"possible/extreme-tokens-after-unknown-acquire.jsonl", {}, 3, "forged-token: error, possible"},
       {"valid/false-rejection-before-late-revoke.jsonl", {}, 0,
        "false-rejection: warning, certain"},
+      {"valid/release-ok-after-late-revoke.jsonl", {}, 0, "false-rejection: warning, possible"},
   };
   for (const Case& c : cases) {
     CliResult r = Fencing(c.flags, c.sample);

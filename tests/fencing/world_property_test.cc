@@ -70,7 +70,8 @@ std::vector<Variant> Variants() {
     o.revoke_rate = 0.2;
     o.info_rate = 0.05;
     o.skew_ms = 10;
-    v.push_back({"storage that rejects current tokens, revokes", o});
+    o.idempotent_release = true;
+    v.push_back({"storage that rejects current tokens, revokes, releases ok when not held", o});
   }
   {
     WorldOptions o = base;

@@ -446,6 +446,8 @@ class Sim {
         auto ok = std::make_shared<bool>(false);
         if (applied) {
           At(when, [this, lock, token, process, renew, lease_ms, ok] {
+            // etcd's unlock deletes the holder's key whether or not it is still there.
+            if (!renew && o_.idempotent_release) *ok = true;
             LockState& l = locks_[static_cast<size_t>(lock)];
             if (l.holder < 0 || l.service_end <= now_) return;
             TGrant& g = grants_[static_cast<size_t>(l.holder)];
@@ -779,8 +781,9 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
     }
     // false-rejection: a rejected write; T issued to the writer only, by one acquire ok
     // certainly before the write, whose lease (from its invoke) certainly outlives the write; no
-    // release of T that may have come first; every revoke of T answered by a renew or release
-    // ok invoked certainly after the write; no higher token on R presented before it.
+    // release of T that may have come first; every revoke of T answered by a renew ok invoked
+    // certainly after the write (a release ok proves nothing held: etcd's unlock answers ok on a
+    // lease already gone); no higher token on R presented before it.
     if (w.outcome == EventType::kFail && !to_other) {
       const JOp* acq = nullptr;
       int acquires = 0;
@@ -798,7 +801,7 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
         if (o.f == "release" && o.outcome != EventType::kFail && !cb({w.ret, w.node}, {o.call, o.node})) {
           live = false;
         }
-        if ((o.f == "release" || o.f == "renew") && o.outcome == EventType::kOk &&
+        if (o.f == "renew" && o.outcome == EventType::kOk &&
             cb({w.ret, w.node}, {o.call, o.node})) {
           held_after = true;
         }

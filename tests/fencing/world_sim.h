@@ -8,7 +8,8 @@
 //      revokes, optional watch records that lag by a random delay; storage that fences (max-seen)
 //      or not; clients that pause past their lease, forgers and thieves; unknown outcomes (lost
 //      responses, effects applied late or never), after which a process is renumbered, as Jepsen
-//      does; several clocks, offsets within the skew bound, and drift; hot locks. Optionally a
+//      does; several clocks, offsets within the skew bound, and drift; hot locks; releases that
+//      answer ok on a lease no longer held (etcd's unlock). Optionally a
 //      faulty lock service: grants before a lease ran out, the newest waiter served first, or
 //      tokens that do not increase.
 //   2. The truth: from what actually happened (instants of effects, the service's state), the set
@@ -55,6 +56,9 @@ struct WorldOptions {
   bool newest_first = false;  // faulty service: serves the newest blocking acquire first
   bool token_reuse = false;   // faulty service: may issue a token not above the last
   double spurious_reject_rate = 0;  // faulty storage: rejects a write it would accept
+  // A release answers ok whether or not the service still held the lease (etcd's unlock, an
+  // idempotent delete), so a release ok proves nothing held.
+  bool idempotent_release = false;
 };
 
 struct World {
