@@ -5,6 +5,7 @@
 #ifndef FENCELINE_CHECKER_MODEL_MODEL_UTIL_H_
 #define FENCELINE_CHECKER_MODEL_MODEL_UTIL_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,24 +35,54 @@ size_t ValueBytes(const Value& v);
 // cached hash, allocator header, bucket pointer).
 inline constexpr size_t kHashNodeOverhead = 48;
 
-// Dense ids for Values; equal Values get equal ids.
+// Dense ids for Values; equal Values get equal ids. Open addressing over (hash, id) slots, the
+// Values in one vector: a hot key interns a value per operation (100,000 of them on one key),
+// and a node per value made interning, and freeing the spec, a cache miss and an allocation
+// apiece.
 class ValueInterner {
  public:
   uint64_t Intern(const Value& v) {
-    auto [it, inserted] = ids_.try_emplace(v, values_.size());
-    if (inserted) {
-      values_.push_back(v);
-      // Two copies (map key and vector slot), a node, and the id.
-      bytes_ += 2 * ValueBytes(v) + kHashNodeOverhead + sizeof(uint64_t);
+    const uint64_t h = v.Hash();
+    if (2 * (values_.size() + 1) > slots_.size()) Grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (s.id == kEmpty) {
+        s = Slot{h, static_cast<uint32_t>(values_.size())};
+        values_.push_back(v);
+        // The estimate of the node-based table this replaced (two copies, a node, the id): it
+        // bounds what this one holds (a copy and at most four slots' share), and budgets trip
+        // where they did.
+        bytes_ += 2 * ValueBytes(v) + kHashNodeOverhead + sizeof(uint64_t);
+        return s.id;
+      }
+      if (s.hash == h && values_[s.id] == v) return s.id;
     }
-    return it->second;
   }
   const Value& Get(uint64_t id) const { return values_[id]; }
   size_t size() const { return values_.size(); }
   size_t bytes() const { return bytes_; }  // estimate, for the memory budget
 
  private:
-  std::unordered_map<Value, uint64_t, ValueHash> ids_;
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t id = kEmpty;
+  };
+  // Doubles the table (a power of two, at most half full), placing slots by their hash.
+  void Grow() {
+    std::vector<Slot> old(std::max<size_t>(16, 2 * slots_.size()));
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.id == kEmpty) continue;
+      size_t i = s.hash & mask;
+      while (slots_[i].id != kEmpty) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+
+  std::vector<Slot> slots_;
   std::vector<Value> values_;
   size_t bytes_ = 0;
 };

@@ -74,6 +74,55 @@ uint64_t PrefixKey(uint64_t h, size_t len) {
   return h ^ (static_cast<uint64_t>(len) * 0x9e3779b97f4a7c15ULL);
 }
 
+// The states appends lead to, keyed by a hash of (state, suffix): open addressing over
+// entries, not a node per entry, since a hot key's search records one for nearly every append
+// it places (and freeing the nodes took as long as a quarter of its search).
+struct AppendMemo {
+  uint64_t key = 0;
+  uint64_t state = 0, suffix = 0, next = kNoState;
+  static constexpr uint64_t kNoState = UINT64_MAX;  // an empty entry
+};
+class AppendTable {
+ public:
+  // The entry holding `key`, or nullptr.
+  AppendMemo* Find(uint64_t key) {
+    if (entries_.empty()) return nullptr;
+    const size_t mask = entries_.size() - 1;
+    for (size_t i = Mix(key) & mask; entries_[i].next != AppendMemo::kNoState; i = (i + 1) & mask) {
+      if (entries_[i].key == key) return &entries_[i];
+    }
+    return nullptr;
+  }
+  // An empty entry for `key`, which Find did not find; the caller fills it (key included).
+  AppendMemo* Add(uint64_t key) {
+    if (2 * (size_ + 1) > entries_.size()) Grow();
+    ++size_;
+    const size_t mask = entries_.size() - 1;
+    size_t i = Mix(key) & mask;
+    while (entries_[i].next != AppendMemo::kNoState) i = (i + 1) & mask;
+    return &entries_[i];
+  }
+  size_t size() const { return size_; }
+
+ private:
+  // Keys are products of state ids, whose low bits vary little.
+  static uint64_t Mix(uint64_t key) { return (key ^ (key >> 29)) * 0xbf58476d1ce4e5b9ULL; }
+  void Grow() {
+    std::vector<AppendMemo> old(std::max<size_t>(16, 2 * entries_.size()));
+    old.swap(entries_);
+    const size_t mask = entries_.size() - 1;
+    for (const AppendMemo& e : old) {
+      if (e.next == AppendMemo::kNoState) continue;
+      size_t i = Mix(e.key) & mask;
+      while (entries_[i].next != AppendMemo::kNoState) i = (i + 1) & mask;
+      entries_[i] = e;
+    }
+  }
+
+  std::vector<AppendMemo> entries_;  // a power of two, at most half full
+  size_t size_ = 0;
+};
+
 class RegisterSpec final : public PartitionSpec {
  public:
   RegisterSpec(std::vector<CompiledOp> ops, ValueInterner values, uint64_t init, bool has_appends,
@@ -164,10 +213,11 @@ class RegisterSpec final : public PartitionSpec {
     // Backtracking revisits the same (state, append) pairs; building and hashing the string
     // again each time would dominate the search on long values.
     const uint64_t key = state * 0x9e3779b97f4a7c15ULL ^ suffix;
-    auto [it, inserted] = appended_.try_emplace(key, std::make_pair(state, suffix), 0);
-    if (!inserted && it->second.first == std::make_pair(state, suffix)) return it->second.second;
+    AppendMemo* at = appended_.Find(key);
+    if (at != nullptr && at->state == state && at->suffix == suffix) return at->next;
     const uint64_t next = BuildAppend(state, suffix);
-    it->second = {std::make_pair(state, suffix), next};
+    if (at == nullptr) at = appended_.Add(key);
+    *at = AppendMemo{key, state, suffix, next};
     return next;
   }
 
@@ -189,8 +239,9 @@ class RegisterSpec final : public PartitionSpec {
   ValueInterner values_;
   uint64_t init_;
   bool has_appends_;
-  // (state, suffix) -> state after the append; keyed by a hash, verified by the pair.
-  std::unordered_map<uint64_t, std::pair<std::pair<uint64_t, uint64_t>, uint64_t>> appended_;
+  // (state, suffix) -> state after the append; keyed by a hash, verified by the pair (a pair
+  // whose key another holds replaces it).
+  AppendTable appended_;
   // For reads with b != 0: the writes and cas (spec indices) whose value the read extends.
   ResetTable resets_for_read_;
   // Per append (spec index): the reads that show its text; empty when the texts are not

@@ -1,50 +1,90 @@
 #include "checker/search/partition.h"
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 namespace fenceline::internal {
 
-// Keys are interned to dense ids in an open-addressing table of ids (no node per key), and each
-// operation's id is kept; the partitions are then sized exactly and filled in one pass. So an
-// operation costs one hash probe and one append, with 10 keys or 100,000.
+namespace {
+
+// Operations taken this far ahead of their probe: the key's text is asked for kAhead
+// operations before its hash is taken, and the table slot kAhead before the probe.
+constexpr size_t kAhead = 8;
+static_assert((kAhead & (kAhead - 1)) == 0, "a ring indexed by i % kAhead");
+
+// The text of an explicit key, which hashing reads: asking for it is only a hint, so a key of
+// another kind (or an operation keyed by a tuple) costs nothing but a wasted prefetch.
+void PrefetchKey(const Operation& op) {
+  if (op.key) __builtin_prefetch(&op.key->text());
+}
+
+}  // namespace
+
+// Keys are interned to dense ids in an open-addressing table that holds each key's id and hash
+// (no node per key), and each operation's id is kept; the partitions are then sized exactly and
+// filled in one pass. So an operation costs one hash probe and one append, with 10 keys or
+// 100,000. With many keys the key's text, its slot and its key are each a cache miss; the
+// operations are therefore taken in a pipeline, the text and the slot asked for ahead, so that
+// the misses of successive operations overlap instead of following one another.
 StatusOr<std::vector<Partition>> PartitionHistory(const History& history, const Model& model) {
   constexpr uint32_t kEmpty = UINT32_MAX;
-  std::vector<Value> keys;
-  std::vector<uint64_t> hashes;                // per key id
-  std::vector<uint32_t> table(64, kEmpty);     // key ids; size a power of two, at most half full
-  std::vector<uint32_t> id_of(history.ops.size());
-  auto place = [&](uint64_t h) {
-    size_t slot = h & (table.size() - 1);
-    while (table[slot] != kEmpty) slot = (slot + 1) & (table.size() - 1);
-    return slot;
-  };
-  for (size_t i = 0; i < history.ops.size(); ++i) {
-    StatusOr<Value> where = model.PartitionOf(history.ops[i]);
-    if (!where.ok()) {
-      return Status(where.status().code(), history.source + where.status().message());
-    }
-    const uint64_t h = where->Hash();
-    size_t slot = h & (table.size() - 1);
+  struct Slot {
+    uint64_t hash = 0;
     uint32_t id = kEmpty;
-    for (; table[slot] != kEmpty; slot = (slot + 1) & (table.size() - 1)) {
-      const uint32_t k = table[slot];
-      if (hashes[k] == h && keys[k] == *where) {
-        id = k;
-        break;
+  };
+  const size_t n = history.ops.size();
+  std::vector<Value> keys;
+  std::vector<uint64_t> hashes;  // per key id, to rebuild the table as it grows
+  std::vector<Slot> table(64);   // size a power of two, at most half full
+  std::vector<uint32_t> id_of(n);
+  std::array<Value, kAhead> ring_key;
+  std::array<uint64_t, kAhead> ring_hash{};
+  for (size_t i = 0; i < n && i < kAhead; ++i) PrefetchKey(history.ops[i]);
+  // Step i probes operation i - kAhead, then takes operation i's key into the slot it freed.
+  for (size_t i = 0; i < n + kAhead; ++i) {
+    if (i >= kAhead) {
+      const size_t j = i - kAhead;
+      Value& key = ring_key[j % kAhead];
+      const uint64_t h = ring_hash[j % kAhead];
+      size_t mask = table.size() - 1;
+      size_t slot = h & mask;
+      uint32_t id = kEmpty;
+      for (; table[slot].id != kEmpty; slot = (slot + 1) & mask) {
+        if (table[slot].hash == h && keys[table[slot].id] == key) {
+          id = table[slot].id;
+          break;
+        }
       }
-    }
-    if (id == kEmpty) {
-      id = static_cast<uint32_t>(keys.size());
-      keys.push_back(std::move(where).value());
-      hashes.push_back(h);
-      table[slot] = id;
-      if (2 * keys.size() > table.size()) {
-        table.assign(2 * table.size(), kEmpty);
-        for (uint32_t k = 0; k < keys.size(); ++k) table[place(hashes[k])] = k;
+      if (id == kEmpty) {
+        id = static_cast<uint32_t>(keys.size());
+        keys.push_back(std::move(key));
+        hashes.push_back(h);
+        table[slot] = Slot{h, id};
+        if (2 * keys.size() > table.size()) {
+          table.assign(2 * table.size(), Slot{});
+          mask = table.size() - 1;
+          for (uint32_t k = 0; k < keys.size(); ++k) {
+            size_t s = hashes[k] & mask;
+            while (table[s].id != kEmpty) s = (s + 1) & mask;
+            table[s] = Slot{hashes[k], k};
+          }
+        }
       }
+      id_of[j] = id;
     }
-    id_of[i] = id;
+    if (i < n) {
+      if (i + kAhead < n) PrefetchKey(history.ops[i + kAhead]);
+      // Operations are asked in history order, so the error is the first operation's.
+      StatusOr<Value> where = model.PartitionOf(history.ops[i]);
+      if (!where.ok()) {
+        return Status(where.status().code(), history.source + where.status().message());
+      }
+      const uint64_t h = where->Hash();
+      __builtin_prefetch(&table[h & (table.size() - 1)]);
+      ring_key[i % kAhead] = std::move(where).value();
+      ring_hash[i % kAhead] = h;
+    }
   }
   std::vector<uint32_t> order(keys.size());
   std::iota(order.begin(), order.end(), 0u);
@@ -59,7 +99,7 @@ StatusOr<std::vector<Partition>> PartitionHistory(const History& history, const 
     p.key = std::move(keys[k]);
     p.ops.reserve(count[k]);
   }
-  for (size_t i = 0; i < history.ops.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     parts[rank[id_of[i]]].ops.push_back(&history.ops[i]);
   }
   return parts;
