@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace fenceline::internal {
 namespace {
@@ -319,14 +320,18 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
   for (uint32_t i = 0; i < ops.size(); ++i) {
     if (spec.Relevant(i)) orig.push_back(i);
   }
-  std::stable_sort(orig.begin(), orig.end(),
-                   [&](uint32_t a, uint32_t b) { return ops[a]->call < ops[b]->call; });
+  // History::ops is in invoke order, so the operations are nearly always in call order already
+  // (and a stable sort of a sorted list leaves it as it is).
+  auto by_call = [&](uint32_t a, uint32_t b) { return ops[a]->call < ops[b]->call; };
+  if (!std::is_sorted(orig.begin(), orig.end(), by_call)) {
+    std::stable_sort(orig.begin(), orig.end(), by_call);
+  }
   const auto n = static_cast<uint32_t>(orig.size());
   if (n == 0) {
     result.verdict = Verdict::kLinearizable;
     return result;
   }
-  // The arrays below, per relevant operation: the entry list (next, prev, and the sort's order),
+  // The arrays below, per relevant operation: the entry list (next, prev, and the sorted returns),
   // orig, the configuration's bitsets, slots and hashes, the stack, the deepest prefix.
   constexpr size_t kBytesPerOp = 80;
   const size_t fixed_bytes = kBytesPerOp * n + ops.size() / 8;
@@ -344,24 +349,26 @@ PartitionResult SearchPartition(PartitionSpec& spec, const std::vector<const Ope
   const uint32_t head = 2 * n, tail = 2 * n + 1;
   std::vector<uint32_t> next(2 * n + 2), prev(2 * n + 2);
   {
-    std::vector<uint32_t> order(2 * n);
-    for (uint32_t e = 0; e < 2 * n; ++e) order[e] = e;
-    auto time_of = [&](uint32_t e) {
-      const Operation& op = *ops[orig[e >> 1]];
-      return (e & 1) ? op.ret : op.call;
-    };
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      Nanos ta = time_of(a), tb = time_of(b);
-      if (ta != tb) return ta < tb;
-      if ((a & 1) != (b & 1)) return (a & 1) < (b & 1);  // calls first: touching is concurrent
-      return a < b;
-    });
+    // The order: by time, calls before returns at equal times (touching is concurrent), then by
+    // entry. Calls already come in that order (op k by call time, ties by k), so only the
+    // returns are sorted, by (time, entry), with their times beside them rather than behind an
+    // operation pointer each comparison, and the two lists are merged.
+    std::vector<std::pair<Nanos, uint32_t>> returns(n);
+    for (uint32_t k = 0; k < n; ++k) returns[k] = {ops[orig[k]]->ret, 2 * k + 1};
+    std::sort(returns.begin(), returns.end());
     uint32_t last = head;
-    for (uint32_t e : order) {
+    auto append = [&](uint32_t e) {
       next[last] = e;
       prev[e] = last;
       last = e;
+    };
+    size_t r = 0;
+    for (uint32_t k = 0; k < n; ++k) {
+      const Nanos call = ops[orig[k]]->call;
+      while (r < n && returns[r].first < call) append(returns[r++].second);
+      append(2 * k);
     }
+    while (r < n) append(returns[r++].second);
     next[last] = tail;
     prev[tail] = last;
   }
