@@ -497,6 +497,36 @@ TEST(FencingCheckerTest, TokenGrantedTwiceIsNonMonotonicWhateverTheOrder) {
             "must increase with every grant");
 }
 
+// A grant known only from its record (the acquire's answer lost) lies anywhere between the
+// acquire's invoke and the record, wider than either of p1's two leases, which follow each other
+// (the second granted before the first certainly ended): it overlapped one of them in every
+// world, though neither pair alone is certain. Reported as one violation naming both leases
+// (histories/fencing/invalid/lost-grant-inside-one-clients-two-leases.jsonl; safe before).
+TEST(FencingCheckerTest, GrantInsideOneClientsChainedLeasesOverlapsIt) {
+  auto build = [](int64_t second_acquire_at) {
+    H h;
+    h.Acquire("p1", "L", 1, 300, 0);
+    h.E("p2", EventType::kInvoke, "acquire", M({{"lock", S("L")}}), 100);
+    h.E("p2", EventType::kInfo, "acquire", Value(), 110);
+    h.Acquire("p1", "L", 2, 300, second_acquire_at);
+    h.Record("grant", "L", 3, "p2", 400);
+    return h.Build();
+  };
+  FencingResult r = Check(build(250));
+  ASSERT_THAT(Ids(r), ElementsAre("overlapping-leases"));
+  const Violation& v = r.violations[0];
+  EXPECT_EQ(v.certainty, Certainty::kCertain);
+  EXPECT_THAT(v.clients, ElementsAre("p1", "p2"));
+  EXPECT_THAT(v.tokens, ElementsAre(1, 2, 3));
+  EXPECT_THAT(v.message, HasSubstr("which of those leases it overlapped the events cannot tell"));
+  EXPECT_EQ(r.verdict, FencingVerdict::kViolation);
+  // p1's second lease granted after its first may have ended: a gap p2's grant may fall in.
+  FencingResult gap = Check(build(350));
+  for (const Violation& x : gap.violations) {
+    EXPECT_FALSE(x.id == "overlapping-leases" && x.certainty == Certainty::kCertain) << x.message;
+  }
+}
+
 TEST(FencingCheckerTest, RejectingTheCurrentTokenIsFalseRejection) {
   H h;
   h.Acquire("p1", "L", 5, 10'000, 0).Write("p1", "file", 5, EventType::kFail, 100);

@@ -76,6 +76,8 @@ TEST(FencingCliTest, TimeModelRegressionSamplesKeepTheirExitCodes) {
       {"valid/false-rejection-before-late-revoke.jsonl", {}, 0,
        "false-rejection: warning, certain"},
       {"valid/release-ok-after-late-revoke.jsonl", {}, 0, "false-rejection: warning, possible"},
+      {"invalid/lost-grant-inside-one-clients-two-leases.jsonl", {}, 1,
+       "overlapping-leases: error, certain"},
   };
   for (const Case& c : cases) {
     CliResult r = Fencing(c.flags, c.sample);

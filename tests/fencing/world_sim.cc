@@ -868,7 +868,7 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
       }
     }
   }
-  // overlapping-leases and non-monotonic-grant, from acquire oks whose tokens were issued once.
+  // non-monotonic-grant, from acquire oks whose tokens were issued once.
   for (const JOp& a : ops) {
     if (!is(a, "acquire", EventType::kOk)) continue;
     const std::string L = a.Name("lock");
@@ -877,22 +877,115 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
     for (const JOp& b : ops) {
       if (&a == &b || !is(b, "acquire", EventType::kOk) || b.Name("lock") != L) continue;
       const int64_t Tb = *b.Int("token");
-      if (!cb({a.ret, a.node}, {b.call, b.node})) continue;
-      if (Tb <= Ta) proven.insert("non-monotonic-grant|" + L + "|" + Str(Tb) + "|");
-      if (a.process == b.process || issues[{L, Tb}].size() != 1 || !a.Int("lease_ms")) continue;
-      if (!cb({b.ret, b.node}, {a.call + shortest(*a.Int("lease_ms")), a.node})) continue;
-      bool ended = false;
+      if (cb({a.ret, a.node}, {b.call, b.node}) && Tb <= Ta) {
+        proven.insert("non-monotonic-grant|" + L + "|" + Str(Tb) + "|");
+      }
+    }
+  }
+  // The grants the overlap proofs reason about, whatever the events that show them: each a token
+  // of a lock issued to one client, by at most one acquire ok and at most one grant record (and
+  // any renew oks). Its instant lies after `lo` (the acquire's invoke; for a grant known only from
+  // a record or a renewal, the earliest invoke of that client's acquires of unknown outcome on the
+  // lock, the only ones that could have issued it; none: no lower bound) and before each of `his`
+  // (the acquire's ok, the record, a renewal's ok: each an upper bound). Its lease is certainly
+  // live until before every stamp of `held_until` (empty: not known live): its length from the
+  // acquire's invoke and from each renewal's, D(1-rho) (only the service's record of a grant
+  // gives no length the client may rely on), and every release's invoke; a revoke record may
+  // have ended it at once.
+  struct JGrant {
+    std::string lock, client;
+    int64_t token = 0;
+    std::optional<JStamp> lo;
+    std::vector<JStamp> his;
+    std::vector<JStamp> held_until;
+  };
+  std::vector<JGrant> grants;
+  for (const auto& [key, list] : issues) {
+    JGrant g;
+    g.lock = key.first;
+    g.token = key.second;
+    g.client = list.front().client;
+    const JOp* acq = nullptr;
+    int acquires = 0, records = 0;
+    bool one_client = true;
+    for (const Issue& i : list) {
+      one_client = one_client && i.client == g.client;
+      if (i.acquire != nullptr) {
+        ++acquires;
+        acq = i.acquire;
+        g.his.push_back({i.acquire->ret, i.acquire->node});
+      }
+      if (i.record != nullptr) {
+        ++records;
+        g.his.push_back({i.record->at, i.record->node});
+      }
+      if (i.renew != nullptr) g.his.push_back({i.renew->ret, i.renew->node});
+    }
+    if (!one_client || acquires > 1 || records > 1) continue;
+    if (acq != nullptr) {
+      g.lo = JStamp{acq->call, acq->node};
+    } else {
       for (const JOp& o : ops) {
-        if (o.f == "release" && o.outcome != EventType::kFail && o.process == a.process &&
-            o.Name("lock") == L && o.Int("token") == Ta && !cb({b.ret, b.node}, {o.call, o.node})) {
-          ended = true;
+        if (o.f == "acquire" && o.outcome == EventType::kInfo && o.process == g.client &&
+            o.Name("lock") == g.lock && (!g.lo || o.call < g.lo->t)) {
+          g.lo = JStamp{o.call, o.node};  // one process, one clock
         }
       }
-      for (const JRecord& r : recs) {
-        if (r.f == "revoke" && r.lock == L && r.token == Ta) ended = true;
+    }
+    bool revoked = false;
+    for (const JRecord& r : recs) {
+      revoked = revoked || (r.f == "revoke" && r.lock == g.lock && r.token == g.token);
+    }
+    std::optional<JStamp> length;
+    if (acq != nullptr && acq->Int("lease_ms")) {
+      length = JStamp{acq->call + shortest(*acq->Int("lease_ms")), acq->node};
+    }
+    // A renew ok extends it to at least its own call + D(1-rho); it never shortens it.
+    for (const JOp& o : ops) {
+      if (!is(o, "renew", EventType::kOk) || o.process != g.client || o.Name("lock") != g.lock ||
+          o.Int("token") != g.token || !o.Int("lease_ms")) {
+        continue;
       }
-      if (!ended) {
-        proven.insert(OverlapKey(L, Ta, a.process, Tb, b.process));
+      const JStamp e{o.call + shortest(*o.Int("lease_ms")), o.node};
+      if (!length) {
+        length = e;
+      } else if (length->node == e.node) {
+        length->t = std::max(length->t, e.t);
+      }
+    }
+    if (!revoked && length) {
+      g.held_until.push_back(*length);
+      for (const JOp& o : ops) {
+        if (o.f == "release" && o.outcome != EventType::kFail && o.process == g.client &&
+            o.Name("lock") == g.lock && o.Int("token") == g.token) {
+          g.held_until.push_back({o.call, o.node});
+        }
+      }
+    }
+    grants.push_back(std::move(g));
+  }
+  auto granted_before = [&](const JGrant& g, const JStamp& x) {
+    for (const JStamp& h : g.his) {
+      if (cb(h, x)) return true;
+    }
+    return false;
+  };
+  // Granted certainly before the lease of `f` can have ended.
+  auto granted_within = [&](const JGrant& g, const JGrant& f) {
+    if (f.held_until.empty()) return false;
+    for (const JStamp& e : f.held_until) {
+      if (!granted_before(g, e)) return false;
+    }
+    return true;
+  };
+  // overlapping-leases, ordered, and non-monotonic-grant: a certainly granted before b; b granted
+  // before a's lease certainly ended.
+  for (const JGrant& a : grants) {
+    for (const JGrant& b : grants) {
+      if (&a == &b || a.lock != b.lock || !b.lo || !granted_before(a, *b.lo)) continue;
+      if (b.token <= a.token) proven.insert("non-monotonic-grant|" + a.lock + "|" + Str(b.token) + "|");
+      if (a.client != b.client && granted_within(b, a)) {
+        proven.insert(OverlapKey(a.lock, a.token, a.client, b.token, b.client));
       }
     }
   }
@@ -907,76 +1000,49 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
       proven.insert("non-monotonic-grant|" + a.Name("lock") + "|" + Str(*a.Int("token")) + "|");
     }
   }
-  // overlapping-leases by elimination, brute force over A's grant instant. A grant of lease D is
-  // held from its instant gA (somewhere in A's acquire, [call, ret]) until at least E_A: its
-  // acquire's (or a later renew ok's) call + D(1-rho), and every release's call (none: a revoke
-  // record may have ended it at once). A rival R (another client's grant, token issued once) certainly overlaps A when gA
-  // lies in S_R = (L_R, U_R): R's grant certainly before gA (L_R = R.ret, or no bound if R was
-  // granted certainly before E_A anyway) and gA before R's own end (U_R = max(R.call, E_R)).
-  // Stamps of other clocks are moved by the skew toward the weaker side. If the S_R of one rival
-  // cover [call, ret], that pair is certain; if several are needed, the key names them all: in
-  // every world one of those pairs overlapped.
+  // overlapping-leases by elimination, brute force over A's grant instant gA, somewhere in
+  // (A.lo, min A.his] on A.lo's clock. A rival R (another client's grant of the lock) certainly
+  // overlaps A when gA lies in S_R = (L_R, U_R): R's grant certainly before gA (L_R: R's earliest
+  // upper bound, or no bound if R was granted certainly before A's lease can have ended anyway)
+  // and gA before R's own end (U_R = max(R.lo, the least of R.held_until); R.lo only counts when
+  // L_R is no bound: then R was granted while A's lease was live). Stamps of other clocks are
+  // moved by the skew toward the weaker side. If the S_R of one rival cover A's interval, that
+  // pair is certain; if several are needed, the key names them all: in every world one of those
+  // pairs overlapped.
   {
-    struct Lease {
-      const JOp* op;
-      std::string lock;
-      int64_t token;
-      std::vector<JStamp> held_until;  // held until before every one of these
-    };
-    std::vector<Lease> leases;
-    for (const JOp& a : ops) {
-      if (!is(a, "acquire", EventType::kOk) || !a.Int("lease_ms")) continue;
-      Lease l{&a, a.Name("lock"), *a.Int("token"), {}};
-      if (issues[{l.lock, l.token}].size() != 1) continue;
-      bool revoked = false;
-      for (const JRecord& r : recs)
-        revoked = revoked || (r.f == "revoke" && r.lock == l.lock && r.token == l.token);
-      if (!revoked) {
-        // A renew ok extends it to at least its own call + D(1-rho); it never shortens it.
-        JStamp length{a.call + shortest(*a.Int("lease_ms")), a.node};
-        for (const JOp& o : ops) {
-          if (is(o, "renew", EventType::kOk) && o.process == a.process &&
-              o.Name("lock") == l.lock && o.Int("token") == l.token && o.Int("lease_ms") &&
-              o.node == a.node) {
-            length.t = std::max(length.t, o.call + shortest(*o.Int("lease_ms")));
-          }
-        }
-        l.held_until.push_back(length);
-        for (const JOp& o : ops) {
-          if (o.f == "release" && o.outcome != EventType::kFail && o.process == a.process &&
-              o.Name("lock") == l.lock && o.Int("token") == l.token) {
-            l.held_until.push_back({o.call, o.node});
-          }
-        }
-      }
-      leases.push_back(std::move(l));
-    }
     auto shift = [&](const std::string& from, const std::string& to) {
       return from == to ? Nanos{0} : skew;
     };
     constexpr Nanos kBelow = std::numeric_limits<Nanos>::min();
-    for (const Lease& A : leases) {
-      const JOp& a = *A.op;
+    for (const JGrant& A : grants) {
+      if (!A.lo) continue;
+      const std::string& ref = A.lo->node;
+      Nanos a_hi = std::numeric_limits<Nanos>::max();
+      for (const JStamp& h : A.his) a_hi = std::min(a_hi, h.t + shift(h.node, ref));
       struct Piece {
-        Nanos lo, hi;  // open, on A's clock
-        const Lease* rival;
+        Nanos lo, hi;  // open, on A's reference clock
+        const JGrant* rival;
       };
       std::vector<Piece> pieces;
-      for (const Lease& R : leases) {
-        const JOp& r = *R.op;
-        if (&R == &A || R.lock != A.lock || r.process == a.process) continue;
-        bool before_end = !A.held_until.empty();
-        for (const JStamp& e : A.held_until) before_end = before_end && cb({r.ret, r.node}, e);
-        const Nanos lo = before_end ? kBelow : r.ret + shift(r.node, a.node);
-        Nanos end = std::numeric_limits<Nanos>::max();
-        for (const JStamp& e : R.held_until) end = std::min(end, e.t - shift(e.node, a.node));
-        Nanos hi = r.call - shift(r.node, a.node);
-        if (!R.held_until.empty()) hi = std::max(hi, end);
+      for (const JGrant& R : grants) {
+        if (&R == &A || R.lock != A.lock || R.client == A.client) continue;
+        const bool before_end = granted_within(R, A);
+        Nanos lo = kBelow;
+        if (!before_end) {
+          lo = std::numeric_limits<Nanos>::max();
+          for (const JStamp& h : R.his) lo = std::min(lo, h.t + shift(h.node, ref));
+        }
+        Nanos hi = before_end && R.lo ? R.lo->t - shift(R.lo->node, ref) : kBelow;
+        if (!R.held_until.empty()) {
+          Nanos end = std::numeric_limits<Nanos>::max();
+          for (const JStamp& e : R.held_until) end = std::min(end, e.t - shift(e.node, ref));
+          hi = std::max(hi, end);
+        }
         if (lo < hi) pieces.push_back({lo, hi, &R});
       }
-      // Greedy cover of [call, ret] by open pieces.
-      std::vector<const Lease*> used;
-      Nanos cur = a.call;
+      // Greedy cover of [lo, hi] by open pieces.
+      std::vector<const JGrant*> used;
+      Nanos cur = A.lo->t;
       bool covered = false;
       while (true) {
         const Piece* best = nullptr;
@@ -985,7 +1051,7 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
         }
         if (best == nullptr) break;
         used.push_back(best->rival);
-        if (best->hi > a.ret) {
+        if (best->hi > a_hi) {
           covered = true;
           break;
         }
@@ -993,11 +1059,11 @@ std::set<std::string> JudgeProvable(const std::vector<Event>& events, const Fenc
       }
       if (!covered) continue;
       if (used.size() == 1) {
-        proven.insert(OverlapKey(A.lock, A.token, a.process, used[0]->token, used[0]->op->process));
+        proven.insert(OverlapKey(A.lock, A.token, A.client, used[0]->token, used[0]->client));
         continue;
       }
       std::set<int64_t> tokens{A.token};
-      for (const Lease* u : used) tokens.insert(u->token);
+      for (const JGrant* u : used) tokens.insert(u->token);
       std::string key = "overlapping-leases-among|" + A.lock;
       for (int64_t t : tokens) key += "|" + Str(t);
       proven.insert(key);
@@ -1019,6 +1085,14 @@ std::string ViolationKey(const Violation& v) {
   }
   if (v.id == "overlapping-leases" && v.tokens.size() == 2 && v.clients.size() == 2) {
     return OverlapKey(v.lock, v.tokens[0], v.clients[0], v.tokens[1], v.clients[1]);
+  }
+  // Against one client's holding of several leases: one of those pairs, as the judge's key by
+  // elimination names them.
+  if (v.id == "overlapping-leases" && v.tokens.size() > 2 && v.clients.size() == 2) {
+    std::set<int64_t> tokens(v.tokens.begin(), v.tokens.end());
+    std::string key = "overlapping-leases-among|" + v.lock;
+    for (int64_t t : tokens) key += "|" + Str(t);
+    return key;
   }
   if (v.id == "non-monotonic-grant") return v.id + "|" + v.lock + "|" + token(0) + "|" + token(1);
   return "";

@@ -75,7 +75,8 @@ World SimulateWorld(const WorldOptions& options);
 std::set<std::string> JudgeProvable(const std::vector<Event>& events, const FencingOptions& options);
 
 // A checker violation's key, as SimulateWorld keys the truth. "" for ids neither keys
-// (the warnings but false-rejection).
+// (the warnings but false-rejection). An overlap with one client's holding of several leases
+// gets a key by elimination, "overlapping-leases-among|L|T1|T2|...", like the judge's.
 std::string ViolationKey(const Violation& v);
 
 }  // namespace fenceline::testing
