@@ -9,7 +9,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
 #include "checker/model/models.h"
@@ -407,8 +406,12 @@ ResetTable FindResetsForReads(std::vector<CompiledOp>& ops,
       resets.push_back(i);
     }
   }
+  // Call times side by side: the binary searches below take one per step, and behind an
+  // operation pointer each was a cache miss (a hot key's 100,000 operations lie over 50 MB).
+  std::vector<Nanos> call(ops.size());
+  for (uint32_t i = 0; i < ops.size(); ++i) call[i] = src[i]->call;
   std::stable_sort(resets.begin(), resets.end(),
-                   [&](uint32_t x, uint32_t y) { return src[x]->call < src[y]->call; });
+                   [&](uint32_t x, uint32_t y) { return call[x] < call[y]; });
   // Group 0: every write (a read of a non-string value extends anything); group 1: the writes
   // of non-string values (every string read extends them); then one per string value.
   table.groups.resize(2);
@@ -447,7 +450,7 @@ ResetTable FindResetsForReads(std::vector<CompiledOp>& ops,
     auto use = [&](uint32_t group) {
       const std::vector<uint32_t>& g = table.groups[group];
       auto end = std::upper_bound(g.begin(), g.end(), ret,
-                                  [&](Nanos t, uint32_t w) { return t < src[w]->call; });
+                                  [&](Nanos t, uint32_t w) { return t < call[w]; });
       if (end != g.begin()) table.uses.push_back({group, static_cast<uint32_t>(end - g.begin())});
     };
     const Value& seen = values.Get(c.a);
@@ -495,7 +498,7 @@ ResetTable FindResetsForReads(std::vector<CompiledOp>& ops,
 std::vector<std::vector<uint32_t>> FindWitnesses(const std::vector<CompiledOp>& ops,
                                                  const ValueInterner& values, uint64_t init) {
   char marker = 0;
-  std::unordered_map<std::string_view, int> appended;
+  size_t appends = 0;
   std::vector<const std::string*> written;
   for (const CompiledOp& c : ops) {
     if (!c.relevant) continue;
@@ -504,7 +507,7 @@ std::vector<std::vector<uint32_t>> FindWitnesses(const std::vector<CompiledOp>& 
       if (!t.is_string() || t.text().empty()) return {};
       if (marker == 0) marker = t.text()[0];
       if (t.text()[0] != marker || t.text().find(marker, 1) != std::string::npos) return {};
-      ++appended[t.text()];
+      ++appends;
     } else if (c.kind == Kind::kWrite || (c.kind == Kind::kCas && c.outcome != Outcome::kFail)) {
       written.push_back(&values.Get(c.kind == Kind::kWrite ? c.a : c.b).text());
       if (!values.Get(c.kind == Kind::kWrite ? c.a : c.b).is_string()) return {};
@@ -521,25 +524,50 @@ std::vector<std::vector<uint32_t>> FindWitnesses(const std::vector<CompiledOp>& 
       p = q;
     }
   };
-  std::unordered_set<std::string_view> written_blocks;
-  for (const std::string* w : written) {
-    for_each_block(*w, [&](std::string_view b) { written_blocks.insert(b); });
-  }
-  std::unordered_map<std::string_view, uint32_t> only_from;  // text -> the one append making it
+  // The appended texts, in one open-addressing table (a hot key appends 100,000 of them, and
+  // a node-based map and set of them were most of this function): how many appends make each,
+  // the first that does, and whether it is also a block of a written value.
+  struct Text {
+    std::string_view text;
+    uint64_t hash = 0;
+    uint32_t count = 0;  // 0: an empty entry
+    uint32_t op = 0;
+    bool written = false;
+  };
+  size_t size = 16;
+  while (size < 2 * appends) size *= 2;
+  std::vector<Text> table(size);
+  const std::hash<std::string_view> hasher;
+  auto find = [&](std::string_view t, uint64_t h) -> Text& {
+    size_t i = h & (size - 1);
+    while (table[i].count != 0 && !(table[i].hash == h && table[i].text == t)) {
+      i = (i + 1) & (size - 1);
+    }
+    return table[i];
+  };
   for (uint32_t i = 0; i < ops.size(); ++i) {
     const CompiledOp& c = ops[i];
     if (!c.relevant || c.kind != Kind::kAppend) continue;
     const std::string& t = values.Get(c.a).text();
-    if (appended[t] == 1 && !written_blocks.contains(t)) only_from.emplace(t, i);
+    const uint64_t h = hasher(t);
+    Text& e = find(t, h);
+    if (e.count++ == 0) e = Text{t, h, 1, i, false};
   }
+  for (const std::string* w : written) {
+    for_each_block(*w, [&](std::string_view b) {
+      Text& e = find(b, hasher(b));
+      if (e.count != 0) e.written = true;
+    });
+  }
+  // A text only one append makes, and no write: that append is the only source.
   std::vector<std::vector<uint32_t>> witnesses(ops.size());
   for (uint32_t r = 0; r < ops.size(); ++r) {
     const CompiledOp& rc = ops[r];
     if (rc.kind != Kind::kRead || !rc.relevant || !values.Get(rc.a).is_string()) continue;
     for_each_block(values.Get(rc.a).text(), [&](std::string_view b) {
-      auto it = only_from.find(b);
-      if (it == only_from.end()) return;
-      std::vector<uint32_t>& w = witnesses[it->second];
+      const Text& e = find(b, hasher(b));
+      if (e.count != 1 || e.written) return;
+      std::vector<uint32_t>& w = witnesses[e.op];
       if (w.empty() || w.back() != r) w.push_back(r);
     });
   }
