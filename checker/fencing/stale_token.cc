@@ -236,6 +236,9 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const Fenci
   CheckOptions co;
   co.threads = options.threads;
   co.time_limit = options.time_limit;
+  // The stale-token violation is built from the counterexample alone (Explain above): a proof
+  // of it would be searched for and thrown away, in both passes.
+  co.explain = false;
 
   // The skew bound matters only on a resource whose storage operations were stamped on more than
   // one clock: those are widened by half the bound on each side (so only orders that hold under
