@@ -14,6 +14,7 @@
 #include "checker/cli/output.h"
 #include "checker/cli/parse_budget.h"
 #include "checker/cli/stream_command.h"
+#include "checker/search/memory_budget.h"
 #include "fenceline/check.h"
 #include "fenceline/model.h"
 #include "fenceline/parse.h"
@@ -252,6 +253,17 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   std::vector<size_t> batch_file;
   CheckOptions check_options;
   size_t parsed_ops = 0;
+  // One account for the parsed histories and every search: --memory-limit bounds the process.
+  internal::MemoryBudget budget(*memory_budget);
+  // A file whose parse stopped at a budget: unknown, and an empty history to report it with.
+  auto stopped = [&](size_t i, const Status& why) {
+    err << "fenceline: " << why.message() << "\n";
+    parse_unknown[i] = std::make_unique<CheckResult>(UnknownAfterParsing(why));
+    histories[i] = std::make_unique<History>();
+    histories[i]->source = reports[i].path;
+    reports[i].history = histories[i].get();
+    reports[i].result = parse_unknown[i].get();
+  };
   for (size_t i = 0; i < files.size(); ++i) {
     reports[i].path = files[i] == "-" ? "<stdin>" : files[i];
     shown.Update("fenceline: parsing file " + std::to_string(i + 1) + "/" +
@@ -261,14 +273,10 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
     // runs out, and the time taken counts against the search's share.
     const auto parse_start = std::chrono::steady_clock::now();
     StatusOr<History> h = ParseHistoryFile(
-        files[i], ParseOptionsFor(parse_options, parse_start, limit_ms, run_deadline));
-    if (!h.ok() && h.status().code() == StatusCode::kDeadlineExceeded) {
-      err << "fenceline: " << h.status().message() << "\n";
-      parse_unknown[i] = std::make_unique<CheckResult>(UnknownAfterParsing(h.status()));
-      histories[i] = std::make_unique<History>();
-      histories[i]->source = reports[i].path;
-      reports[i].history = histories[i].get();
-      reports[i].result = parse_unknown[i].get();
+        files[i], WithParseMemory(ParseOptionsFor(parse_options, parse_start, limit_ms, run_deadline),
+                                  budget));
+    if (!h.ok() && IsBudgetStop(h.status())) {
+      stopped(i, h.status());
       continue;
     }
     if (!h.ok()) {
@@ -283,6 +291,10 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
         err << "fenceline: " << split.message() << "\n";
         continue;
       }
+    }
+    if (Status held = ChargeParsedHistory(*h, budget); !held.ok()) {
+      stopped(i, held);
+      continue;
     }
     parsed_ops += h->ops.size();
     histories[i] = std::make_unique<History>(std::move(h).value());
@@ -309,7 +321,8 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
   check_options.memory_budget = *memory_budget;
   check_options.first_violation_only = first_violation;
   check_options.explain = !no_proof;
-  std::vector<StatusOr<CheckResult>> results = CheckHistories(batch, **model, check_options);
+  std::vector<StatusOr<CheckResult>> results =
+      internal::CheckHistoriesInBudget(batch, **model, check_options, budget);
   shown.Done();
   for (size_t k = 0; k < batch.size(); ++k) {
     FileReport& r = reports[batch_file[k]];

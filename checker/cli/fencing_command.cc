@@ -114,14 +114,17 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
     // The history's clock starts with its reading (--time-limit covers parsing).
     const auto t0 = std::chrono::steady_clock::now();
     StatusOr<History> h = ParseHistoryFile(
-        args.paths[i], ParseOptionsFor(args.parse, t0, args.time_limit, args.deadline));
+        args.paths[i],
+        WithParseMemory(ParseOptionsFor(args.parse, t0, args.time_limit, args.deadline), budget));
     const auto parsed = std::chrono::steady_clock::now();
     parse_s += std::chrono::duration<double>(parsed - t0).count();
-    if (!h.ok() && h.status().code() == StatusCode::kDeadlineExceeded) {
-      err << "fenceline: " << h.status().message() << "\n";
+    // A parse stopped at a budget, or a history that does not fit beside the searches.
+    Status stop = h.ok() ? ChargeParsedHistory(*h, budget) : h.status();
+    if (IsBudgetStop(stop)) {
+      err << "fenceline: " << stop.message() << "\n";
       histories[i] = std::make_unique<History>();
       histories[i]->source = r.path;
-      results[i] = std::make_unique<FencingResult>(InconclusiveAfterParsing(h.status()));
+      results[i] = std::make_unique<FencingResult>(InconclusiveAfterParsing(stop));
       r.history = histories[i].get();
       r.result = results[i].get();
       continue;
@@ -135,22 +138,9 @@ int RunFencingCheck(const CommonCheckArgs& args, const FencingFlags& flags, std:
     ops += h->ops.size();
     histories[i] = std::make_unique<History>(std::move(h).value());
     FencingOptions file_options = *options;
-    if (file_options.time_limit.count() > 0) {
-      // What parsing left of the history's time, at least 1 ms (0 would mean no limit).
-      file_options.time_limit = std::max(
-          std::chrono::milliseconds(1),
-          file_options.time_limit -
-              std::chrono::ceil<std::chrono::milliseconds>(parsed - t0));
-    }
-    if (args.deadline != std::chrono::steady_clock::time_point::max()) {
-      // What is left of --deadline, at least 1 ms (0 would mean no limit).
-      const auto left = std::max(std::chrono::milliseconds(1),
-                                 std::chrono::ceil<std::chrono::milliseconds>(
-                                     args.deadline - std::chrono::steady_clock::now()));
-      if (file_options.time_limit.count() == 0 || left < file_options.time_limit) {
-        file_options.time_limit = left;
-      }
-    }
+    // Parsing's time counts against the history's limit, which messages name as the user gave it.
+    file_options.time_used = parsed - t0;
+    file_options.deadline = args.deadline;
     if (progress.enabled()) {
       const std::string file_text = "fenceline: checking file " + std::to_string(i + 1) + "/" +
                                     std::to_string(args.paths.size()) + " (" +

@@ -1,6 +1,9 @@
 #include "checker/cli/parse_budget.h"
 
+#include <algorithm>
 #include <utility>
+
+#include "checker/parse/parse_memory.h"
 
 namespace fenceline::cli {
 namespace {
@@ -16,6 +19,10 @@ std::string DurationText(std::chrono::milliseconds d) {
     text += std::to_string(ms % 1000 / 100);
   }
   return text + " s";
+}
+
+std::string MemoryCause(const internal::MemoryBudget& budget) {
+  return "memory limit of " + std::to_string(budget.limit() >> 20) + " MiB";
 }
 
 }  // namespace
@@ -34,6 +41,26 @@ ParseOptions ParseOptionsFor(const ParseOptions& base, std::chrono::steady_clock
     o.deadline_cause = "deadline of the whole run";
   }
   return o;
+}
+
+ParseOptions WithParseMemory(ParseOptions base, const internal::MemoryBudget& budget) {
+  if (budget.limit() == kNoMemoryLimit) return base;
+  // 0 would mean none: with nothing left, the first byte charged stops the parse.
+  base.memory_limit = std::max<uint64_t>(1, budget.limit() - budget.used());
+  base.memory_cause = MemoryCause(budget);
+  return base;
+}
+
+Status ChargeParsedHistory(const History& history, internal::MemoryBudget& budget) {
+  if (budget.limit() == kNoMemoryLimit) return OkStatus();
+  const uint64_t bytes = HistoryMemoryBytes(history);
+  if (budget.TryReserveFixed(static_cast<size_t>(bytes))) return OkStatus();
+  const uint32_t line = history.ops.empty() ? 1 : history.ops.back().invoke_pos.line;
+  return internal::MemoryLimitReached(history.source, line, MemoryCause(budget), "parsing");
+}
+
+bool IsBudgetStop(const Status& s) {
+  return s.code() == StatusCode::kDeadlineExceeded || s.code() == StatusCode::kResourceExhausted;
 }
 
 CheckResult UnknownAfterParsing(const Status& late) {

@@ -239,6 +239,8 @@ StatusOr<StaleTokenOutcome> CheckStaleTokens(const FencingInput& in, const Fenci
   // The stale-token violation is built from the counterexample alone (Explain above): a proof
   // of it would be searched for and thrown away, in both passes.
   co.explain = false;
+  co.time_used = {options.time_used};
+  co.deadline = options.deadline;
 
   // The skew bound matters only on a resource whose storage operations were stamped on more than
   // one clock: those are widened by half the bound on each side (so only orders that hold under

@@ -36,15 +36,6 @@ Status BadValue(std::string_view source, const Operation& op, std::string_view m
 
 bool IsPair(const Value& v) { return v.is_sequential() && v.items().size() == 2; }
 
-size_t ValueBytes(const Value& v) {
-  size_t bytes = sizeof(Value);
-  // Short strings live inside the std::string (libstdc++: 15 characters).
-  if (v.text().size() > 15) bytes += v.text().size() + 1;
-  bytes += (v.items().capacity() - v.items().size()) * sizeof(Value);
-  for (const Value& item : v.items()) bytes += ValueBytes(item);
-  return bytes;
-}
-
 }  // namespace internal
 
 namespace {

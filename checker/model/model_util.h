@@ -15,6 +15,7 @@
 #include "fenceline/history.h"
 #include "fenceline/status.h"
 #include "fenceline/value.h"
+#include "checker/util/value_bytes.h"
 
 namespace fenceline::internal {
 
@@ -28,8 +29,6 @@ Status UnknownOperation(std::string_view source, const Operation& op, std::strin
 Status BadValue(std::string_view source, const Operation& op, std::string_view model,
                 std::string_view what, const Value& got);
 
-// Bytes a Value holds, itself and on the heap (for the search's memory budget).
-size_t ValueBytes(const Value& v);
 
 // Bytes a hash-map node and a bucket take beyond their key and value (libstdc++: next pointer,
 // cached hash, allocator header, bucket pointer).

@@ -7,6 +7,7 @@
 
 #include "checker/parse/edn_reader.h"
 #include "checker/parse/formats.h"
+#include "checker/parse/parse_memory.h"
 #include "fenceline/status.h"
 
 namespace fenceline::internal {
@@ -374,7 +375,11 @@ class EdnHistoryReader {
 
 Status ParseEdnHistory(std::string_view text, std::string_view name, HistoryBuilder& builder,
                        const ChunkOptions& chunks) {
-  auto add = [&builder](Event e) { return builder.Add(std::move(e)); };
+  auto add = [&builder, memory = chunks.memory](Event e) {
+    // The text is held whole: what is left is parsing.
+    if (memory != nullptr) FENCELINE_RETURN_IF_ERROR(memory->ChargeEvent(e, "parsing"));
+    return builder.Add(std::move(e));
+  };
   PositionalErrorRule rule;
   EdnHistoryReader<decltype(add)> reader(text, name, add, rule);
   if (chunks.deadline != std::chrono::steady_clock::time_point::max()) {

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <utility>
 
+#include "checker/parse/parse_memory.h"
+
 namespace fenceline::internal {
 namespace {
 
@@ -62,6 +64,12 @@ Status FileLineSource::CheckAppended(size_t old_size) {
   if (limits_.max_bytes != 0 && read_ + n > limits_.max_bytes) {
     return Fail(InputTooLarge(name_, limits_.max_bytes));
   }
+  // What is buffered (a long line; the whole text, for EDN) is held as ReadInput's text is.
+  if (limits_.memory_bytes != 0 && buf_.size() > limits_.memory_bytes) {
+    const uint64_t lines = line_ - 1 + static_cast<uint64_t>(std::count(
+                                           buf_.data(), buf_.data() + old_size, '\n'));
+    return Fail(MemoryLimitReached(name_, lines + 1, limits_.memory_cause, "reading the input"));
+  }
   read_ += n;
   StatusOr<size_t> checked = CheckTextBytes(buf_, checked_, false, name_, line_);
   if (!checked.ok()) return Fail(checked.status());
@@ -110,6 +118,11 @@ Status FileLineSource::Fill(size_t min_bytes) {
 }
 
 StatusOr<std::string> FileLineSource::ReadAll() {
+  // One allocation of the file's size (at most the memory limit's), not a string that doubles:
+  // doubling holds the old text beside the new, twice what the limit counts.
+  uint64_t size = in_.regular_size() + 1;
+  if (limits_.memory_bytes != 0) size = std::min<uint64_t>(size, limits_.memory_bytes + kBlock);
+  if (size > buf_.size()) buf_.reserve(static_cast<size_t>(size));
   while (!eof_) FENCELINE_RETURN_IF_ERROR(ReadBlock());
   FENCELINE_RETURN_IF_ERROR(error_);
   checked_ = 0;

@@ -45,6 +45,7 @@ class FileLineSource final : public LineSource {
   StatusOr<bool> Next(size_t chunk_bytes, SourceChunk& chunk) override;
   uint32_t next_line() const override { return static_cast<uint32_t>(line_); }
   uint64_t size_hint() const override { return in_.regular_size(); }
+  bool all_read() const override { return eof_; }
   Status Drain() override;
 
  private:

@@ -19,7 +19,8 @@
 
 namespace fenceline::internal {
 
-class LineSource;  // line_chunks.h
+class LineSource;   // line_chunks.h
+class ParseMemory;  // parse_memory.h
 
 // How the line-oriented readers share out their work (line_chunks.h). The result does not
 // depend on `threads` or `chunk_bytes`.
@@ -30,6 +31,9 @@ struct ChunkOptions {
   // kDeadlineExceeded (DeadlineReached, input_reader.h). max(): none.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::string_view deadline_cause;  // named in that message; "": "the deadline"
+  // Charged with every event, in input order, before it is added to the builder; its refusal
+  // ends the parse. nullptr: none.
+  ParseMemory* memory = nullptr;
 };
 
 // One JSON object an event a line (docs/formats.md). Blank lines are skipped.

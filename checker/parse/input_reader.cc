@@ -15,6 +15,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "checker/parse/parse_memory.h"
+
 namespace fenceline::internal {
 namespace {
 
@@ -52,6 +54,9 @@ class TextSink {
     // to checking a MiB of UTF-8.
     if (timed_ && std::chrono::steady_clock::now() >= limits_.deadline) return Late();
     if (limits_.max_bytes != 0 && text_.size() + n > limits_.max_bytes) return TooLarge();
+    if (limits_.memory_bytes != 0 && text_.size() + n > limits_.memory_bytes) {
+      return MemoryLimitReached(name_, lines_ + 1, limits_.memory_cause, "reading the input");
+    }
     const size_t old_size = text_.size();
     try {
       text_.append(data, n);

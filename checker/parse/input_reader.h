@@ -34,6 +34,10 @@ struct InputLimits {
   // kDeadlineExceeded (DeadlineReached). max(): none.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::string_view deadline_cause;  // named in that message; "": "the deadline"
+  // Bytes of text ReadInput may hold (0: none): past them, kResourceExhausted
+  // (MemoryLimitReached, parse_memory.h) naming `memory_cause`, as ParseOptions::memory_limit.
+  uint64_t memory_bytes = 0;
+  std::string_view memory_cause;
 };
 
 // An input opened for reading in chunks: a file, or standard input for "-" (left open when

@@ -12,6 +12,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "checker/parse/input_reader.h"
+#include "checker/parse/parse_memory.h"
 
 namespace fenceline::internal {
 namespace {
@@ -21,12 +22,20 @@ struct Chunk {
   ChunkResult result;
 };
 
+// What a parse of `source` stopping now was doing.
+std::string_view Doing(const LineSource& source) {
+  return source.all_read() ? "parsing" : "reading the input";
+}
+
 // Step 3 for one chunk. Returns false once parsing must stop.
-bool Deliver(Chunk& c, const SerialFixup& fixup, HistoryBuilder& builder, SkippedLines& skipped,
-             Status& first_error) {
+// `memory` (may be null) is charged with each event; `doing` words its refusal.
+bool Deliver(Chunk& c, const SerialFixup& fixup, ParseMemory* memory, std::string_view doing,
+             HistoryBuilder& builder, SkippedLines& skipped, Status& first_error) {
   for (Event& e : c.result.events) {
     if (fixup) fixup(e);
-    if (Status s = builder.Add(std::move(e)); !s.ok()) {
+    Status s = memory != nullptr ? memory->ChargeEvent(e, doing) : OkStatus();
+    if (s.ok()) s = builder.Add(std::move(e));
+    if (!s.ok()) {
       first_error = std::move(s);
       return false;
     }
@@ -90,10 +99,15 @@ Status ParseLineChunks(LineSource& source, std::string_view name, const ChunkOpt
   Status first_error, input_error;
   bool late = false;
   uint32_t late_line = 0;
+  std::string_view late_doing;
+  // Decided before the first chunk, so that the message does not depend on how far the reading
+  // had got when the delivery, on another thread, ran out.
+  const std::string_view memory_doing = Doing(source);
   auto past_deadline = [&] {
     if (!timed || std::chrono::steady_clock::now() < options.deadline) return false;
     late = true;
     late_line = source.next_line();
+    late_doing = Doing(source);
     return true;
   };
   // Cuts the next chunk; false at the end or on the input's error (kept in input_error).
@@ -113,7 +127,7 @@ Status ParseLineChunks(LineSource& source, std::string_view name, const ChunkOpt
       return first_error;
     }
     if (late) {
-      return DeadlineReached(name, late_line, options.deadline_cause, "parsing");
+      return DeadlineReached(name, late_line, options.deadline_cause, late_doing);
     }
     return OkStatus();
   };
@@ -129,7 +143,7 @@ Status ParseLineChunks(LineSource& source, std::string_view name, const ChunkOpt
     Chunk c;
     while (!past_deadline() && cut(c)) {
       run_parse(c);
-      if (!Deliver(c, fixup, builder, skipped, first_error)) break;
+      if (!Deliver(c, fixup, options.memory, memory_doing, builder, skipped, first_error)) break;
     }
     return finish();
   }
@@ -165,7 +179,10 @@ Status ParseLineChunks(LineSource& source, std::string_view name, const ChunkOpt
                 c->result = ChunkResult();
                 return;
               }
-              if (!Deliver(*c, fixup, builder, skipped, first_error)) stop.store(true);
+              if (!Deliver(*c, fixup, options.memory, memory_doing, builder, skipped,
+                           first_error)) {
+                stop.store(true);
+              }
             }));
   };
   if (options.threads > 0) {

@@ -74,6 +74,10 @@ class LineSource {
   // The input's size in bytes if known in advance, else 0: an input of one chunk is parsed
   // without a pipeline.
   virtual uint64_t size_hint() const { return 0; }
+  // True once the input is read to its end (a text held in memory always is). A parse that
+  // stops before says it stopped "while reading the input", after: "while parsing", as when
+  // the input is read whole first.
+  virtual bool all_read() const { return true; }
   // Called after a parse error: reads on to the end, and returns the error the input itself
   // holds further on, if any (an input error wins over a parse error, as when the input was
   // read whole before parsing), else OK.
@@ -98,8 +102,9 @@ class TextLineSource final : public LineSource {
 using SerialFixup = std::function<void(Event&)>;
 
 // Runs steps 1-3 over `source`. Returns the source's error, else the first error in input order
-// (a chunk's parse error or HistoryBuilder::Add's), else kDeadlineExceeded ("name:line:1: ...",
-// the first line not read) if options.deadline passed before the input was read, else OK.
+// (a chunk's parse error, options.memory's refusal or HistoryBuilder::Add's), else
+// kDeadlineExceeded ("name:line:1: ...", the first line not read) if options.deadline passed
+// before the input was read, else OK.
 // `skipped` sums the chunks'.
 Status ParseLineChunks(LineSource& source, std::string_view name, const ChunkOptions& options,
                        const ChunkParser& parse, const SerialFixup& fixup,

@@ -11,6 +11,7 @@
 #include "checker/parse/formats.h"
 #include "checker/parse/input_reader.h"
 #include "checker/parse/line_chunks.h"
+#include "checker/parse/parse_memory.h"
 #include "fenceline/parse.h"
 
 namespace fenceline {
@@ -26,9 +27,11 @@ uint64_t DefaultMaxInputBytes() {
 
 // Reads a line-oriented format (JSON Lines, Jepsen log) from `source` and closes the history.
 // `sniff_where` ("name:line:col: ") is the first meaningful byte, for the no-events message.
+// `memory` (may be null) is charged with the events.
 StatusOr<History> ParseLines(internal::LineSource& source, InputFormat format,
                              std::string_view name, const ParseOptions& options,
-                             size_t reserve_ops, const std::string& sniff_where);
+                             internal::ParseMemory* memory, size_t reserve_ops,
+                             const std::string& sniff_where);
 
 // Closes what `builder` was given (a format's whole input, `skipped` its skipped log lines).
 StatusOr<History> FinishHistory(HistoryBuilder& builder, const internal::SkippedLines& skipped,
@@ -43,8 +46,9 @@ StatusOr<History> FinishHistory(HistoryBuilder& builder, const internal::Skipped
   return h;
 }
 
-internal::ChunkOptions ChunksOf(const ParseOptions& options) {
+internal::ChunkOptions ChunksOf(const ParseOptions& options, internal::ParseMemory* memory) {
   internal::ChunkOptions chunks;
+  chunks.memory = memory;
   chunks.threads = options.threads;
   chunks.deadline = options.deadline;
   chunks.deadline_cause = options.deadline_cause;
@@ -53,22 +57,25 @@ internal::ChunkOptions ChunksOf(const ParseOptions& options) {
 
 StatusOr<History> ParseLines(internal::LineSource& source, InputFormat format,
                              std::string_view name, const ParseOptions& options,
-                             size_t reserve_ops, const std::string& sniff_where) {
+                             internal::ParseMemory* memory, size_t reserve_ops,
+                             const std::string& sniff_where) {
   HistoryBuilder builder{std::string(name)};
   builder.Reserve(reserve_ops);
   internal::SkippedLines skipped;
   if (format == InputFormat::kJsonLines) {
-    FENCELINE_RETURN_IF_ERROR(internal::ParseJsonLines(source, name, builder, ChunksOf(options)));
+    FENCELINE_RETURN_IF_ERROR(internal::ParseJsonLines(source, name, builder, ChunksOf(options, memory)));
   } else {
     FENCELINE_RETURN_IF_ERROR(
-        internal::ParseJepsenLog(source, name, builder, skipped, ChunksOf(options)));
+        internal::ParseJepsenLog(source, name, builder, skipped, ChunksOf(options, memory)));
   }
   return FinishHistory(builder, skipped, name, options, sniff_where);
 }
 
 // Parses text whose bytes are already checked (valid UTF-8, no NUL, no byte order mark).
+// `memory` (may be null) is charged with the events, the text being charged already if the
+// parse holds it.
 StatusOr<History> ParseCheckedText(std::string_view text, std::string_view name,
-                                   const ParseOptions& options) {
+                                   const ParseOptions& options, internal::ParseMemory* memory) {
   InputFormat format = options.format;
   internal::SniffResult sniffed = internal::Sniff(text);
   if (format == InputFormat::kAuto) {
@@ -90,12 +97,12 @@ StatusOr<History> ParseCheckedText(std::string_view text, std::string_view name,
   const std::string sniff_where = internal::WhereInText(text, sniffed.at, name);
   if (format == InputFormat::kJsonLines || format == InputFormat::kJepsenLog) {
     internal::TextLineSource source(text);
-    return ParseLines(source, format, name, options, reserve, sniff_where);
+    return ParseLines(source, format, name, options, memory, reserve, sniff_where);
   }
   HistoryBuilder builder{std::string(name)};
   builder.Reserve(reserve);
   if (format == InputFormat::kEdn) {
-    FENCELINE_RETURN_IF_ERROR(internal::ParseEdnHistory(text, name, builder, ChunksOf(options)));
+    FENCELINE_RETURN_IF_ERROR(internal::ParseEdnHistory(text, name, builder, ChunksOf(options, memory)));
   }  // else kAuto: sniffed as empty, no events to read
   return FinishHistory(builder, internal::SkippedLines(), name, options, sniff_where);
 }
@@ -117,7 +124,8 @@ bool SniffIsFinal(std::string_view head, const internal::SniffResult& sniffed) {
 // whole: its first bytes, read to tell, could not be read again.
 std::optional<StatusOr<History>> ParseFileInChunks(const std::string& path, std::string_view name,
                                                    const internal::InputLimits& limits,
-                                                   const ParseOptions& options) {
+                                                   const ParseOptions& options,
+                                                   internal::ParseMemory& memory) {
   if (path == "-") return std::nullopt;
   internal::InputFile in;
   if (!in.Open(path, name).ok() || in.regular_size() == 0) return std::nullopt;
@@ -136,7 +144,8 @@ std::optional<StatusOr<History>> ParseFileInChunks(const std::string& path, std:
         (options.format == InputFormat::kAuto && !sniffed.refusal.empty())) {
       // EDN, a refusal or an empty input: as the whole text, the same messages.
       FENCELINE_ASSIGN_OR_RETURN(std::string text, source.ReadAll());
-      return ParseCheckedText(text, name, options);
+      FENCELINE_RETURN_IF_ERROR(memory.Charge(text.size(), 1, "reading the input"));
+      return ParseCheckedText(text, name, options, &memory);
     }
     const std::string sniff_where = internal::WhereInText(source.buffered(), sniffed.at, name);
     // About two lines an operation; lines estimated from the first chunk's (over-reserving
@@ -147,7 +156,7 @@ std::optional<StatusOr<History>> ParseFileInChunks(const std::string& path, std:
                                static_cast<double>(head.size());
     const size_t reserve =
         static_cast<size_t>(lines_per_byte * 1.02 * static_cast<double>(in.regular_size()) / 2) + 1;
-    return ParseLines(source, format, name, options, reserve, sniff_where);
+    return ParseLines(source, format, name, options, &memory, reserve, sniff_where);
   };
   return run();
 }
@@ -156,14 +165,16 @@ std::optional<StatusOr<History>> ParseFileInChunks(const std::string& path, std:
 
 StatusOr<History> ParseHistoryText(std::string_view text, std::string_view name,
                                    const ParseOptions& options) {
+  // The caller holds the text; what the parse builds is charged.
+  internal::ParseMemory memory(options.memory_limit, name, options.memory_cause);
   FENCELINE_RETURN_IF_ERROR(internal::CheckTextBytes(text, 0, true, name).status());
   if (text.substr(0, 3) == "\xEF\xBB\xBF") {
     // Spaces in its place keep every column where the file has it.
     std::string copy(text);
     copy.replace(0, 3, "   ");
-    return ParseCheckedText(copy, name, options);
+    return ParseCheckedText(copy, name, options, &memory);
   }
-  return ParseCheckedText(text, name, options);
+  return ParseCheckedText(text, name, options, &memory);
 }
 
 StatusOr<Value> ParseValueText(std::string_view text, std::string_view name) {
@@ -194,11 +205,17 @@ StatusOr<History> ParseHistoryFile(const std::string& path, const ParseOptions& 
   limits.max_line_bytes = options.max_line_bytes;
   limits.deadline = options.deadline;
   limits.deadline_cause = options.deadline_cause;
-  if (std::optional<StatusOr<History>> h = ParseFileInChunks(path, name, limits, options)) {
+  limits.memory_bytes = options.memory_limit;
+  limits.memory_cause = options.memory_cause;
+  internal::ParseMemory memory(options.memory_limit, name, options.memory_cause);
+  if (std::optional<StatusOr<History>> h =
+          ParseFileInChunks(path, name, limits, options, memory)) {
     return std::move(*h);
   }
   FENCELINE_ASSIGN_OR_RETURN(std::string text, internal::ReadInput(path, name, limits));
-  return ParseCheckedText(text, name, options);
+  // Within the limit: ReadInput has checked it.
+  FENCELINE_RETURN_IF_ERROR(memory.Charge(text.size(), 1, "reading the input"));
+  return ParseCheckedText(text, name, options, &memory);
 }
 
 }  // namespace fenceline

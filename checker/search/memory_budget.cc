@@ -19,7 +19,7 @@ bool MemoryBudget::TryReserve(size_t bytes) {
 
 bool MemoryAccount::Reserve(size_t bytes) {
   if (!budget_.TryReserve(bytes)) {
-    contended_ = held_ <= budget_.limit() && bytes <= budget_.limit() - held_;
+    contended_ = held_ <= budget_.alone_limit() && bytes <= budget_.alone_limit() - held_;
     return false;
   }
   held_ += bytes;

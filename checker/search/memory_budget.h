@@ -30,13 +30,23 @@ class MemoryBudget {
 
   // Takes `bytes` from the pool; false (and nothing taken) if that would pass the limit.
   bool TryReserve(size_t bytes);
+  // Takes `bytes` for good, for what is held beside every search (the parsed histories): a
+  // search is then "alone" with them, not with the whole limit. Only before searches start.
+  bool TryReserveFixed(size_t bytes) {
+    if (!TryReserve(bytes)) return false;
+    fixed_ += bytes;
+    return true;
+  }
   void Release(size_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
 
   size_t limit() const { return limit_; }
   size_t used() const { return used_.load(std::memory_order_relaxed); }
+  // What a search may hold when no other runs.
+  size_t alone_limit() const { return limit_ - fixed_; }
 
  private:
   const size_t limit_;
+  size_t fixed_ = 0;  // of used_, taken by TryReserveFixed
   std::atomic<size_t> used_{0};
 };
 

@@ -43,6 +43,11 @@ struct FencingOptions {
   std::vector<std::pair<std::string, std::string>> lock_for;
   int threads = 0;                              // 0: every core. 1: fully serial.
   std::chrono::milliseconds time_limit{0};      // for the stale-token search; 0: none
+  // Time already spent on the history (its parsing), counted against time_limit, which
+  // messages name as given ("time limit of 2 s reached ...").
+  std::chrono::steady_clock::duration time_used{0};
+  // One deadline for the stale-token search, as CheckOptions::deadline; max(): none.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // Bytes the stale-token searches (both passes, all threads together) may hold at once.
   size_t memory_budget = DefaultMemoryBudget();
   // Progress of the stale-token search's first pass, which searches every resource (one

@@ -57,6 +57,17 @@ struct ParseOptions {
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // What `deadline` is, for that message: "time limit of 2 s". Empty: "the deadline".
   std::string deadline_cause;
+  // Bytes the parse may hold, 0: none. What it holds is estimated from the input as it is read
+  // (the text, when read whole; the history's operations, values and strings; the builder's
+  // tables): a parse that would pass it stops with kResourceExhausted "path:N:1: <memory_cause>
+  // reached while reading the input, at line N" ("while parsing" once the text is all read),
+  // never a partial history. Where it stops depends on the input only. A check's
+  // --memory-limit covers parsing through this, and the search gets what the history leaves
+  // (HistoryMemoryBytes).
+  uint64_t memory_limit = 0;
+  // What `memory_limit` is, for that message: "memory limit of 64 MiB". Empty: "the memory
+  // limit".
+  std::string memory_cause;
 };
 
 // Guesses the format from the first non-blank, non-comment characters of `head` (a UTF-8 byte
@@ -74,6 +85,10 @@ InputFormat SniffFormat(std::string_view head);
 // in messages.
 [[nodiscard]] StatusOr<History> ParseHistoryText(std::string_view text, std::string_view name,
                                                  const ParseOptions& options = {});
+
+// Bytes `history` holds, estimated as ParseOptions::memory_limit counts them (from its sizes,
+// not the allocator's), so that a caller can charge them to the search's budget.
+uint64_t HistoryMemoryBytes(const History& history);
 
 // One value written as EDN or JSON (`nil`, `3`, `"x"`, `[1 2]`), for flags such as --initial.
 // kParseError naming `name` otherwise (nesting deeper than 512 levels included).

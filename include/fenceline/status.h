@@ -15,7 +15,7 @@
 namespace fenceline {
 
 // Each code tells the user what to do next; the CLI maps them all to exit code 2, but for
-// kDeadlineExceeded.
+// kDeadlineExceeded and kResourceExhausted.
 enum class StatusCode {
   kOk,
   kInvalidArgument,  // a bad flag or option value
@@ -28,6 +28,9 @@ enum class StatusCode {
   // A time limit or deadline ran out before the work was done (ParseOptions::deadline). Not
   // an input error: `check` reports the history's verdict as unknown, exit 3.
   kDeadlineExceeded,
+  // A memory limit ran out before the work was done (ParseOptions::memory_limit). Not an input
+  // error either: `check` reports the history's verdict as unknown, exit 3.
+  kResourceExhausted,
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -55,6 +58,9 @@ inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status DeadlineExceeded(std::string m) {
   return {StatusCode::kDeadlineExceeded, std::move(m)};
+}
+inline Status ResourceExhausted(std::string m) {
+  return {StatusCode::kResourceExhausted, std::move(m)};
 }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 

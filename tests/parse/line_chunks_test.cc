@@ -176,6 +176,38 @@ TEST(LineChunksTest, DeadlinePassedStopsBeforeTheFirstChunk) {
   EXPECT_EQ(s.message(), "c.txt:1:1: the deadline reached while parsing, after 0 lines");
 }
 
+// A source that is still being read (a file read a chunk at a time): stopped there, the parse
+// says so as ReadInput does when it stops a file read whole, not "while parsing".
+class UnreadSource final : public LineSource {
+ public:
+  explicit UnreadSource(std::string_view text) : text_(text) {}
+  StatusOr<bool> Next(size_t chunk_bytes, SourceChunk& chunk) override {
+    return text_.Next(chunk_bytes, chunk);
+  }
+  uint32_t next_line() const override { return text_.next_line(); }
+  Status Drain() override { return OkStatus(); }
+  bool all_read() const override { return false; }
+
+ private:
+  TextLineSource text_;
+};
+
+TEST(LineChunksTest, DeadlineBeforeTheInputIsReadSaysReadingTheInput) {
+  const std::string text = RandomJsonLines(2);
+  for (int threads : {1, 2}) {
+    UnreadSource source(text);
+    HistoryBuilder builder{"c.txt"};
+    ChunkOptions chunks;
+    chunks.threads = threads;
+    chunks.chunk_bytes = 100;
+    chunks.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+    Status s = ParseJsonLines(source, "c.txt", builder, chunks);
+    EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded);
+    EXPECT_EQ(s.message(), "c.txt:1:1: the deadline reached while reading the input, after 0 lines")
+        << threads;
+  }
+}
+
 TEST(LineChunksTest, CountLinesCountsOnEveryThreadCount) {
   std::string text(size_t{9} << 20, 'x');
   for (size_t i = 0; i < text.size(); i += 1 + i % 977) text[i] = '\n';
