@@ -106,6 +106,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fencing_bench: %s\n", r.status().message().c_str());
     return 2;
   }
+  // A refusal under --memory-limit says which part of the analysis did not fit.
+  for (const std::string& note : r->notes) {
+    if (note.find("memory limit") != std::string::npos) {
+      std::fprintf(stderr, "fencing_bench: %s\n", note.c_str());
+    }
+  }
   const long peak_kib = StatusKib("VmHWM");
   const double analysis_mib = static_cast<double>(peak_kib - history_kib) / 1024;
   // Violations by id and certainty, e.g. "forged-token possible": 3.

@@ -87,6 +87,25 @@ StatusOr<FencingResult> internal::CheckFencingInBudget(const History& history,
   result.writes = in.writes.size();
   result.notes = in.notes;
 
+  // The per-lock checks' own arrays come on top: reserved for every lock at once (any number of
+  // them may run together, so a refusal does not depend on the thread count), given back before
+  // the searches start.
+  size_t checks_bytes = 0;
+  for (uint32_t l = 0; l < in.locks.size(); ++l) {
+    checks_bytes += internal::GrantChecksBytesBound(in, l) + internal::WriteChecksBytesBound(in, l);
+  }
+  if (!account.Reserve(checks_bytes)) {
+    FencingResult over;
+    over.verdict = FencingVerdict::kInconclusive;
+    over.notes.push_back("memory limit of " + std::to_string(budget.limit() >> 20) +
+                         " MiB reached before the fencing analysis' lease and token checks: with "
+                         "the lease timeline, their arrays for " +
+                         std::to_string(in.grants.size()) + " grants and " +
+                         std::to_string(in.writes.size()) + " writes need up to " +
+                         std::to_string((timeline_bytes + checks_bytes + (1 << 20) - 1) >> 20) +
+                         " MiB (raise --memory-limit); nothing was checked");
+    return over;
+  }
   std::vector<std::vector<Violation>> per_lock(in.locks.size());
   auto run = [&](size_t lock) {
     const auto l = static_cast<uint32_t>(lock);
@@ -108,6 +127,7 @@ StatusOr<FencingResult> internal::CheckFencingInBudget(const History& history,
   for (auto& vs : per_lock) {
     for (Violation& v : vs) result.violations.push_back(std::move(v));
   }
+  account.Release(checks_bytes);
 
   FENCELINE_ASSIGN_OR_RETURN(internal::StaleTokenOutcome stale,
                              internal::CheckStaleTokens(in, options, budget));

@@ -429,6 +429,32 @@ class GrantChecks : public LockCheck {
 
 }  // namespace
 
+size_t GrantChecksBytesBound(const FencingInput& in, uint32_t lock) {
+  const LockData& ld = in.per_lock[lock];
+  const size_t n = ld.grants.size();
+  // judged_early holds pairs (i, j): j earlier by granted_lo, i granted before j's lo as written,
+  // so j's lo lies in (i's latest instant, i's lo]: only a grant whose latest instant reads
+  // before its earliest (bounds on two clocks) can be such an i, once for each such j.
+  size_t early_pairs = 0;
+  auto lo_of = [&](uint32_t g) { return in.grants[g].granted_lo.t; };
+  for (uint32_t g : ld.grants) {
+    const Grant& x = in.grants[g];
+    if (!(x.granted_hi.t < x.granted_lo.t)) continue;
+    auto from = std::upper_bound(ld.grants.begin(), ld.grants.end(), x.granted_hi.t,
+                                 [&](Nanos t, uint32_t y) { return t < lo_of(y); });
+    auto to = std::upper_bound(ld.grants.begin(), ld.grants.end(), x.granted_lo.t,
+                               [&](Nanos t, uint32_t y) { return t < lo_of(y); });
+    early_pairs += static_cast<size_t>(to - from);
+  }
+  const size_t non_monotonic = n * (sizeof(uint32_t) + kTreeNodeBytes) +
+                               in.nodes.size() * sizeof(uint32_t);
+  // by_hi, state, active (grown by doubling), judged_early.
+  const size_t overlapping = n * (3 * sizeof(uint32_t) + 1) + early_pairs * kTreeNodeBytes;
+  // by_client: a map node a client, each list grown by doubling.
+  const size_t holding = n * (2 * sizeof(uint32_t) + kTreeNodeBytes);
+  return non_monotonic + overlapping + holding;
+}
+
 bool CheckGrants(const FencingInput& in, uint32_t lock, std::vector<Violation>& out) {
   return GrantChecks(in, lock, out).Run();
 }

@@ -17,6 +17,7 @@
 #ifndef FENCELINE_CHECKER_FENCING_LOCK_CHECKS_H_
 #define FENCELINE_CHECKER_FENCING_LOCK_CHECKS_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +36,16 @@ bool CheckGrants(const FencingInput& in, uint32_t lock, std::vector<Violation>& 
 // CheckGrants returned for the lock.
 void CheckWrites(const FencingInput& in, uint32_t lock, bool grants_non_monotonic,
                  std::vector<Violation>& out);
+
+// Upper bounds, in bytes, on what the checks of `lock` allocate for themselves while they run
+// (their sorted copies, prefix arrays, sets and maps; not the violations they report), so that
+// the driver can charge them to --memory-limit before they run.
+size_t GrantChecksBytesBound(const FencingInput& in, uint32_t lock);
+size_t WriteChecksBytesBound(const FencingInput& in, uint32_t lock);
+
+// One node of a std::set or std::map of small values: libstdc++'s 32-byte node header, the
+// value, and malloc's own overhead, rounded up. Bytes.
+inline constexpr size_t kTreeNodeBytes = 64;
 
 // What the checks of one lock share to build their violations. `in` and `out` must outlive it.
 class LockCheck {

@@ -43,6 +43,20 @@ class WriteChecks : public LockCheck {
 
   void Run() { Writes(); }
 
+  // What Writes() allocates for a lock (the sum of the arrays it builds; those built by
+  // push_back are counted at twice their size, for the doubling). Bytes.
+  static size_t BytesBound(const LockData& ld) {
+    const size_t n = ld.grants.size(), u = ld.unknown.size(), w = ld.writes.size();
+    // by_hi and rivals_, suffix_min_, rival_top_, lo_prefix_min_.
+    const size_t grants = 2 * n * sizeof(uint32_t) + (n + 1) * sizeof(TokenBound) +
+                          2 * n * sizeof(Top2) + 2 * u * sizeof(TokenBound);
+    // per_resource (at most a resource a write: a map node and its two lists), the resources
+    // linked to lock-outs, and one write's locked_out list.
+    const size_t writes = w * (2 * kTreeNodeBytes + sizeof(ResourceWrites)) +
+                          2 * w * (sizeof(uint32_t) + sizeof(int64_t)) + 2 * w * sizeof(uint32_t);
+    return grants + writes;
+  }
+
  private:
   struct ResourceWrites {
     std::vector<uint32_t> writes;    // by call
@@ -450,6 +464,10 @@ class WriteChecks : public LockCheck {
 };
 
 }  // namespace
+
+size_t WriteChecksBytesBound(const FencingInput& in, uint32_t lock) {
+  return WriteChecks::BytesBound(in.per_lock[lock]);
+}
 
 void CheckWrites(const FencingInput& in, uint32_t lock, bool grants_non_monotonic,
                  std::vector<Violation>& out) {

@@ -928,6 +928,28 @@ TEST(FencingTimeModelTest, InconclusiveSearchIsUnknownAndSaysWhy) {
   EXPECT_TRUE(as_written && widened) << ::testing::PrintToString(r.notes);
 }
 
+// The lease and token checks' own arrays are charged to the same account as the timeline, on
+// top of it, before they are built: a history of many writes under one lease fits the timeline's
+// reservation (an upper bound, then held at the timeline's size) but not both, and is inconclusive with the cause, nothing checked; with room, the
+// late write is reported.
+TEST(FencingMemoryBudgetTest, LockChecksOverTheLimitAreInconclusiveWithTheCause) {
+  H h;
+  h.Acquire("p1", "L", 1, 1'000, 0);
+  for (int i = 0; i < 2'000; ++i) h.Write("p1", "file", 1, EventType::kOk, 2 + 2 * i);
+  const History built = h.Build();
+  FencingOptions o;
+  o.memory_budget = internal::TimelineBytesBound(built) + 1;
+  FencingResult tight = Check(built, o);
+  EXPECT_EQ(tight.verdict, FencingVerdict::kInconclusive);
+  EXPECT_TRUE(tight.violations.empty());
+  EXPECT_THAT(tight.notes, ElementsAre(HasSubstr("reached before the fencing analysis' lease and "
+                                                 "token checks: with the lease timeline, their "
+                                                 "arrays for 1 grants and 2000 writes need up to")));
+  o.memory_budget = size_t{64} << 20;
+  FencingResult roomy = Check(built, o);
+  EXPECT_NE(Find(roomy, "write-after-expiry"), nullptr);
+}
+
 TEST(FencingReportTest, JsonHasSchemaAndEvidence) {
   History hist = Pause(EventType::kOk, true).Build();
   FencingResult r = Check(hist);
