@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -17,6 +18,7 @@
 #include <rapidjson/reader.h>
 
 #include "checker/parse/formats.h"
+#include "checker/parse/input_reader.h"
 #include "checker/parse/line_chunks.h"
 
 namespace fenceline::internal {
@@ -40,25 +42,38 @@ struct KeyScratch {
 // given twice in one object (JSON leaves that undefined; RapidJSON would keep both). Key views
 // point into the in-situ buffer, which outlives the parse.
 // `Target` is a DOM document (one value) or EventSax (an event, without a DOM).
+//
+// A deadline (set_deadline) is looked at every kDeadlineStride values, so that one very long
+// line (up to the 1 GiB line limit) cannot outlast it: the chunk reader looks only between chunks.
 template <typename Target>
 class CheckingHandler {
  public:
+  static constexpr uint32_t kDeadlineStride = 4096;
+
   CheckingHandler(Target& doc, InsituStream& stream, KeyScratch& scratch)
       : doc_(doc), stream_(stream), scratch_(scratch) {}
 
-  bool Null() { return doc_.Null(); }
-  bool Bool(bool b) { return doc_.Bool(b); }
-  bool Int(int i) { return doc_.Int(i); }
-  bool Uint(unsigned i) { return doc_.Uint(i); }
-  bool Int64(int64_t i) { return doc_.Int64(i); }
-  bool Uint64(uint64_t i) { return doc_.Uint64(i); }
-  bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  void set_deadline(std::chrono::steady_clock::time_point deadline) {
+    deadline_ = deadline;
+    until_clock_ = kDeadlineStride;
+  }
+  bool late() const { return late_; }
+
+  bool Null() { return Tick() && doc_.Null(); }
+  bool Bool(bool b) { return Tick() && doc_.Bool(b); }
+  bool Int(int i) { return Tick() && doc_.Int(i); }
+  bool Uint(unsigned i) { return Tick() && doc_.Uint(i); }
+  bool Int64(int64_t i) { return Tick() && doc_.Int64(i); }
+  bool Uint64(uint64_t i) { return Tick() && doc_.Uint64(i); }
+  bool Double(double d) { return Tick() && doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return Tick() && doc_.RawNumber(s, n, copy);
+  }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
-    return Utf8(s, n) && doc_.String(s, n, copy);
+    return Tick() && Utf8(s, n) && doc_.String(s, n, copy);
   }
   bool StartObject() {
-    if (!Enter()) return false;
+    if (!Tick() || !Enter()) return false;
     const size_t d = static_cast<size_t>(depth_);
     if (scratch_.keys.size() < d) {
       scratch_.keys.resize(d);
@@ -92,7 +107,7 @@ class CheckingHandler {
     --depth_;
     return doc_.EndObject(n);
   }
-  bool StartArray() { return Enter() && doc_.StartArray(); }
+  bool StartArray() { return Tick() && Enter() && doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) {
     --depth_;
     return doc_.EndArray(n);
@@ -125,6 +140,18 @@ class CheckingHandler {
     return true;
   }
 
+  // False once the deadline has passed (looked at every kDeadlineStride values).
+  bool Tick() {
+    if (--until_clock_ != 0) return true;
+    until_clock_ = kDeadlineStride;
+    if (deadline_ == std::chrono::steady_clock::time_point::max() ||
+        std::chrono::steady_clock::now() < deadline_) {
+      return true;
+    }
+    late_ = true;
+    return false;
+  }
+
   bool Enter() {
     if (++depth_ > kJsonMaxDepth) {
       too_deep_ = true;
@@ -142,15 +169,26 @@ class CheckingHandler {
   bool surrogate_ = false;
   std::string duplicate_;
   size_t error_end_ = 0;
+  // Without a deadline the count never reaches 0 in practice, and then only costs a reset.
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  uint32_t until_clock_ = UINT32_MAX;
+  bool late_ = false;
+};
+
+// A deadline for ReadJsonInto, and what to call it.
+struct LineDeadline {
+  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::time_point::max();
+  std::string_view cause;
 };
 
 // Runs RapidJSON's reader over `buffer` (NUL-terminated, parsed in place), its events checked
 // by CheckingHandler and then given to `target`. `line` is the unmodified text, for positions.
 // Errors: kParseError "name:line_no:col: ...".
+// Past `deadline`: kDeadlineExceeded at the line's start (DeadlineReached).
 template <typename Target>
 Status ReadJsonInto(std::string& buffer, std::string_view line, std::string_view name,
                     uint32_t line_no, rapidjson::MemoryPoolAllocator<>& stack_pool,
-                    KeyScratch& scratch, Target& target) {
+                    KeyScratch& scratch, Target& target, const LineDeadline& deadline = {}) {
   auto where = [&](size_t offset) {
     return std::string(name) + ":" + std::to_string(line_no) + ":" + std::to_string(offset + 1) +
            ": ";
@@ -162,10 +200,12 @@ Status ReadJsonInto(std::string& buffer, std::string_view line, std::string_view
   }
   InsituStream stream(buffer.data());
   CheckingHandler<Target> handler(target, stream, scratch);
+  if (deadline.at != std::chrono::steady_clock::time_point::max()) handler.set_deadline(deadline.at);
   rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
       reader(&stack_pool);
   const rapidjson::ParseResult result = reader.Parse<rapidjson::kParseInsituFlag>(stream, handler);
   if (!result.IsError()) return OkStatus();
+  if (handler.late()) return DeadlineReached(name, line_no, deadline.cause, "parsing");
   if (handler.too_deep()) {
     return ParseError(where(handler.error_end() - 1) + "expected nesting at most " +
                       std::to_string(kJsonMaxDepth) + " levels deep");
@@ -442,7 +482,8 @@ class EventSax {
 
 // Reads the lines of text[begin, end), the first being line `first_line`, into `out`.
 Status ParseJsonLineRange(std::string_view text, size_t begin, size_t end, uint32_t first_line,
-                          std::string_view name, std::vector<Event>& out) {
+                          std::string_view name, std::vector<Event>& out,
+                          const LineDeadline& deadline = {}) {
   char stack_memory[1 << 10];
   rapidjson::MemoryPoolAllocator<> stack_pool(stack_memory, sizeof stack_memory);
   KeyScratch scratch;
@@ -465,7 +506,7 @@ Status ParseJsonLineRange(std::string_view text, size_t begin, size_t end, uint3
     Event& e = out.emplace_back();
     e.pos = {line_no, static_cast<uint32_t>(first + 1)};
     EventSax sax(e, line, name, line_no, first + 1, strings);
-    Status s = ReadJsonInto(buffer, line, name, line_no, stack_pool, scratch, sax);
+    Status s = ReadJsonInto(buffer, line, name, line_no, stack_pool, scratch, sax, deadline);
     if (s.ok()) s = sax.Finish();
     if (!s.ok()) {
       out.pop_back();
@@ -490,9 +531,10 @@ StatusOr<Value> ParseJsonValue(std::string_view text, std::string_view name) {
 
 Status ParseJsonLines(LineSource& source, std::string_view name, HistoryBuilder& builder,
                       const ChunkOptions& chunks) {
+  const LineDeadline deadline{chunks.deadline, chunks.deadline_cause};
   auto parse = [&](std::string_view text, size_t begin, size_t end, uint32_t first_line,
                    ChunkResult& out) {
-    out.status = ParseJsonLineRange(text, begin, end, first_line, name, out.events);
+    out.status = ParseJsonLineRange(text, begin, end, first_line, name, out.events, deadline);
   };
   SkippedLines none;
   return ParseLineChunks(source, name, chunks, parse, nullptr, builder, none);

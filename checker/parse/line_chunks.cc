@@ -122,8 +122,12 @@ Status ParseLineChunks(LineSource& source, std::string_view name, const ChunkOpt
   auto finish = [&]() -> Status {
     if (!input_error.ok()) return input_error;
     if (!first_error.ok()) {
-      // The input's own error further on stands first, as when it was read whole beforehand.
-      FENCELINE_RETURN_IF_ERROR(source.Drain());
+      // The input's own error further on stands first, as when it was read whole beforehand;
+      // but a budget's stop (a long line's deadline, the memory limit) reads no further.
+      if (first_error.code() != StatusCode::kDeadlineExceeded &&
+          first_error.code() != StatusCode::kResourceExhausted) {
+        FENCELINE_RETURN_IF_ERROR(source.Drain());
+      }
       return first_error;
     }
     if (late) {

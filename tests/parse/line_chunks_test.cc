@@ -2,6 +2,7 @@
 // first error (message, line and column), the same skipped-line count, for every chunk size
 // (down to one line a chunk) and thread count. The serial reference is the same reader with one
 // chunk on one thread, which is how every line was read before chunking.
+#include <chrono>
 #include <random>
 #include <string>
 #include <vector>
@@ -206,6 +207,26 @@ TEST(LineChunksTest, DeadlineBeforeTheInputIsReadSaysReadingTheInput) {
     EXPECT_EQ(s.message(), "c.txt:1:1: the deadline reached while reading the input, after 0 lines")
         << threads;
   }
+}
+
+TEST(LineChunksTest, DeadlineStopsWithinOneLongLine) {
+  // One line of 20M array elements (40 MB): its parse takes far longer than the deadline, and
+  // the chunk reader looks at the clock only between chunks, so it used to end after line 1.
+  std::string text = "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":[0";
+  text.reserve(size_t{41} << 20);
+  for (int i = 0; i < 20000000; ++i) text += ",0";
+  text += "]}\n";
+  HistoryBuilder builder{"c.txt"};
+  ChunkOptions chunks;
+  chunks.threads = 1;
+  const auto start = std::chrono::steady_clock::now();
+  chunks.deadline = start + std::chrono::milliseconds(20);
+  Status s = ParseJsonLines(text, "c.txt", builder, chunks);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(s.message(), "c.txt:1:1: the deadline reached while parsing, after 0 lines");
+  // Generous under load; the whole line takes seconds.
+  EXPECT_LT(took, std::chrono::milliseconds(20 + 1000));
 }
 
 TEST(LineChunksTest, CountLinesCountsOnEveryThreadCount) {
