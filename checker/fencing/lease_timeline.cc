@@ -132,7 +132,8 @@ struct Decoded {
 }  // namespace
 
 const std::vector<uint32_t>* FencingInput::GrantsWithToken(uint32_t lock, int64_t token) const {
-  auto it = by_token.find(LockToken{lock, token});
+  const auto& by_token = per_lock[lock].by_token;
+  auto it = by_token.find(token);
   return it == by_token.end() ? nullptr : &it->second;
 }
 
@@ -302,7 +303,7 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
   };
   auto add_grant = [&](Grant g) {
     const auto id = static_cast<uint32_t>(in.grants.size());
-    in.by_token[LockToken{g.lock, g.token}].push_back(id);
+    in.per_lock[g.lock].by_token[g.token].push_back(id);
     in.grants.push_back(std::move(g));
     return id;
   };
@@ -560,8 +561,10 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
       }
     }
     in.grants = std::move(grouped);
-    for (auto& [key, ids] : in.by_token) {
-      for (uint32_t& g : ids) g = new_of[g];
+    for (LockData& l : in.per_lock) {
+      for (auto& [token, ids] : l.by_token) {
+        for (uint32_t& g : ids) g = new_of[g];
+      }
     }
   }
 
