@@ -16,7 +16,7 @@ constexpr size_t kBlock = size_t{1} << 20;
 
 }  // namespace
 
-FileLineSource::FileLineSource(InputFile& in, std::string_view name, const InputLimits& limits)
+FileLineSource::FileLineSource(DecodedInput& in, std::string_view name, const InputLimits& limits)
     : in_(in), name_(name), limits_(limits) {}
 
 Status FileLineSource::Fail(Status s) {
@@ -24,12 +24,22 @@ Status FileLineSource::Fail(Status s) {
   return s;
 }
 
+Status FileLineSource::ReadFailed(const Status& s) {
+  if (s.code() != StatusCode::kDeadlineExceeded) return Fail(s);
+  const uint64_t lines =
+      line_ - 1 + static_cast<uint64_t>(std::count(buf_.begin(), buf_.end(), '\n'));
+  return Fail(DeadlineReached(name_, lines + 1, limits_.deadline_cause, "reading the input"));
+}
+
 Status FileLineSource::Open() {
   buf_.resize(kBlock);
   size_t have = 0;
   while (have < 4 && !eof_) {
     StatusOr<size_t> got = in_.Read(buf_.data() + have, buf_.size() - have);
-    if (!got.ok()) return Fail(got.status());
+    if (!got.ok()) {
+      buf_.resize(have);
+      return ReadFailed(got.status());
+    }
     if (*got == 0) eof_ = true;
     have += *got;
   }
@@ -101,7 +111,7 @@ Status FileLineSource::ReadBlock() {
   buf_.resize(old + kBlock);
   StatusOr<size_t> got = in_.Read(buf_.data() + old, kBlock);
   buf_.resize(old + (got.ok() ? *got : 0));
-  if (!got.ok()) return Fail(got.status());
+  if (!got.ok()) return ReadFailed(got.status());
   if (*got == 0) {
     eof_ = true;
     StatusOr<size_t> checked = CheckTextBytes(buf_, checked_, true, name_, line_);

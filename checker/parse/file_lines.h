@@ -1,11 +1,13 @@
 // checker/parse/file_lines.h
 //
-// A plain (uncompressed) file, pipe or standard input read as chunks of whole lines, so that the
-// line-oriented readers (JSON Lines, Jepsen logs) parse a file without its whole text in memory:
-// a few chunks are held at a time, and the History keeps what reports need (line and column of
-// each event). Every byte is checked as ReadInput checks it, block by block as read: the size
-// limit, NUL bytes and UTF-8, the line-length limit, a byte order mark read as three spaces. So
-// the same inputs are refused with the same messages, and an input's error stands before any
+// An input read as chunks of whole lines, whatever it is (a regular file, a pipe, standard input)
+// and however it is encoded (plain, gzip, zstd: DecodedInput decodes it a block at a time), so
+// that the line-oriented readers (JSON Lines, Jepsen logs) parse it without its whole text in
+// memory: a few chunks are held at a time, and the History keeps what reports need (line and
+// column of each event). Every byte is checked as ReadInput checks it, block by block as read:
+// the size limit, NUL bytes and UTF-8, the line-length limit, a byte order mark read as three
+// spaces. So the same inputs are refused with the same messages, and an input's error (a bad
+// byte, corrupt or truncated compressed data, a silent pipe past the deadline) stands before any
 // parse error, as when the text was read whole first (Drain reads on after a parse error).
 #ifndef FENCELINE_CHECKER_PARSE_FILE_LINES_H_
 #define FENCELINE_CHECKER_PARSE_FILE_LINES_H_
@@ -23,15 +25,15 @@ namespace fenceline::internal {
 
 class FileLineSource final : public LineSource {
  public:
-  // `in` is open and stays open while this is used; nothing of it has been read.
-  FileLineSource(InputFile& in, std::string_view name, const InputLimits& limits);
+  // `in` is open (with limits.deadline, so that a silent pipe is given up on) and stays open
+  // while this is used; none of its text has been read.
+  FileLineSource(DecodedInput& in, std::string_view name, const InputLimits& limits);
 
-  // Reads the input's first bytes (at least four, unless it is shorter), unchecked: whether it
-  // is compressed is told from them. Errors: a failed read.
+  // Reads the text's first bytes (at least four, unless it is shorter), unchecked. Errors: a
+  // failed read, corrupt compressed data, the deadline (kDeadlineExceeded at line 1).
   [[nodiscard]] Status Open();
-  std::string_view head() const { return buf_; }
-  // Checks what Open read, as ReadInput does once it knows the input is plain: first the file's
-  // size against the limit, then its bytes. Call once, before the calls below.
+  // Checks what Open read, as ReadInput does: first a plain regular file's size against the
+  // limit, then the bytes. Call once, before the calls below.
   [[nodiscard]] Status Start();
   // Reads until the checked text holds at least `min_bytes` bytes, or the input ends. Errors:
   // the input's (kIoError past a limit, kParseError for a bad byte).
@@ -52,13 +54,16 @@ class FileLineSource final : public LineSource {
   // One read of up to a block, appended to buf_ and checked; at the end of the input, the
   // final checks. Sets eof_.
   Status ReadBlock();
+  // in_.Read's error as ReadInput reports it: a deadline at the start of the line after the
+  // text decoded so far.
+  Status ReadFailed(const Status& s);
   // Checks buf_[old_size, end), just appended, as ReadInput's sink checks what it is fed.
   Status CheckAppended(size_t old_size);
   Status Fail(Status s);  // keeps s as error_
   // Drops buf_[0, n) (whole lines), counting its lines.
   void Consume(size_t n);
 
-  InputFile& in_;
+  DecodedInput& in_;
   std::string name_;
   InputLimits limits_;
   std::string buf_;         // read, not yet cut; starts at a line start, line line_

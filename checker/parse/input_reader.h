@@ -71,8 +71,8 @@ class InputFile {
 // An input read as text, a chunk at a time, whatever its encoding: gzip (1f 8b, concatenated
 // members too) and zstd (28 b5 2f fd, concatenated frames too) are told by their first bytes,
 // not by their names, and decompressed as they are read, so memory holds one chunk of the
-// compressed and one of the decoded bytes, never the whole input. ReadInput and the streaming
-// reader both read through it.
+// compressed and one of the decoded bytes, never the whole input. The whole-file check's line
+// reader (file_lines.h), ReadInput and the streaming reader all read through it.
 class DecodedInput {
  public:
   class Codec;
@@ -121,9 +121,10 @@ class DecodedInput {
 // True if `head` begins with gzip's (1f 8b) or zstd's (28 b5 2f fd) magic number.
 bool HasCompressedMagic(std::string_view head);
 
-// Reads all of `path` ("-": standard input); `name` stands for it in messages. kNotFound if
-// it does not exist, kIoError if it cannot be read (a directory, a read error, corrupt
-// compressed data), kParseError ("name:line:col: ...") for a NUL byte or invalid UTF-8,
+// Reads all of `path` ("-": standard input); `name` stands for it in messages (the whole-file
+// check reads through FileLineSource instead, and its tests take this as their reference).
+// kNotFound if it does not exist, kIoError if it cannot be read (a directory, a read error,
+// corrupt compressed data), kParseError ("name:line:col: ...") for a NUL byte or invalid UTF-8,
 // kInvalidArgument past a limit. A UTF-8 byte order mark at the start is replaced by three
 // spaces, so that columns still count the file's bytes.
 [[nodiscard]] StatusOr<std::string> ReadInput(const std::string& path, std::string_view name,

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <utility>
 
@@ -119,46 +118,46 @@ bool SniffIsFinal(std::string_view head, const internal::SniffResult& sniffed) {
   return seen >= 3;
 }
 
-// A plain regular file in a line-oriented format, read a chunk of lines at a time instead of
-// whole. nullopt: not such a file (compressed, standard input, not a regular file), to be read
-// whole: its first bytes, read to tell, could not be read again.
-std::optional<StatusOr<History>> ParseFileInChunks(const std::string& path, std::string_view name,
-                                                   const internal::InputLimits& limits,
-                                                   const ParseOptions& options,
-                                                   internal::ParseMemory& memory) {
-  if (path == "-") return std::nullopt;
-  internal::InputFile in;
-  if (!in.Open(path, name).ok() || in.regular_size() == 0) return std::nullopt;
+// Any input (a file, a pipe, standard input; plain, gzip or zstd): a line-oriented format is read
+// a chunk of lines at a time instead of whole, others whole, with the same checks and messages
+// as ReadInput's.
+StatusOr<History> ParseInput(const std::string& path, std::string_view name,
+                             const internal::InputLimits& limits, const ParseOptions& options,
+                             internal::ParseMemory& memory) {
+  internal::DecodedInput in;
+  if (Status opened = in.Open(path, name, limits.deadline); !opened.ok()) {
+    // A pipe silent before its first bytes: at line 1, as ReadInput says it.
+    if (opened.code() != StatusCode::kDeadlineExceeded) return opened;
+    return internal::DeadlineReached(name, 1, limits.deadline_cause, "reading the input");
+  }
   internal::FileLineSource source(in, name, limits);
-  if (!source.Open().ok() || internal::HasCompressedMagic(source.head())) return std::nullopt;
-  auto run = [&]() -> StatusOr<History> {
-    FENCELINE_RETURN_IF_ERROR(source.Start());
-    internal::SniffResult sniffed = internal::Sniff(source.buffered());
-    while (!source.at_end() && !SniffIsFinal(source.buffered(), sniffed)) {
-      FENCELINE_RETURN_IF_ERROR(source.Fill(source.buffered().size() + 1));
-      sniffed = internal::Sniff(source.buffered());
-    }
-    InputFormat format = options.format;
-    if (format == InputFormat::kAuto) format = sniffed.format;
-    if ((format != InputFormat::kJsonLines && format != InputFormat::kJepsenLog) ||
-        (options.format == InputFormat::kAuto && !sniffed.refusal.empty())) {
-      // EDN, a refusal or an empty input: as the whole text, the same messages.
-      FENCELINE_ASSIGN_OR_RETURN(std::string text, source.ReadAll());
-      FENCELINE_RETURN_IF_ERROR(memory.Charge(text.size(), 1, "reading the input"));
-      return ParseCheckedText(text, name, options, &memory);
-    }
-    const std::string sniff_where = internal::WhereInText(source.buffered(), sniffed.at, name);
-    // About two lines an operation; lines estimated from the first chunk's (over-reserving
-    // costs address space only: pages never written are never resident).
-    const std::string_view head = source.buffered();
-    const double lines_per_byte =
-        head.empty() ? 0 : static_cast<double>(std::count(head.begin(), head.end(), '\n') + 1) /
-                               static_cast<double>(head.size());
-    const size_t reserve =
-        static_cast<size_t>(lines_per_byte * 1.02 * static_cast<double>(in.regular_size()) / 2) + 1;
-    return ParseLines(source, format, name, options, &memory, reserve, sniff_where);
-  };
-  return run();
+  FENCELINE_RETURN_IF_ERROR(source.Open());
+  FENCELINE_RETURN_IF_ERROR(source.Start());
+  internal::SniffResult sniffed = internal::Sniff(source.buffered());
+  while (!source.at_end() && !SniffIsFinal(source.buffered(), sniffed)) {
+    FENCELINE_RETURN_IF_ERROR(source.Fill(source.buffered().size() + 1));
+    sniffed = internal::Sniff(source.buffered());
+  }
+  InputFormat format = options.format;
+  if (format == InputFormat::kAuto) format = sniffed.format;
+  if ((format != InputFormat::kJsonLines && format != InputFormat::kJepsenLog) ||
+      (options.format == InputFormat::kAuto && !sniffed.refusal.empty())) {
+    // EDN, a refusal or an empty input: as the whole text, the same messages.
+    FENCELINE_ASSIGN_OR_RETURN(std::string text, source.ReadAll());
+    FENCELINE_RETURN_IF_ERROR(memory.Charge(text.size(), 1, "reading the input"));
+    return ParseCheckedText(text, name, options, &memory);
+  }
+  const std::string sniff_where = internal::WhereInText(source.buffered(), sniffed.at, name);
+  // About two lines an operation; lines estimated from the first chunk's (over-reserving
+  // costs address space only: pages never written are never resident). A compressed input's
+  // or a pipe's size is not known: its operations grow as read.
+  const std::string_view head = source.buffered();
+  const double lines_per_byte =
+      head.empty() ? 0 : static_cast<double>(std::count(head.begin(), head.end(), '\n') + 1) /
+                             static_cast<double>(head.size());
+  const size_t reserve =
+      static_cast<size_t>(lines_per_byte * 1.02 * static_cast<double>(in.regular_size()) / 2) + 1;
+  return ParseLines(source, format, name, options, &memory, reserve, sniff_where);
 }
 
 }  // namespace
@@ -208,14 +207,7 @@ StatusOr<History> ParseHistoryFile(const std::string& path, const ParseOptions& 
   limits.memory_bytes = options.memory_limit;
   limits.memory_cause = options.memory_cause;
   internal::ParseMemory memory(options.memory_limit, name, options.memory_cause);
-  if (std::optional<StatusOr<History>> h =
-          ParseFileInChunks(path, name, limits, options, memory)) {
-    return std::move(*h);
-  }
-  FENCELINE_ASSIGN_OR_RETURN(std::string text, internal::ReadInput(path, name, limits));
-  // Within the limit: ReadInput has checked it.
-  FENCELINE_RETURN_IF_ERROR(memory.Charge(text.size(), 1, "reading the input"));
-  return ParseCheckedText(text, name, options, &memory);
+  return ParseInput(path, name, limits, options, memory);
 }
 
 }  // namespace fenceline
