@@ -112,15 +112,6 @@ constexpr long kLimitMib = 64;
 // the CLI fixed malloc's thresholds, fencing's four partitions on two threads peaked at 105.)
 constexpr long kMaxRssKib = (kLimitMib + 24) * 1024;
 
-// Under a sanitizer (FENCELINE_SANITIZED, cmake/sanitizers.cmake) the peak RSS is mostly the
-// sanitizer's: ASan's shadow memory and its quarantine of freed blocks, TSan's shadow. The
-// bounds then say nothing about the budget, so only they are skipped; the exit code, the
-// "unknown" reason and its count are still checked, and the Release suite checks the bounds.
-#ifdef FENCELINE_SANITIZED
-constexpr bool kRssIsMeaningful = false;
-#else
-constexpr bool kRssIsMeaningful = true;
-#endif
 
 void ExpectPeakRssWithinBudget(const CliResult& r) {
   if (!kRssIsMeaningful) return;
@@ -283,8 +274,11 @@ INSTANTIATE_TEST_SUITE_P(Formats, ParseTimeLimitTest, ::testing::Values("jsonl",
 // events (1M operations, about 190 MiB once parsed) under a 64 MiB limit stop where the limit is
 // reached, at a line the input alone decides. Before, the parse was outside the limit: peaks of
 // 267 to 286 MiB, then the search's unknown. Allowed on top of the limit: the binary and
-// libraries (8 MiB), the chunks in flight on two threads (about 20 MiB), malloc's slack.
-constexpr long kMaxParseRssKib = (kLimitMib + 48) * 1024;
+// libraries (8 MiB) and the chunks in flight, which are not charged (charging them would make
+// the stop line depend on --threads): on two threads up to six chunks (line_chunks.cc's tokens),
+// each 1 MiB of text and the events parsed from it, about 11 MiB for these short log lines. One
+// thread peaks at 81 MiB; two at 100 to 111 quiet or loaded, and 133 MB was seen at load 15.
+constexpr long kMaxParseRssKib = (kLimitMib + 80) * 1024;
 
 class ParseMemoryLimitTest : public BudgetTest, public ::testing::WithParamInterface<const char*> {};
 
