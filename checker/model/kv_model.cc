@@ -13,7 +13,7 @@
 namespace fenceline::internal {
 namespace {
 
-class KvModel final : public Model {
+class KvModel final : public Model, public CachedCompiler {
  public:
   explicit KvModel(const ModelOptions& options)
       : initial_(options.initial.value_or(Value::String(""))),
@@ -44,6 +44,19 @@ class KvModel final : public Model {
 
   StatusOr<std::unique_ptr<PartitionSpec>> Compile(const std::vector<const Operation*>& ops,
                                                    std::string_view source) const override {
+    return CompileRegister(ops, source, Dialect(), initial_);
+  }
+  std::unique_ptr<CompileCache> NewCompileCache() const override {
+    return NewRegisterCompileCache();
+  }
+  StatusOr<std::unique_ptr<PartitionSpec>> CompileCached(const std::vector<const Operation*>& ops,
+                                                         std::string_view source,
+                                                         CompileCache& cache) const override {
+    return CompileRegister(ops, source, Dialect(), initial_, &cache);
+  }
+
+ private:
+  RegisterDialect Dialect() const {
     RegisterDialect d;
     d.model = "kv";
     d.operations = "read, get, write, put, append, cas";
@@ -53,10 +66,9 @@ class KvModel final : public Model {
     d.nil_is_empty = initial_.is_string() && initial_.text().empty();
     d.fail_observes = fail_observes_;
     d.nil_reads = nil_reads_;
-    return CompileRegister(ops, source, d, initial_);
+    return d;
   }
 
- private:
   Value initial_;
   bool fail_observes_;
   NilReads nil_reads_;

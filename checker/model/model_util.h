@@ -49,10 +49,7 @@ class ValueInterner {
       if (s.id == kEmpty) {
         s = Slot{h, static_cast<uint32_t>(values_.size())};
         values_.push_back(v);
-        // The estimate of the node-based table this replaced (two copies, a node, the id): it
-        // bounds what this one holds (a copy and at most four slots' share), and budgets trip
-        // where they did.
-        bytes_ += 2 * ValueBytes(v) + kHashNodeOverhead + sizeof(uint64_t);
+        bytes_ += Cost(v);
         return s.id;
       }
       if (s.hash == h && values_[s.id] == v) return s.id;
@@ -60,6 +57,10 @@ class ValueInterner {
   }
   const Value& Get(uint64_t id) const { return values_[id]; }
   size_t size() const { return values_.size(); }
+  // What interning `v` adds to bytes(): the estimate of the node-based table this replaced
+  // (two copies, a node, the id). It bounds what this one holds (a copy and at most four
+  // slots' share), and budgets trip where they did.
+  static size_t Cost(const Value& v) { return 2 * ValueBytes(v) + kHashNodeOverhead + sizeof(uint64_t); }
   size_t bytes() const { return bytes_; }  // estimate, for the memory budget
 
  private:

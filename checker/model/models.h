@@ -6,10 +6,36 @@
 #define FENCELINE_CHECKER_MODEL_MODELS_H_
 
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "fenceline/model.h"
 
 namespace fenceline::internal {
+
+// Many sub-histories of one partition compiled one after another on one thread: a violation's
+// proof (checker/search/explain.cc) compiles hundreds, each the partition less a few reads.
+// A model that implements this keeps what they share in a cache (interned values, the states
+// appends lead to, each operation's compiled form), so that each compilation derives only what
+// depends on its subset. A spec compiled so gives the search the same answers, and charges the
+// memory budget the same bytes, as Model::Compile's of the same operations; it must be
+// destroyed before its cache. Models that do not implement it are compiled afresh each time.
+class CompileCache {
+ public:
+  virtual ~CompileCache() = default;
+};
+class CachedCompiler {
+ public:
+  virtual std::unique_ptr<CompileCache> NewCompileCache() const = 0;
+  // As Model::Compile. `cache` comes from NewCompileCache() of this model, and is used by one
+  // thread at a time.
+  virtual StatusOr<std::unique_ptr<PartitionSpec>> CompileCached(
+      const std::vector<const Operation*>& ops, std::string_view source,
+      CompileCache& cache) const = 0;
+
+ protected:
+  ~CachedCompiler() = default;
+};
 
 // register (read, write) or, with `cas`, cas-register (read, write, cas [from to]).
 std::unique_ptr<Model> MakeRegisterModel(const ModelOptions& options, bool cas);

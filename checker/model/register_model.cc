@@ -122,14 +122,66 @@ class AppendTable {
   size_t size_ = 0;
 };
 
+// The values a compilation and its search intern, and the bytes they are charged for. Alone, a
+// spec has an interner of its own. Sharing a cache's (CachedCompiler), it notes which of the
+// shared values it used, and is charged what an interner of its own would hold: the same
+// values, so the same bytes, and budgets trip where they would.
+class SpecValues {
+ public:
+  SpecValues() : own_(std::make_unique<ValueInterner>()), values_(own_.get()) {}
+  explicit SpecValues(ValueInterner& shared) : values_(&shared) {}
+
+  uint64_t Intern(const Value& v) {
+    const uint64_t id = values_->Intern(v);
+    if (own_ == nullptr) Use(id);
+    return id;
+  }
+  // Notes that the spec holds `id` (a shared value it found rather than interned).
+  void Use(uint64_t id) {
+    if (own_ != nullptr) return;
+    if (id >= used_.size()) used_.resize(std::max<size_t>(2 * used_.size(), id + 1), false);
+    if (used_[id]) return;
+    used_[id] = true;
+    used_bytes_ += ValueInterner::Cost(values_->Get(id));
+  }
+  const Value& Get(uint64_t id) const { return values_->Get(id); }
+  size_t bytes() const { return own_ != nullptr ? own_->bytes() : used_bytes_; }
+  bool shared() const { return own_ == nullptr; }
+  const ValueInterner& interner() const { return *values_; }
+
+ private:
+  std::unique_ptr<ValueInterner> own_;
+  ValueInterner* values_;
+  std::vector<bool> used_;
+  size_t used_bytes_ = 0;
+};
+
+// Each operation as compiled from itself alone, under a cache's value ids: a read's relevance
+// still depends on whether nil is a state, which the whole subset decides.
+struct CachedOp {
+  CompiledOp op;
+  bool reads_nil = false;
+};
+
+// What CachedCompiler shares between compilations of one partition's subsets.
+class RegisterCache final : public CompileCache {
+ public:
+  ValueInterner values;
+  AppendTable appended;
+  std::unordered_map<const Operation*, CachedOp> ops;
+};
+
 class RegisterSpec final : public PartitionSpec {
  public:
-  RegisterSpec(std::vector<CompiledOp> ops, ValueInterner values, uint64_t init, bool has_appends,
-               ResetTable resets_for_read, std::vector<std::vector<uint32_t>> witnesses)
+  RegisterSpec(std::vector<CompiledOp> ops, SpecValues values, uint64_t init, bool has_appends,
+               ResetTable resets_for_read, std::vector<std::vector<uint32_t>> witnesses,
+               AppendTable* shared_appended)
       : ops_(std::move(ops)),
         values_(std::move(values)),
         init_(init),
         has_appends_(has_appends),
+        own_appended_(shared_appended == nullptr ? std::make_unique<AppendTable>() : nullptr),
+        appended_(shared_appended != nullptr ? shared_appended : own_appended_.get()),
         resets_for_read_(std::move(resets_for_read)),
         witnesses_(std::move(witnesses)) {}
 
@@ -196,7 +248,9 @@ class RegisterSpec final : public PartitionSpec {
 
   Value Describe(uint64_t state) const override { return values_.Get(state); }
   size_t StateBytes() const override {
-    return values_.bytes() + appended_.size() * (kHashNodeOverhead + 4 * sizeof(uint64_t));
+    // Sharing a cache's table, the appends this spec's own table would hold: those it asked for.
+    const size_t appends = own_appended_ != nullptr ? appended_->size() : asked_.size();
+    return values_.bytes() + appends * (kHashNodeOverhead + 4 * sizeof(uint64_t));
   }
 
   // The lookahead tables spelled out, for RegisterCompileView.
@@ -212,11 +266,20 @@ class RegisterSpec final : public PartitionSpec {
     // Backtracking revisits the same (state, append) pairs; building and hashing the string
     // again each time would dominate the search on long values.
     const uint64_t key = state * 0x9e3779b97f4a7c15ULL ^ suffix;
-    AppendMemo* at = appended_.Find(key);
-    if (at != nullptr && at->state == state && at->suffix == suffix) return at->next;
-    const uint64_t next = BuildAppend(state, suffix);
-    if (at == nullptr) at = appended_.Add(key);
-    *at = AppendMemo{key, state, suffix, next};
+    AppendMemo* at = appended_->Find(key);
+    uint64_t next;
+    if (at != nullptr && at->state == state && at->suffix == suffix) {
+      next = at->next;
+    } else {
+      next = BuildAppend(state, suffix);
+      if (at == nullptr) at = appended_->Add(key);
+      *at = AppendMemo{key, state, suffix, next};
+    }
+    if (own_appended_ == nullptr) {
+      // Another spec of the cache may have built it: charged as if this one had.
+      values_.Use(next);
+      if (asked_.Find(key) == nullptr) *asked_.Add(key) = AppendMemo{key, state, suffix, next};
+    }
     return next;
   }
 
@@ -235,12 +298,15 @@ class RegisterSpec final : public PartitionSpec {
   }
 
   std::vector<CompiledOp> ops_;
-  ValueInterner values_;
+  SpecValues values_;
   uint64_t init_;
   bool has_appends_;
   // (state, suffix) -> state after the append; keyed by a hash, verified by the pair (a pair
-  // whose key another holds replaces it).
-  AppendTable appended_;
+  // whose key another holds replaces it). The spec's own, or a cache's.
+  std::unique_ptr<AppendTable> own_appended_;
+  AppendTable* appended_;
+  // With a cache's table: the keys this spec asked for, for StateBytes.
+  AppendTable asked_;
   // For reads with b != 0: the writes and cas (spec indices) whose value the read extends.
   ResetTable resets_for_read_;
   // Per append (spec index): the reads that show its text; empty when the texts are not
@@ -583,37 +649,34 @@ void PrefetchOperation(const Operation* op) {
 // CompileRegister, and with `view` the same compilation spelled out for tests.
 StatusOr<std::unique_ptr<PartitionSpec>> CompileRegisterImpl(
     const std::vector<const Operation*>& ops, std::string_view source,
-    const RegisterDialect& dialect, const Value& initial, RegisterCompileView* view) {
-  ValueInterner values;
+    const RegisterDialect& dialect, const Value& initial, RegisterCompileView* view,
+    RegisterCache* cache) {
+  SpecValues values = cache != nullptr ? SpecValues(cache->values) : SpecValues();
   auto intern = [&](const Value& v) {
     if (dialect.nil_is_empty && v.is_nil()) return values.Intern(Value::String(""));
     return values.Intern(v);
   };
   const uint64_t init = intern(initial);
   const uint64_t nil = intern(Value());
-  // --nil-reads auto: nil is a value where the register can hold it, from the start or from
-  // an operation that may have taken place (a failed one did not) and writes nil.
-  bool nil_is_state = init == nil;
-  for (const Operation* op : ops) {
-    if (nil_is_state) break;
-    if (op->outcome == Outcome::kFail) continue;
-    const Value& in = Payload(op->input, dialect.tuples, op->key.has_value());
-    if (op->f == "write" || (dialect.append && op->f == "put")) {
-      nil_is_state = intern(in) == nil;
-    } else if (op->f == "cas" && IsPair(in)) {
-      nil_is_state = intern(in.items()[1]) == nil;
-    }
-  }
-  const bool nil_reads_are_values =
-      dialect.nil_reads == NilReads::kValue ||
-      (dialect.nil_reads == NilReads::kAuto && nil_is_state);
   std::vector<CompiledOp> compiled;
   compiled.reserve(ops.size());
+  // Reads of nil, whose relevance waits for whether nil is a state.
+  std::vector<bool> reads_nil(ops.size(), false);
   for (size_t i = 0; i < ops.size(); ++i) {
     // A key's operations lie far apart in the history: ask for the next ones ahead of time,
     // so their cache misses overlap this one's work.
     if (i + kPrefetchAhead < ops.size()) PrefetchOperation(ops[i + kPrefetchAhead]);
     const Operation* op = ops[i];
+    if (cache != nullptr) {
+      if (auto it = cache->ops.find(op); it != cache->ops.end()) {
+        const CompiledOp& c = it->second.op;
+        values.Use(c.a);
+        if (c.kind == Kind::kCas) values.Use(c.b);
+        reads_nil[i] = it->second.reads_nil;
+        compiled.push_back(c);
+        continue;
+      }
+    }
     CompiledOp c;
     c.outcome = op->outcome;
     const bool has_key = op->key.has_value();
@@ -622,8 +685,9 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegisterImpl(
     const std::string& f = op->f;
     if (f == "read" || (dialect.append && f == "get")) {
       c.kind = Kind::kRead;
-      // Only an ok read observed anything, and a read of nil only where nil is a value.
-      c.relevant = op->outcome == Outcome::kOk && (nil_reads_are_values || !out.is_nil());
+      // Only an ok read observed anything (and a read of nil only where nil is a value: below).
+      c.relevant = op->outcome == Outcome::kOk;
+      reads_nil[i] = out.is_nil();
       c.a = intern(out);
     } else if (f == "write" || (dialect.append && f == "put")) {
       c.kind = Kind::kWrite;
@@ -642,7 +706,23 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegisterImpl(
     } else {
       return UnknownOperation(source, *op, dialect.model, dialect.operations);
     }
+    if (cache != nullptr) cache->ops.emplace(op, CachedOp{c, reads_nil[i]});
     compiled.push_back(c);
+  }
+  // --nil-reads auto: nil is a value where the register can hold it, from the start or from
+  // an operation that may have taken place (a failed one did not) and writes nil.
+  bool nil_is_state = init == nil;
+  for (const CompiledOp& c : compiled) {
+    if (c.outcome == Outcome::kFail) continue;
+    nil_is_state |= (c.kind == Kind::kWrite && c.a == nil) || (c.kind == Kind::kCas && c.b == nil);
+  }
+  const bool nil_reads_are_values =
+      dialect.nil_reads == NilReads::kValue ||
+      (dialect.nil_reads == NilReads::kAuto && nil_is_state);
+  for (size_t i = 0; i < compiled.size(); ++i) {
+    if (compiled[i].kind == Kind::kRead && reads_nil[i] && !nil_reads_are_values) {
+      compiled[i].relevant = false;
+    }
   }
   if (view) {
     view->init = values.Get(init);
@@ -656,17 +736,18 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegisterImpl(
       view->ops.push_back(std::move(v));
     }
   }
-  DropUnobservedUnknowns(compiled, values);
+  DropUnobservedUnknowns(compiled, values.interner());
   bool has_appends = false;
   for (const CompiledOp& c : compiled) has_appends |= c.kind == Kind::kAppend && c.relevant;
   ResetTable resets;
   std::vector<std::vector<uint32_t>> witnesses;
   if (has_appends) {
-    resets = FindResetsForReads(compiled, ops, values);
-    witnesses = FindWitnesses(compiled, values, init);
+    resets = FindResetsForReads(compiled, ops, values.interner());
+    witnesses = FindWitnesses(compiled, values.interner(), init);
   }
   auto spec = std::make_unique<RegisterSpec>(std::move(compiled), std::move(values), init,
-                                             has_appends, std::move(resets), std::move(witnesses));
+                                             has_appends, std::move(resets), std::move(witnesses),
+                                             cache != nullptr ? &cache->appended : nullptr);
   if (view) {
     view->has_appends = has_appends;
     view->witnesses = spec->witnesses();
@@ -683,22 +764,26 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegisterImpl(
 StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const Operation*>& ops,
                                                          std::string_view source,
                                                          const RegisterDialect& dialect,
-                                                         const Value& initial) {
-  return CompileRegisterImpl(ops, source, dialect, initial, nullptr);
+                                                         const Value& initial,
+                                                         CompileCache* cache) {
+  return CompileRegisterImpl(ops, source, dialect, initial, nullptr,
+                             static_cast<RegisterCache*>(cache));
 }
+
+std::unique_ptr<CompileCache> NewRegisterCompileCache() { return std::make_unique<RegisterCache>(); }
 
 StatusOr<RegisterCompileView> InspectRegisterCompile(const std::vector<const Operation*>& ops,
                                                      std::string_view source,
                                                      const RegisterDialect& dialect,
                                                      const Value& initial) {
   RegisterCompileView view;
-  FENCELINE_RETURN_IF_ERROR(CompileRegisterImpl(ops, source, dialect, initial, &view).status());
+  FENCELINE_RETURN_IF_ERROR(CompileRegisterImpl(ops, source, dialect, initial, &view, nullptr).status());
   return view;
 }
 
 namespace {
 
-class RegisterModel final : public Model {
+class RegisterModel final : public Model, public CachedCompiler {
  public:
   RegisterModel(const ModelOptions& options, bool cas)
       : initial_(options.initial.value_or(Value())),
@@ -723,15 +808,27 @@ class RegisterModel final : public Model {
     return docs;
   }
 
-  StatusOr<std::unique_ptr<PartitionSpec>> Compile(const std::vector<const Operation*>& ops,
-                                                   std::string_view source) const override {
+  RegisterDialect Dialect() const {
     RegisterDialect d;
     d.model = id();
     d.operations = cas_ ? "read, write, cas" : "read, write";
     d.cas = cas_;
     d.fail_observes = fail_observes_;
     d.nil_reads = nil_reads_;
-    return CompileRegister(ops, source, d, initial_);
+    return d;
+  }
+
+  StatusOr<std::unique_ptr<PartitionSpec>> Compile(const std::vector<const Operation*>& ops,
+                                                   std::string_view source) const override {
+    return CompileRegister(ops, source, Dialect(), initial_);
+  }
+  std::unique_ptr<CompileCache> NewCompileCache() const override {
+    return NewRegisterCompileCache();
+  }
+  StatusOr<std::unique_ptr<PartitionSpec>> CompileCached(const std::vector<const Operation*>& ops,
+                                                         std::string_view source,
+                                                         CompileCache& cache) const override {
+    return CompileRegister(ops, source, Dialect(), initial_, &cache);
   }
 
  private:

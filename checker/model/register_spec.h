@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "checker/model/model_util.h"
+#include "checker/model/models.h"
 #include "fenceline/model.h"
 
 namespace fenceline::internal {
@@ -26,11 +27,14 @@ struct RegisterDialect {
   NilReads nil_reads = NilReads::kAuto;
 };
 
-// Compiles one partition of register-like operations.
+// Compiles one partition of register-like operations. With `cache` (from
+// NewRegisterCompileCache(), used with one dialect and initial value only): as CachedCompiler.
 StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const Operation*>& ops,
                                                          std::string_view source,
                                                          const RegisterDialect& dialect,
-                                                         const Value& initial);
+                                                         const Value& initial,
+                                                         CompileCache* cache = nullptr);
+std::unique_ptr<CompileCache> NewRegisterCompileCache();
 
 // What CompileRegister derives from the operations, spelled out per operation, so that tests
 // can hold it against a brute-force definition. Slow; for tests only.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "checker/model/models.h"
 #include "checker/search/memory_budget.h"
 
 namespace fenceline::internal {
@@ -29,6 +30,12 @@ class Explainer {
             uint32_t u, std::vector<uint32_t> fixed, const SearchLimits& limits)
       : model_(model), ops_(ops), source_(source), u_(u), fixed_(std::move(fixed)),
         limits_(limits), free_u_(*ops[u]) {
+    // Every restricted history is the partition less some observations: compiled with a cache
+    // where the model has one, each compilation takes the values, the states appends lead to
+    // and the operations' compiled forms from the ones before (a proof's searches were mostly
+    // that work, done again for each).
+    cached_ = dynamic_cast<const CachedCompiler*>(&model_);
+    if (cached_ != nullptr) cache_ = cached_->NewCompileCache();
     limits_.memory = nullptr;  // each restricted search gets a small pool of its own
     limits_.cancel = nullptr;
     // u as if its interval spanned the whole history: real time no longer constrains it.
@@ -65,7 +72,9 @@ class Explainer {
     if (free_u) sub.push_back(&free_u_);  // its call is the earliest: first in invoke order
     for (uint32_t p : positions) sub.push_back(ops_[p]);
     operations_ += sub.size();
-    StatusOr<std::unique_ptr<PartitionSpec>> spec = model_.Compile(sub, source_);
+    StatusOr<std::unique_ptr<PartitionSpec>> spec =
+        cached_ != nullptr ? cached_->CompileCached(sub, source_, *cache_)
+                           : model_.Compile(sub, source_);
     if (!spec.ok()) return Verdict::kUnknown;
     // Its own pool, not the run's: the budget, and so the proof, must not depend on what
     // other partitions hold at the time (ExplainViolation charged the pool to the run).
@@ -100,6 +109,8 @@ class Explainer {
   std::vector<uint32_t> fixed_;
   SearchLimits limits_;
   Operation free_u_;
+  const CachedCompiler* cached_ = nullptr;
+  std::unique_ptr<CompileCache> cache_;  // outlives every spec compiled with it
   int searches_ = 0;
   int undecided_ = 0;
   uint64_t configs_ = 0;

@@ -3,9 +3,12 @@
 // replaced, kept here as the reference: on random histories with the shapes those tables are
 // about (self-delimiting appends and ones that are not, duplicates, prefixes, empty and
 // non-string values, ties in time, unknown outcomes, failed cas), both must give exactly the
-// same tables.
+// same tables. And compilation with a cache shared by many subsets of one history (a proof's
+// restricted searches) against compilation afresh: the same answers and the same charges.
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -270,6 +273,71 @@ TEST(RegisterCompilePropertyTest, RegisterDropsEqualTheQuadraticDefinition) {
     ExpectSameAsReference(ops, d, Value());
     if (HasFailure()) return;
   }
+}
+
+// Subsets of one history compiled one after another with one cache, each against the same
+// subset compiled afresh, driven by the same random walk: every answer the search asks for
+// (relevance, purity, each step's success and state, the lookahead's verdicts) and the bytes
+// charged to the budget after every step must be the same.
+TEST(RegisterCompilePropertyTest, CachedCompilationEqualsCompilationAfresh) {
+  int steps_taken = 0, appends_shared = 0;
+  for (uint64_t seed = 1; seed <= 400; ++seed) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    Gen g(seed);
+    g.values = 2 + g.Below(6);
+    g.odd_values = seed % 5 == 0 ? 10 : 0;
+    std::vector<Operation> ops = RandomOps(g, 2 + g.Below(30), /*cas=*/seed % 3 != 0, seed % 4 != 3);
+    RegisterDialect d;
+    d.model = "kv";
+    d.cas = true;
+    d.append = seed % 4 != 3;
+    d.nil_is_empty = seed % 2 == 0;
+    d.fail_observes = seed % 4 < 2;
+    d.nil_reads = static_cast<NilReads>(seed % 3);
+    const Value initial = seed % 7 == 0 ? Value::String("x0") : Value::String("");
+    std::unique_ptr<CompileCache> cache = NewRegisterCompileCache();
+    for (int subset = 0; subset < 8; ++subset) {
+      std::vector<const Operation*> sub;
+      for (const Operation& op : ops) {
+        if (subset == 0 || op.f != "read" || g.Chance(60)) sub.push_back(&op);
+      }
+      auto fresh = CompileRegister(sub, "h", d, initial);
+      auto cached = CompileRegister(sub, "h", d, initial, cache.get());
+      ASSERT_EQ(fresh.ok(), cached.ok());
+      if (!fresh.ok()) break;
+      PartitionSpec& a = **fresh;
+      PartitionSpec& b = **cached;
+      ASSERT_EQ(a.HasLookahead(), b.HasLookahead());
+      ASSERT_EQ(a.StateBytes(), b.StateBytes());
+      const auto n = static_cast<uint32_t>(sub.size());
+      for (uint32_t i = 0; i < n; ++i) {
+        ASSERT_EQ(a.Relevant(i), b.Relevant(i)) << "op " << i;
+        ASSERT_EQ(a.Pure(i), b.Pure(i)) << "op " << i;
+      }
+      for (int walk = 0; walk < 4; ++walk) {
+        uint64_t sa = a.Init(), sb = b.Init();
+        std::vector<bool> linearized(n, false);
+        for (int step = 0; step < 3 * static_cast<int>(n); ++step) {
+          const auto i = static_cast<uint32_t>(g.Below(static_cast<int>(n)));
+          ASSERT_EQ(a.Describe(sa), b.Describe(sb));
+          ASSERT_EQ(a.Reachable(sa, i, linearized), b.Reachable(sb, i, linearized)) << "op " << i;
+          std::optional<uint64_t> na = a.Step(sa, i), nb = b.Step(sb, i);
+          ASSERT_EQ(na.has_value(), nb.has_value()) << "op " << i;
+          ASSERT_EQ(a.StateBytes(), b.StateBytes()) << "after op " << i;
+          if (!na) continue;
+          ASSERT_EQ(a.Viable(*na, i, linearized), b.Viable(*nb, i, linearized)) << "op " << i;
+          linearized[i] = true;
+          sa = *na;
+          sb = *nb;
+          ++steps_taken;
+          appends_shared += subset > 0 && sub[i]->f == "append";
+        }
+      }
+    }
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(steps_taken, 10000);
+  EXPECT_GT(appends_shared, 1000);
 }
 
 }  // namespace
