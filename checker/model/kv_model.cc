@@ -13,7 +13,7 @@
 namespace fenceline::internal {
 namespace {
 
-class KvModel final : public Model, public CachedCompiler {
+class KvModel final : public RegisterFamilyModel {
  public:
   explicit KvModel(const ModelOptions& options)
       : initial_(options.initial.value_or(Value::String(""))),
@@ -42,21 +42,9 @@ class KvModel final : public Model, public CachedCompiler {
                        "[key value] tuple) for " + op.f + ", got " + op.input.ToEdn());
   }
 
-  StatusOr<std::unique_ptr<PartitionSpec>> Compile(const std::vector<const Operation*>& ops,
-                                                   std::string_view source) const override {
-    return CompileRegister(ops, source, Dialect(), initial_);
-  }
-  std::unique_ptr<CompileCache> NewCompileCache() const override {
-    return NewRegisterCompileCache();
-  }
-  StatusOr<std::unique_ptr<PartitionSpec>> CompileCached(const std::vector<const Operation*>& ops,
-                                                         std::string_view source,
-                                                         CompileCache& cache) const override {
-    return CompileRegister(ops, source, Dialect(), initial_, &cache);
-  }
 
  private:
-  RegisterDialect Dialect() const {
+  RegisterDialect Dialect() const override {
     RegisterDialect d;
     d.model = "kv";
     d.operations = "read, get, write, put, append, cas";
@@ -68,6 +56,7 @@ class KvModel final : public Model, public CachedCompiler {
     d.nil_reads = nil_reads_;
     return d;
   }
+  const Value& Initial() const override { return initial_; }
 
   Value initial_;
   bool fail_observes_;

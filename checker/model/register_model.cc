@@ -783,7 +783,7 @@ StatusOr<RegisterCompileView> InspectRegisterCompile(const std::vector<const Ope
 
 namespace {
 
-class RegisterModel final : public Model, public CachedCompiler {
+class RegisterModel final : public RegisterFamilyModel {
  public:
   RegisterModel(const ModelOptions& options, bool cas)
       : initial_(options.initial.value_or(Value())),
@@ -808,7 +808,8 @@ class RegisterModel final : public Model, public CachedCompiler {
     return docs;
   }
 
-  RegisterDialect Dialect() const {
+ private:
+  RegisterDialect Dialect() const override {
     RegisterDialect d;
     d.model = id();
     d.operations = cas_ ? "read, write, cas" : "read, write";
@@ -817,21 +818,8 @@ class RegisterModel final : public Model, public CachedCompiler {
     d.nil_reads = nil_reads_;
     return d;
   }
+  const Value& Initial() const override { return initial_; }
 
-  StatusOr<std::unique_ptr<PartitionSpec>> Compile(const std::vector<const Operation*>& ops,
-                                                   std::string_view source) const override {
-    return CompileRegister(ops, source, Dialect(), initial_);
-  }
-  std::unique_ptr<CompileCache> NewCompileCache() const override {
-    return NewRegisterCompileCache();
-  }
-  StatusOr<std::unique_ptr<PartitionSpec>> CompileCached(const std::vector<const Operation*>& ops,
-                                                         std::string_view source,
-                                                         CompileCache& cache) const override {
-    return CompileRegister(ops, source, Dialect(), initial_, &cache);
-  }
-
- private:
   Value initial_;
   bool cas_;
   bool fail_observes_;

@@ -36,6 +36,26 @@ StatusOr<std::unique_ptr<PartitionSpec>> CompileRegister(const std::vector<const
                                                          CompileCache* cache = nullptr);
 std::unique_ptr<CompileCache> NewRegisterCompileCache();
 
+// The models CompileRegister compiles (register, cas-register, kv), each given by its dialect
+// and initial value; compiled afresh or with a cache (CachedCompiler).
+class RegisterFamilyModel : public Model, public CachedCompiler {
+ public:
+  StatusOr<std::unique_ptr<PartitionSpec>> Compile(const std::vector<const Operation*>& ops,
+                                                   std::string_view source) const final {
+    return CompileRegister(ops, source, Dialect(), Initial());
+  }
+  std::unique_ptr<CompileCache> NewCompileCache() const final { return NewRegisterCompileCache(); }
+  StatusOr<std::unique_ptr<PartitionSpec>> CompileCached(const std::vector<const Operation*>& ops,
+                                                         std::string_view source,
+                                                         CompileCache& cache) const final {
+    return CompileRegister(ops, source, Dialect(), Initial(), &cache);
+  }
+
+ protected:
+  virtual RegisterDialect Dialect() const = 0;
+  virtual const Value& Initial() const = 0;
+};
+
 // What CompileRegister derives from the operations, spelled out per operation, so that tests
 // can hold it against a brute-force definition. Slow; for tests only.
 struct RegisterCompileView {
