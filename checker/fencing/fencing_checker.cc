@@ -74,7 +74,7 @@ StatusOr<FencingResult> internal::CheckFencingInBudget(const History& history,
                          " MiB (raise --memory-limit); nothing was checked");
     return over;
   };
-  size_t timeline_bytes = internal::TimelineBytesBound(history);
+  size_t timeline_bytes = internal::TimelineBytesBound(history, options);
   if (!account.Reserve(timeline_bytes)) return over_budget(timeline_bytes);
   size_t reserved = timeline_bytes;
   FENCELINE_ASSIGN_OR_RETURN(FencingInput in, internal::BuildLeaseTimeline(history, options));

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 
 #include "checker/model/model_util.h"
@@ -634,12 +636,65 @@ constexpr size_t kGrantOverhead = 96 + 2 * sizeof(uint32_t) + 64 + 6 * 32;
 
 }  // namespace
 
-size_t TimelineBytesBound(const History& history) {
-  // One look at each operation's name and outcome, not its values: at most one grant an acquire
-  // or renew ok (a renewal of a token never seen granted implies one) or grant record.
-  size_t grants = history.other_events.size(), writes = 0, storage = 0;
+// Heap bytes of one std::string copy of `n` chars: none within the inline buffer.
+size_t TextBytes(size_t n) { return n > 15 ? n + 1 : 0; }
+
+// Per name the decoding interns (lock, resource or clock), beyond its text: its table entry (an
+// unordered_map node with the key's header, and buckets through a rehash), the first-seen list
+// growing by doubling, the sorted ids and order, the sorted copy. A lock has its LockData and
+// write count; a resource its list's header, lock, clock bit and a possible "maps to no lock"
+// note; a clock its use bit.
+constexpr size_t kNameOverhead =
+    64 + 3 * sizeof(void*) + 3 * sizeof(std::string) + 2 * sizeof(uint32_t);
+constexpr size_t kLockOverhead = kNameOverhead + sizeof(LockData) + sizeof(uint32_t);
+constexpr size_t kResourceOverhead =
+    kNameOverhead + sizeof(std::vector<uint32_t>) + sizeof(uint32_t) + 1 + sizeof(std::string) + 128;
+constexpr size_t kClockOverhead = kNameOverhead + 1;
+
+// The copies of a name's text held at once: its table's key and list, the sorted copy, and a
+// resource's note.
+constexpr size_t kNameCopies = 4;
+
+// The distinct names of one kind, as views of the history's own strings (names that are not
+// strings, rare, as their display form).
+class DistinctNames {
+ public:
+  void Add(const Value& v) {
+    if (v.is_string()) {
+      Add(std::string_view(v.text()));
+    } else {
+      Add(std::string_view(*shown_.insert(v.ToDisplay()).first));
+    }
+  }
+  void Add(std::string_view s) {
+    // A string seen at this address is known without hashing its text: the history shares one
+    // copy of a name among many operations (a miss only costs the set's lookup).
+    const size_t slot = (reinterpret_cast<uintptr_t>(s.data()) >> 4) % kSlots;
+    if (recent_[slot] == s.data() && recent_size_[slot] == s.size()) return;
+    recent_[slot] = s.data();
+    recent_size_[slot] = s.size();
+    if (seen_.insert(s).second) text_ += TextBytes(s.size());
+  }
+  size_t Bytes(size_t overhead) const { return seen_.size() * overhead + kNameCopies * text_; }
+
+ private:
+  std::unordered_set<std::string_view> seen_;
+  std::set<std::string> shown_;
+  static constexpr size_t kSlots = 4093;
+  std::vector<const char*> recent_ = std::vector<const char*>(kSlots, nullptr);
+  std::vector<size_t> recent_size_ = std::vector<size_t>(kSlots, 0);
+  size_t text_ = 0;
+};
+
+size_t TimelineBytesBound(const History& history, const FencingOptions& options) {
+  // One look at each operation's name, outcome and lock or resource name: at most one grant an
+  // acquire or renew ok (a renewal of a token never seen granted implies one) or grant record;
+  // the names, however many, with their tables.
+  size_t grants = history.other_events.size(), writes = 0, storage = 0, unknown = 0;
+  DistinctNames locks, resources, clocks, clients;
   for (const Operation& op : history.ops) {
     const std::string& f = op.f;
+    const bool lock_op = f == "acquire" || f == "renew" || f == "release";
     if (f == "write") {
       ++writes;
       ++storage;
@@ -647,15 +702,41 @@ size_t TimelineBytesBound(const History& history) {
       ++storage;
     } else if (op.outcome == Outcome::kOk && (f == "acquire" || f == "renew")) {
       ++grants;
+    } else if (op.outcome == Outcome::kInfo && f == "acquire") {
+      ++unknown;
     }
+    if (const Value* name = Field(op, lock_op ? "lock" : "resource", false)) {
+      (lock_op ? locks : resources).Add(*name);
+    }
+    clocks.Add(std::string_view(op.node.str()));
   }
+  // Records: the decoding's copy of each (lock and client names), and their locks, clocks and
+  // clients.
+  size_t records = 0;
+  for (const Event& e : history.other_events) {
+    clocks.Add(std::string_view(e.node));
+    if (!e.value.is_map()) continue;
+    if (const Value* v = e.value.Find("lock")) locks.Add(*v);
+    if (const Value* v = e.value.Find("client")) clients.Add(*v);
+    ++records;
+  }
+  for (const std::string& p : history.process_names) clients.Add(std::string_view(p));
+  for (const auto& [resource, lock] : options.lock_for) {
+    locks.Add(std::string_view(lock));
+    resources.Add(std::string_view(resource));
+  }
+  const size_t names = locks.Bytes(kLockOverhead) + resources.Bytes(kResourceOverhead) +
+                       clocks.Bytes(kClockOverhead) + clients.Bytes(kNameOverhead) +
+                       records * 2 * (2 * sizeof(std::string) + 32);
   const size_t ops = history.ops.size();
   // The grants array grows by doubling and is then regrouped by lock into a copy: up to three
-  // times its final size at once. Each resource's list grows by doubling too.
+  // times its final size at once. Each resource's list grows by doubling too; so does each
+  // lock's list of unknown acquires, with an entry in its earliest-unknown table.
   return ops * (sizeof(Decoded) + sizeof(uint32_t)) +
          grants * (3 * sizeof(Grant) + kGrantOverhead) +
          writes * (sizeof(Write) + sizeof(uint32_t)) + storage * 2 * sizeof(uint32_t) +
-         history.other_events.size() * (sizeof(uint32_t) + 128);
+         unknown * (2 * sizeof(UnknownAcquire) + 64 + 2 * sizeof(void*)) +
+         history.other_events.size() * (sizeof(uint32_t) + 128) + names;
 }
 
 size_t TimelineBytes(const FencingInput& in) {
@@ -673,7 +754,8 @@ size_t TimelineBytes(const FencingInput& in) {
     bytes += VectorBytes(l.grants) + VectorBytes(l.unknown) + VectorBytes(l.writes) +
              l.earliest_unknown.size() * 48;
   }
-  for (const std::vector<std::string>* names : {&in.nodes, &in.locks, &in.resources, &in.clients}) {
+  for (const std::vector<std::string>* names :
+       {&in.nodes, &in.locks, &in.resources, &in.clients, &in.notes}) {
     bytes += VectorBytes(*names);
     for (const std::string& n : *names) bytes += n.capacity() + 1;
   }

@@ -162,8 +162,9 @@ StatusOr<FencingInput> BuildLeaseTimeline(const History& history, const FencingO
 // The memory the fencing analysis charges to --memory-limit for its own arrays (the searches
 // charge theirs): before decoding, an upper bound for `history` (the decoding's peak: the
 // per-operation records it keeps while it builds, and what it keeps after), so that a refusal
-// comes before the memory is taken; and after, the bytes `in` holds. Bytes.
-size_t TimelineBytesBound(const History& history);
+// comes before the memory is taken, however many locks, resources and clocks it names; and
+// after, the bytes `in` holds. Bytes.
+size_t TimelineBytesBound(const History& history, const FencingOptions& options = {});
 size_t TimelineBytes(const FencingInput& in);
 
 // How two stamps are ordered under the clock model. kPast is before every stamp but kPast, kNever

@@ -12,18 +12,6 @@
 #include <utility>
 
 namespace fenceline::testing {
-namespace {
-
-constexpr Nanos kMs = 1'000'000;
-
-Value Map(std::vector<std::pair<std::string, Value>> kv) {
-  std::vector<Value> items;
-  for (auto& [k, v] : kv) {
-    items.push_back(Value::String(k));
-    items.push_back(std::move(v));
-  }
-  return Value::Map(std::move(items));
-}
 
 Event MakeEvent(const std::string& process, EventType type, const std::string& f, Value value,
                 Nanos time, const std::string& node) {
@@ -35,6 +23,19 @@ Event MakeEvent(const std::string& process, EventType type, const std::string& f
   e.time = time;
   e.node = node;
   return e;
+}
+
+namespace {
+
+constexpr Nanos kMs = 1'000'000;
+
+Value Map(std::vector<std::pair<std::string, Value>> kv) {
+  std::vector<Value> items;
+  for (auto& [k, v] : kv) {
+    items.push_back(Value::String(k));
+    items.push_back(std::move(v));
+  }
+  return Value::Map(std::move(items));
 }
 
 enum class Kind { kAcquire, kRenew, kRelease, kWrite, kRead };

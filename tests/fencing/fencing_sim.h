@@ -53,6 +53,10 @@ StatusOr<History> BuildHistory(std::vector<Event> events, const std::string& nam
 // a large history never exists twice (the benchmark's 10M operations).
 StatusOr<History> SimulateHistory(const SimOptions& options, const std::string& name = "<sim>");
 
+// One client event (or record, for a non-client `process`) at `time` on clock `node`.
+Event MakeEvent(const std::string& process, EventType type, const std::string& f, Value value,
+                Nanos time, const std::string& node);
+
 // The check id the fault must produce ("" for kNone).
 std::string FaultId(SimFault fault);
 

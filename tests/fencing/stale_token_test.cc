@@ -116,13 +116,8 @@ TEST(StoragePartitionsTest, SameAsTheWholeHistoryPartitionsLessTheLockOperations
 TEST(StoragePartitionsTest, OperationTheModelKeysAsNilStaysInTheNilPartition) {
   HistoryBuilder b("<t>");
   auto add = [&](const std::string& p, EventType type, const std::string& f, Value v, Nanos t) {
-    Event e;
-    e.process = Value::String(p);
-    e.type = type;
-    e.f = f;
-    e.value = std::move(v);
-    e.time = t;
-    ASSERT_TRUE(b.Add(std::move(e)).ok());
+    const Status added = b.Add(MakeEvent(p, type, f, std::move(v), t, ""));
+    ASSERT_TRUE(added.ok()) << added.message();
   };
   auto map = [](std::vector<Value> items) { return Value::Map(std::move(items)); };
   const Value r = Value::String("resource"), tok = Value::String("token");
@@ -168,6 +163,51 @@ TEST(FencingMemoryBudgetTest, TimelineOverTheLimitIsInconclusiveWithTheCause) {
   // The bound covers what the decoding keeps.
   StatusOr<FencingInput> in = internal::BuildLeaseTimeline(*h, {});
   ASSERT_TRUE(in.ok());
+  EXPECT_LE(internal::TimelineBytes(*in), internal::TimelineBytesBound(*h));
+}
+
+
+// The bound is an upper bound however many names a history uses: every operation may name a new
+// lock or resource (here long names, past the strings' inline buffer, each on its own clock,
+// with acquires of unknown outcome), whose tables, lists and notes the decoding keeps. The old
+// bound charged per operation only and fell short on 2,000 resources (305,408 bytes kept against
+// a bound of 257,276).
+TEST(FencingMemoryBudgetTest, TimelineBoundHoldsWithManyNames) {
+  HistoryBuilder b("<t>");
+  auto add = [&](const std::string& p, EventType type, const std::string& f, Value v, Nanos t,
+                 const std::string& node) {
+    const Status added = b.Add(MakeEvent(p, type, f, std::move(v), t, node));
+    ASSERT_TRUE(added.ok()) << added.message();
+  };
+  auto map = [](std::vector<Value> items) { return Value::Map(std::move(items)); };
+  const Value lk = Value::String("lock"), r = Value::String("resource"),
+              tok = Value::String("token"), lease = Value::String("lease_ms");
+  const std::string pad(40, 'n');
+  for (int i = 0; i < 2000; ++i) {
+    const std::string p = "client-" + std::to_string(i);
+    const std::string node = "node-" + pad + std::to_string(i);
+    const Nanos t = Nanos{10} * i;
+    const std::string lock = "lock-" + pad + std::to_string(i);
+    const std::string res = "resource-" + pad + std::to_string(i);
+    // An acquire of unknown outcome, then a write and a read on a resource no lock guards.
+    // (a process whose operation's outcome is unknown invokes nothing more)
+    add(p + "-i", EventType::kInvoke, "acquire", map({lk, Value::String(lock)}), t, node);
+    add(p + "-i", EventType::kInfo, "acquire", map({lk, Value::String(lock)}), t + 1, node);
+    add(p, EventType::kInvoke, "write", map({r, Value::String(res), tok, Value::Int(1)}), t + 2,
+        node);
+    add(p, EventType::kOk, "write", map({r, Value::String(res), tok, Value::Int(1)}), t + 3,
+        node);
+    add(p, EventType::kInvoke, "acquire", map({lk, Value::String(lock + "b")}), t + 4, node);
+    add(p, EventType::kOk, "acquire",
+        map({lk, Value::String(lock + "b"), tok, Value::Int(1), lease, Value::Int(100)}), t + 5,
+        node);
+  }
+  StatusOr<History> h = b.Finish();
+  ASSERT_TRUE(h.ok());
+  StatusOr<FencingInput> in = internal::BuildLeaseTimeline(*h, {});
+  ASSERT_TRUE(in.ok()) << in.status().message();
+  ASSERT_EQ(in->resources.size(), 2000u);
+  ASSERT_EQ(in->locks.size(), 4000u);
   EXPECT_LE(internal::TimelineBytes(*in), internal::TimelineBytesBound(*h));
 }
 
