@@ -24,6 +24,13 @@ namespace {
 // a hostile source is stopped within one chunk of its first bad byte.
 constexpr size_t kChunk = size_t{1} << 20;
 
+// What a decoder is given at a time: a compressed input's raw bytes in whole pieces of this
+// size, at the same offsets, whether they come from a file or a pipe that delivers them in
+// other pieces. A decoder's output before it notices corrupt data depends on the pieces it was
+// given (zstd's does), so this is what makes the same bytes fail at the same position from any
+// source. Small enough that a live compressed pipe is decoded without much delay.
+constexpr size_t kRawPiece = size_t{64} << 10;
+
 std::string Hex(unsigned char c) {
   const char* digits = "0123456789abcdef";
   return std::string("0x") + digits[c >> 4] + digits[c & 15];
@@ -136,7 +143,24 @@ class DecodedInput::Codec {
   virtual StatusOr<size_t> Read(char* to, size_t n) = 0;
 
  protected:
+  // A decoder call that fails may have decoded text before the failure in the same call:
+  // `produced` bytes of it. They are handed on first, and the error (`what`) comes with the
+  // next Read, positioned after them. Otherwise how much text precedes the error (its
+  // position, and whether a bad byte in that text is reported instead) would depend on how
+  // much raw input one call was given: on the pieces a pipe happens to deliver.
+  StatusOr<size_t> Fail(std::string what, size_t produced) {
+    failed_ = std::move(what);
+    if (produced > 0) return produced;
+    return in_.CodecError(failed_);
+  }
+  // Every Read after a failure fails again, where the text ended.
+  bool failed() const { return !failed_.empty(); }
+  Status Failed() const { return in_.CodecError(failed_); }
+
   DecodedInput& in_;
+
+ private:
+  std::string failed_;
 };
 
 namespace {
@@ -159,8 +183,11 @@ class GzipCodec final : public DecodedInput::Codec {
 
   StatusOr<size_t> Read(char* to, size_t n) override {
     if (!ok_) return in_.CodecError("cannot start the gzip decoder");
+    if (failed()) return Failed();
     while (true) {
-      if (zs_.avail_in == 0 && !in_.raw_eof()) {
+      // A call that filled the buffer may have more output from the input it has: it is called
+      // again before more raw bytes are read (which may wait, up to a deadline).
+      if (zs_.avail_in == 0 && !in_.raw_eof() && !full_) {
         FENCELINE_ASSIGN_OR_RETURN(std::string_view raw, in_.Refill());
         zs_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
         zs_.avail_in = static_cast<uInt>(raw.size());
@@ -177,11 +204,13 @@ class GzipCodec final : public DecodedInput::Codec {
       const uInt room = zs_.avail_out;
       const int ret = inflate(&zs_, Z_NO_FLUSH);
       const size_t produced = room - zs_.avail_out;
+      full_ = zs_.avail_out == 0 && ret != Z_STREAM_END;
       if (ret == Z_STREAM_END) {
         ended_ = true;
       } else if (ret != Z_OK && ret != Z_BUF_ERROR) {
-        return in_.CodecError(std::string("corrupt gzip data: ") +
-                              (zs_.msg != nullptr ? zs_.msg : "inflate failed"));
+        return Fail(std::string("corrupt gzip data: ") +
+                        (zs_.msg != nullptr ? zs_.msg : "inflate failed"),
+                    produced);
       }
       if (produced > 0) return produced;
       if (!ended_ && zs_.avail_in == 0 && in_.raw_eof()) {
@@ -194,6 +223,7 @@ class GzipCodec final : public DecodedInput::Codec {
   z_stream zs_{};
   bool ok_ = false;
   bool ended_ = false;
+  bool full_ = false;  // the last call filled the output buffer
 };
 
 class ZstdCodec final : public DecodedInput::Codec {
@@ -203,8 +233,10 @@ class ZstdCodec final : public DecodedInput::Codec {
 
   StatusOr<size_t> Read(char* to, size_t n) override {
     if (ds_ == nullptr) return in_.CodecError("cannot start the zstd decoder");
+    if (failed()) return Failed();
     while (true) {
-      if (in_buf_.pos == in_buf_.size && !in_.raw_eof()) {
+      // As gzip's: a call that filled the buffer is repeated before more raw bytes are read.
+      if (in_buf_.pos == in_buf_.size && !in_.raw_eof() && !full_) {
         FENCELINE_ASSIGN_OR_RETURN(std::string_view raw, in_.Refill());
         in_buf_ = ZSTD_inBuffer{raw.data(), raw.size(), 0};
         continue;
@@ -212,8 +244,9 @@ class ZstdCodec final : public DecodedInput::Codec {
       ZSTD_outBuffer out{to, n, 0};
       const size_t consumed_before = in_buf_.pos;
       const size_t ret = ZSTD_decompressStream(ds_, &out, &in_buf_);
+      full_ = out.pos == out.size;
       if (ZSTD_isError(ret)) {
-        return in_.CodecError(std::string("corrupt zstd data: ") + ZSTD_getErrorName(ret));
+        return Fail(std::string("corrupt zstd data: ") + ZSTD_getErrorName(ret), out.pos);
       }
       // Only a call that made progress says where the frame is (an idle one returns a hint).
       if (out.pos > 0 || in_buf_.pos > consumed_before) frame_done_ = ret == 0;
@@ -229,6 +262,7 @@ class ZstdCodec final : public DecodedInput::Codec {
   ZSTD_DStream* ds_;
   ZSTD_inBuffer in_buf_{nullptr, 0, 0};
   bool frame_done_ = false;
+  bool full_ = false;
 };
 
 }  // namespace
@@ -377,7 +411,7 @@ Status DecodedInput::Open(const std::string& path, std::string_view name,
   name_ = std::string(name);
   deadline_ = deadline;
   FENCELINE_RETURN_IF_ERROR(file_.Open(path, name));
-  raw_.resize(kChunk);
+  raw_.resize(kRawPiece);
   // The first bytes tell the encoding: read until there are four of them, or the end.
   while (head_ < 4 && !raw_eof_) {
     if (!file_.WaitReadable(deadline_)) return DeadlineExceeded(name_ + ": deadline");
@@ -411,16 +445,23 @@ uint64_t DecodedInput::regular_size() const {
 }
 
 StatusOr<std::string_view> DecodedInput::Refill() {
-  if (head_ > 0) {
-    const size_t n = head_;
-    head_ = 0;
-    return std::string_view(raw_.data(), n);
+  if (late_) return DeadlineExceeded(name_ + ": deadline");
+  // Whole pieces of kRawPiece bytes (the last one shorter), wherever the raw bytes come from.
+  size_t have = head_;
+  head_ = 0;
+  while (have < raw_.size() && !raw_eof_) {
+    if (!file_.WaitReadable(deadline_)) {
+      if (have == 0) return DeadlineExceeded(name_ + ": deadline");
+      // What arrived before the deadline is decoded first; the deadline comes next.
+      late_ = true;
+      break;
+    }
+    FENCELINE_ASSIGN_OR_RETURN(const size_t got,
+                               file_.Read(raw_.data() + have, raw_.size() - have));
+    if (got == 0) raw_eof_ = true;
+    have += got;
   }
-  if (raw_eof_) return std::string_view();
-  if (!file_.WaitReadable(deadline_)) return DeadlineExceeded(name_ + ": deadline");
-  FENCELINE_ASSIGN_OR_RETURN(const size_t got, file_.Read(raw_.data(), raw_.size()));
-  if (got == 0) raw_eof_ = true;
-  return std::string_view(raw_.data(), got);
+  return std::string_view(raw_.data(), have);
 }
 
 StatusOr<size_t> DecodedInput::ReadRaw(char* to, size_t n) {

@@ -90,15 +90,18 @@ class DecodedInput {
   // Up to `n` bytes of decoded text (at least one unless at the end); 0 at the end. Errors
   // (kIoError): a failed read, and compressed data that is corrupt or ends inside its stream
   // (a truncated file is an error, never a shorter text), "name:line:col: ..." at the end of
-  // the text decoded before it.
+  // the text decoded before it (all of it is returned first). The same bytes give the same
+  // text and the same error from a file and from a pipe, whatever pieces the pipe delivers.
   [[nodiscard]] StatusOr<size_t> Read(char* to, size_t n);
   std::string_view encoding() const { return encoding_; }  // "gzip", "zstd", "" (plain)
   // A plain regular file's size; 0 for a compressed input, a pipe, a terminal or a device.
   uint64_t regular_size() const;
 
-  // For the codecs: the raw bytes after the last Refill (empty at the end), raw bytes straight
-  // into `to` (plain inputs), whether the raw input has ended, an error at the decoded text's
-  // current end.
+  // For the codecs: the next piece of raw bytes (empty at the end; always a whole piece of a
+  // fixed size but the last, or what came before the deadline, so that a decoder's output and
+  // errors do not depend on how a pipe delivers the bytes), raw bytes straight into `to`
+  // (plain inputs), whether the raw input has ended, an error at the decoded text's current
+  // end.
   [[nodiscard]] StatusOr<std::string_view> Refill();
   [[nodiscard]] StatusOr<size_t> ReadRaw(char* to, size_t n);
   bool raw_eof() const { return raw_eof_ && head_ == 0; }
@@ -114,6 +117,7 @@ class DecodedInput {
   size_t head_ = 0;       // raw_[0, head_): bytes read by Open, not yet handed on
   size_t head_used_ = 0;  // of which ReadRaw has handed on these
   bool raw_eof_ = false;
+  bool late_ = false;    // the deadline passed while a raw piece was being filled
   uint64_t lines_ = 0;   // newlines decoded so far
   uint64_t column_ = 0;  // bytes decoded since the last newline
 };
