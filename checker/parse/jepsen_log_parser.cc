@@ -9,6 +9,7 @@
 // holds no event at all). The fields after the type are EDN and read with EdnReader, so a
 // value may hold spaces ([3 0], {:a 1}) whatever the separator.
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -96,11 +97,20 @@ namespace {
 
 // Reads the lines of text[range_begin, range_end), the first being line `first_line`, into
 // `out`. The positional error rule, which depends on earlier lines, is left to the caller.
+// Past `deadline` (looked at every EdnReader::kDeadlineStride EDN elements, so that one very
+// long line cannot outlast it: the chunk reader looks only between chunks): kDeadlineExceeded
+// at the line it is reading.
 Status ParseJepsenLogRange(std::string_view text, size_t range_begin, size_t range_end,
                            uint32_t first_line, std::string_view name, std::vector<Event>& out,
-                           SkippedLines& skipped) {
+                           SkippedLines& skipped,
+                           std::chrono::steady_clock::time_point deadline =
+                               std::chrono::steady_clock::time_point::max(),
+                           std::string_view deadline_cause = {}) {
   EdnReader r(text, name);
   r.SetLineStart(range_begin, first_line);
+  if (deadline != std::chrono::steady_clock::time_point::max()) {
+    r.set_deadline(deadline, deadline_cause);
+  }
   uint32_t line_no = first_line - 1;
   size_t line_begin = range_begin;
   while (line_begin < range_end) {
@@ -140,6 +150,7 @@ Status ParseJepsenLogRange(std::string_view text, size_t range_begin, size_t ran
     r.LimitTo(pe);
     {
       Status s = r.Read(ev.process);
+      if (s.code() == StatusCode::kDeadlineExceeded) return s;
       if (!s.ok() || r.offset() != pe ||
           !(ev.process.is_int() || ev.process.is_keyword() || ev.process.is_string())) {
         r.Unlimit();
@@ -187,7 +198,8 @@ Status ParseJepsenLog(LineSource& source, std::string_view name, HistoryBuilder&
                       SkippedLines& skipped, const ChunkOptions& chunks) {
   auto parse = [&](std::string_view text, size_t begin, size_t end, uint32_t first_line,
                    ChunkResult& out) {
-    out.status = ParseJepsenLogRange(text, begin, end, first_line, name, out.events, out.skipped);
+    out.status = ParseJepsenLogRange(text, begin, end, first_line, name, out.events, out.skipped,
+                                     chunks.deadline, chunks.deadline_cause);
   };
   PositionalErrorRule rule;
   auto fixup = [&rule](Event& ev) {

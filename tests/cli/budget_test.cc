@@ -270,6 +270,38 @@ TEST_P(ParseTimeLimitTest, LargeHistoryEndsUnknownAtItsLimit) {
 
 INSTANTIATE_TEST_SUITE_P(Formats, ParseTimeLimitTest, ::testing::Values("jsonl", "edn", "log"));
 
+// One line holding a value of 10M elements (20 MB): reading it takes tens of milliseconds,
+// parsing it a second or more. The readers look at the clock within a line (JSON Lines every
+// 4096 values, EDN and Jepsen-log fields every 4096 elements), so the parse stops at the limit
+// with its cause. A Jepsen log once read the whole line first: "reached before the search
+// (parsing took 2542 ms)" for 20M elements.
+class LongLineTimeLimitTest : public BudgetTest,
+                              public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(LongLineTimeLimitTest, OneHugeLineStopsAtTheTimeLimit) {
+  const std::string format = GetParam();
+  std::string zeros = "0";
+  zeros.reserve(size_t{21} << 20);
+  const char* sep = format == "jsonl" ? ",0" : " 0";
+  for (int i = 1; i < 10000000; ++i) zeros += sep;
+  const std::string line =
+      format == "jsonl" ? "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":[" + zeros + "]}\n"
+      : format == "edn" ? "{:process 0 :type :invoke :f :write :value [" + zeros + "]}\n"
+                        : "0\t:invoke\t:write\t[" + zeros + "]\n";
+  const std::string path = Write("long." + format, line);
+  zeros = std::string();
+  CliResult r = RunCli({"check", "-m", "register", "-j", "1", "--time-limit", "300ms", path});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("long." + format + ": UNKNOWN")) << r.out;
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("unknown: .*long\\.[a-z]+:1:1: time limit of 300 ms "
+                                              "reached while (parsing|reading the input), after "
+                                              "0 lines\n"))
+      << r.out;
+  EXPECT_LT(r.seconds, 0.3 + 5) << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, LongLineTimeLimitTest, ::testing::Values("jsonl", "edn", "log"));
+
 // What parsing holds counts against --memory-limit too (one account with the search): 2,000,000
 // events (1M operations, about 190 MiB once parsed) under a 64 MiB limit stop where the limit is
 // reached, at a line the input alone decides. Before, the parse was outside the limit: peaks of

@@ -229,6 +229,28 @@ TEST(LineChunksTest, DeadlineStopsWithinOneLongLine) {
   EXPECT_LT(took, std::chrono::milliseconds(20 + 1000));
 }
 
+TEST(LineChunksTest, DeadlineStopsWithinOneLongJepsenLogLine) {
+  // As for JSON Lines: one event line whose value holds 20M elements. The fields after the type
+  // are read by EdnReader, which looks at the clock every few thousand elements once told the
+  // deadline; the log reader did not tell it, so the line was read whole (seconds) first.
+  std::string text = "0\t:invoke\t:write\t[0";
+  text.reserve(size_t{41} << 20);
+  for (int i = 0; i < 20000000; ++i) text += " 0";
+  text += "]\n";
+  HistoryBuilder builder{"c.log"};
+  ChunkOptions chunks;
+  chunks.threads = 1;
+  const auto start = std::chrono::steady_clock::now();
+  chunks.deadline = start + std::chrono::milliseconds(20);
+  SkippedLines skipped;
+  Status s = ParseJepsenLog(text, "c.log", builder, skipped, chunks);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(s.code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(s.message(), "c.log:1:1: the deadline reached while parsing, after 0 lines");
+  // Generous under load; the whole line takes seconds.
+  EXPECT_LT(took, std::chrono::milliseconds(20 + 1000));
+}
+
 TEST(LineChunksTest, CountLinesCountsOnEveryThreadCount) {
   std::string text(size_t{9} << 20, 'x');
   for (size_t i = 0; i < text.size(); i += 1 + i % 977) text[i] = '\n';
