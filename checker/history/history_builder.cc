@@ -1,9 +1,12 @@
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <string>
 #include <unordered_map>
 #include <utility>
 
 #include "checker/history/pairing.h"
+#include "checker/parse/input_reader.h"
 #include "fenceline/history.h"
 
 namespace fenceline {
@@ -99,7 +102,20 @@ struct HistoryBuilder::Impl {
   bool any_client_event = false;
   Status first_error;
   uint32_t next_line = 1;
+  uint32_t last_line = 0;  // the last client event's
   bool finished = false;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::string deadline_cause;
+
+  // Finish()'s clock look: false once the deadline has passed.
+  bool InTime() const {
+    return deadline == std::chrono::steady_clock::time_point::max() ||
+           std::chrono::steady_clock::now() < deadline;
+  }
+  Status Late() const {
+    return internal::DeadlineReached(source, uint64_t{last_line} + 1, deadline_cause,
+                                     "pairing operations");
+  }
 
   static constexpr uint32_t kNone = UINT32_MAX;
 
@@ -123,6 +139,12 @@ HistoryBuilder::~HistoryBuilder() = default;
 HistoryBuilder::HistoryBuilder(HistoryBuilder&&) noexcept = default;
 HistoryBuilder& HistoryBuilder::operator=(HistoryBuilder&&) noexcept = default;
 
+void HistoryBuilder::set_deadline(std::chrono::steady_clock::time_point deadline,
+                                  std::string cause) {
+  impl_->deadline = deadline;
+  impl_->deadline_cause = std::move(cause);
+}
+
 bool HistoryBuilder::IsClientProcess(const Value& process) {
   if (process.is_int()) return true;
   return process.is_string() && process.text() != "nemesis";
@@ -139,6 +161,7 @@ Status HistoryBuilder::Add(Event event) {
     return OkStatus();
   }
   m.any_client_event = true;
+  m.last_line = std::max(m.last_line, event.pos.line);
   if (!event.time) {
     m.all_timed = false;
   } else if (*event.time < kMinTime || *event.time > kMaxTime) {
@@ -216,13 +239,18 @@ StatusOr<History> HistoryBuilder::Finish() {
   if (!m.first_error.ok()) return m.first_error;
   if (m.finished) return InternalError("HistoryBuilder::Finish called twice");
   m.finished = true;
+  if (!m.InTime()) return m.Late();
   m.values.Clear();
   m.names.clear();
   History& h = m.history;
   h.process_names = m.processes.TakeNames();
   h.timed = m.any_client_event && m.all_timed;
   // Without times, call and ret already hold the events' sequence numbers.
+  // A clock look every kStride operations: a few nanoseconds each next to 65,536 operations'
+  // times, and a history of hundreds of millions of them still stops within milliseconds.
+  constexpr size_t kStride = size_t{1} << 16;
   for (size_t i = 0; h.timed && i < h.ops.size(); ++i) {
+    if (i % kStride == kStride - 1 && !m.InTime()) return m.Late();
     Operation& op = h.ops[i];
     op.call = *op.invoke_time;
     op.ret = op.outcome == Outcome::kInfo ? kNever : *op.complete_time;

@@ -60,6 +60,7 @@ StatusOr<History> ParseLines(internal::LineSource& source, InputFormat format,
                              const std::string& sniff_where) {
   HistoryBuilder builder{std::string(name)};
   builder.Reserve(reserve_ops);
+  builder.set_deadline(options.deadline, options.deadline_cause);
   internal::SkippedLines skipped;
   if (format == InputFormat::kJsonLines) {
     FENCELINE_RETURN_IF_ERROR(internal::ParseJsonLines(source, name, builder, ChunksOf(options, memory)));
@@ -100,6 +101,7 @@ StatusOr<History> ParseCheckedText(std::string_view text, std::string_view name,
   }
   HistoryBuilder builder{std::string(name)};
   builder.Reserve(reserve);
+  builder.set_deadline(options.deadline, options.deadline_cause);
   if (format == InputFormat::kEdn) {
     FENCELINE_RETURN_IF_ERROR(internal::ParseEdnHistory(text, name, builder, ChunksOf(options, memory)));
   }  // else kAuto: sniffed as empty, no events to read

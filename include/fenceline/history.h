@@ -15,6 +15,7 @@
 #define FENCELINE_HISTORY_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <iosfwd>
@@ -250,8 +251,15 @@ class HistoryBuilder {
   // (the string is named "\"1\"" in process_names).
   Status Add(Event event);
 
-  // Closes the history (call once; the builder is spent): open invokes become info operations. Decides the time base: event
-  // times if every client event had one, else input order.
+  // From now on Finish() looks at the clock before it starts and every 65,536 operations: past
+  // `deadline` it fails with kDeadlineExceeded "source:N+1:1: <cause> reached while pairing
+  // operations, after N lines" (N: the last event's line; `cause` "": "the deadline"), as
+  // ParseOptions::deadline words a parse's stop, never a partial history. max(): none, the
+  // default.
+  void set_deadline(std::chrono::steady_clock::time_point deadline, std::string cause);
+
+  // Closes the history (call once; the builder is spent): open invokes become info operations.
+  // Decides the time base: event times if every client event had one, else input order.
   StatusOr<History> Finish();
 
   // Conveniences for tests and generators: events stamped with line = running event count.

@@ -1,3 +1,4 @@
+#include <chrono>
 #include <limits>
 #include <string>
 #include <vector>
@@ -157,6 +158,29 @@ TEST(HistoryBuilderTest, TimesOutsideTheSupportedRangeAreErrors) {
   EXPECT_EQ(h.ops[0].outcome, Outcome::kOk);
   EXPECT_EQ(h.ops[0].ret, kMaxTime);
   EXPECT_NE(h.ops[0].ret, kNever);
+}
+
+TEST(HistoryBuilderTest, FinishStopsAtItsDeadlineAsAParseDoes) {
+  // Closing a huge history is a pass over every operation after the last chunk's clock look;
+  // past the deadline it is the parse's unknown, worded as a parse's stop, not a history.
+  auto build = [](std::chrono::steady_clock::time_point deadline) {
+    HistoryBuilder b("h");
+    for (uint32_t i = 0; i < 200000; ++i) {
+      const Value p = Value::Int(i % 5);
+      EXPECT_TRUE(b.Add(Ev(p, EventType::kInvoke, "read", 2 * i + 1, 10 * i)).ok());
+      EXPECT_TRUE(b.Add(Ev(p, EventType::kOk, "read", 2 * i + 2, 10 * i + 5)).ok());
+    }
+    b.set_deadline(deadline, "time limit of 2 s");
+    return b.Finish();
+  };
+  EXPECT_THAT(build(std::chrono::steady_clock::now() - std::chrono::milliseconds(1)).status(),
+              StatusIs(StatusCode::kDeadlineExceeded,
+                       "h:400001:1: time limit of 2 s reached while pairing operations, after "
+                       "400000 lines"));
+  ASSERT_OK_AND_ASSIGN(History h, build(std::chrono::steady_clock::now() + std::chrono::hours(1)));
+  EXPECT_EQ(h.ops.size(), 200000u);
+  ASSERT_OK_AND_ASSIGN(History none, build(std::chrono::steady_clock::time_point::max()));
+  EXPECT_EQ(none.ops.size(), 200000u);
 }
 
 TEST(HistoryBuilderTest, IntegerAndStringProcessesAreDifferentClients) {
