@@ -27,8 +27,9 @@ class ParseMemory;  // parse_memory.h
 struct ChunkOptions {
   int threads = 0;         // 0: every core; 1: serial, on the calling thread
   size_t chunk_bytes = 0;  // 0: kDefaultChunkBytes (1 MiB)
-  // Looked at between chunks (the EDN reader: every few thousand elements); past it:
-  // kDeadlineExceeded (DeadlineReached, input_reader.h). max(): none.
+  // Looked at between chunks, and by the readers inside a line (JSON Lines every 4096 values,
+  // Jepsen-log fields and EDN every 4096 elements); past it: kDeadlineExceeded
+  // (DeadlineReached, input_reader.h). max(): none.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::string_view deadline_cause;  // named in that message; "": "the deadline"
   // Charged with every event, in input order, before it is added to the builder; its refusal

@@ -16,7 +16,8 @@
 // The chunks come from a LineSource: a text held in memory, or a file read a chunk at a time
 // (checker/parse/file_lines.h), so that a file's text is never held whole.
 // The deadline is looked at before each chunk is cut: past it, the parse ends with
-// kDeadlineExceeded instead of reading on.
+// kDeadlineExceeded instead of reading on. A ChunkParser looks at it inside a chunk too (a
+// line may be far longer than a chunk).
 #ifndef FENCELINE_CHECKER_PARSE_LINE_CHUNKS_H_
 #define FENCELINE_CHECKER_PARSE_LINE_CHUNKS_H_
 

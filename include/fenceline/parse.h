@@ -50,10 +50,14 @@ struct ParseOptions {
   int threads = 0;
   // Past this point in time, reading, decompressing and parsing stop with kDeadlineExceeded
   // "path:line:1: <deadline_cause> reached while parsing, after N lines" ("while reading the
-  // input" before the text is all in memory), never a partial history. Looked at every MiB
-  // read or decompressed, while waiting for a pipe, every MiB of lines parsed (one line may be
-  // longer) and every few thousand EDN elements. max(): none. A check's --time-limit covers
-  // parsing through this.
+  // input" before the text is all read, "while pairing operations" once it is all parsed),
+  // never a partial history. Looked at: for every MiB read or decompressed, and while waiting
+  // for a pipe; before each MiB of lines; inside a line, every 4096 JSON values or EDN elements
+  // (a Jepsen log's fields are EDN), so that one long line cannot outlast it; every 4096
+  // elements of a history.edn; and every 65,536 operations while pairing them
+  // (HistoryBuilder::set_deadline). A single string, comment or run of blanks is one step,
+  // however long (up to max_line_bytes). max(): none. A check's --time-limit covers parsing
+  // through this.
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   // What `deadline` is, for that message: "time limit of 2 s". Empty: "the deadline".
   std::string deadline_cause;
