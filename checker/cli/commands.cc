@@ -395,6 +395,8 @@ int RunCheck(const std::vector<std::string>& args, std::ostream& out, std::ostre
 int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::string input_format = "auto";
   bool allow_empty = false;
+  std::string time_limit_text = "0";
+  std::string memory_text = std::to_string(DefaultMemoryBudget() >> 20);
   std::vector<std::string> files;
   po::options_description desc("usage: fenceline validate [options] FILE...\noptions");
   desc.add_options()
@@ -402,25 +404,52 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
       ("input-format", po::value(&input_format)->default_value(input_format),
        "auto, json-lines, edn or jepsen-log")
       ("allow-empty", po::bool_switch(&allow_empty), "accept a history without events")
+      // The budgets of `check`'s parsing, so that what check would stop, validate stops too,
+      // with the same message, and never says ok about a history it did not read to its end.
+      ("time-limit", po::value(&time_limit_text)->default_value(time_limit_text),
+       "per history, for its parsing, before it is unknown (exit 3): 30s, 500ms, 2m (a bare "
+       "number is seconds); 0: none")
+      ("memory-limit", po::value(&memory_text)->default_value(memory_text),
+       "MiB a history's parse may hold before it is unknown (exit 3), as check counts it "
+       "(default: half the physical memory); 0: none")
       ("file", po::value(&files), "history files");
   po::variables_map vm;
   if (Status s = ParseFlags(args, desc, "file", vm); !s.ok()) return Usage(err, s, "validate");
   if (vm.count("help")) {
-    out << desc;
+    out << desc
+        << "\nexit codes: 2 an input or the command line is unusable, else 3 a parse stopped at "
+           "--time-limit\nor --memory-limit, else 0\n";
     return kExitOk;
   }
   if (files.empty()) return Usage(err, InvalidArgument("no history file given"), "validate");
   StatusOr<InputFormat> in_format = ParseInputFormatName(input_format);
   if (!in_format.ok()) return Usage(err, in_format.status(), "validate");
-  int code = kExitOk;
+  StatusOr<std::chrono::nanoseconds> time_limit =
+      ParseDuration(time_limit_text, "s", "--time-limit");
+  if (!time_limit.ok()) return Usage(err, time_limit.status(), "validate");
+  StatusOr<size_t> memory_limit = ParseMebibytes(memory_text, kNoMemoryLimit, "--memory-limit");
+  if (!memory_limit.ok()) return Usage(err, memory_limit.status(), "validate");
+  const auto limit_ms = std::chrono::ceil<std::chrono::milliseconds>(*time_limit);
+  bool unusable = false, unknown = false;
   for (const std::string& path : files) {
     ParseOptions parse_options;
     parse_options.format = *in_format;
     parse_options.allow_empty = allow_empty;
-    StatusOr<History> h = ParseHistoryFile(path, parse_options);
+    // Nothing is kept from one file to the next: each parse has the whole budget.
+    const internal::MemoryBudget budget(*memory_limit);
+    StatusOr<History> h = ParseHistoryFile(
+        path, WithParseMemory(ParseOptionsFor(parse_options, std::chrono::steady_clock::now(),
+                                              limit_ms,
+                                              std::chrono::steady_clock::time_point::max()),
+                              budget));
     if (!h.ok()) {
       err << "fenceline: " << h.status().message() << "\n";
-      code = kExitUnusable;
+      if (IsBudgetStop(h.status())) {
+        out << (path == "-" ? "<stdin>" : path) << ": unknown: " << h.status().message() << "\n";
+        unknown = true;
+      } else {
+        unusable = true;
+      }
       continue;
     }
     NoteSkippedLines(*h, err);
@@ -431,7 +460,9 @@ int RunValidate(const std::vector<std::string>& args, std::ostream& out, std::os
         << h->other_events.size() << " non-client events, "
         << (h->timed ? "timed" : "ordered by input") << "\n";
   }
-  return code;
+  if (unusable) return kExitUnusable;
+  if (unknown) return kExitUnknown;
+  return kExitOk;
 }
 
 int RunModels(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {

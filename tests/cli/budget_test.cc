@@ -341,6 +341,49 @@ TEST_P(ParseMemoryLimitTest, LargeHistoryEndsUnknownAtTheLimit) {
 
 INSTANTIATE_TEST_SUITE_P(Formats, ParseMemoryLimitTest, ::testing::Values("jsonl", "edn", "log"));
 
+// `validate` takes check's parse budgets: what check would stop is unknown there too (exit 3,
+// the same message), never "ok" about a history it read only in part. It had neither flag, and
+// read the whole history in whatever memory it took.
+TEST_F(BudgetTest, ValidateHonoursTheParseBudgets) {
+  const std::string path = dir_ + "/big.jsonl";
+  {
+    std::ofstream out(path, std::ios::binary);
+    WriteBigHistory(out, "jsonl", 2000000);
+  }
+  files_.push_back(path);
+  CliResult check = RunCli({"check", "-m", "register", "--memory-limit", "64", "-j", "1", path});
+  const size_t at = check.out.find("unknown: ");
+  ASSERT_NE(at, std::string::npos) << check.out;
+  const std::string cause = check.out.substr(at + 9, check.out.find('\n', at) - at - 9);
+  EXPECT_THAT(cause, HasSubstr("memory limit of 64 MiB reached while"));
+  CliResult r = RunCli({"validate", "--memory-limit", "64", path});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_EQ(r.out, path + ": unknown: " + cause + "\n");
+  EXPECT_THAT(r.err, HasSubstr(cause));
+  if (kRssIsMeaningful) {
+    EXPECT_LE(r.peak_rss_kib, kMaxParseRssKib) << r.out;
+  }
+  CliResult timed = RunCli({"validate", "--time-limit", "50ms", path});
+  EXPECT_EQ(timed.exit_code, 3) << timed.out << timed.err;
+  EXPECT_THAT(timed.out, ::testing::ContainsRegex(
+                             "big\\.jsonl: unknown: .*big\\.jsonl:[0-9]+:1: time limit of 50 ms "
+                             "reached while (parsing|reading the input), after [0-9]+ lines?\n"))
+      << timed.out;
+  EXPECT_LT(timed.seconds, 0.05 + 5);
+  // An unusable input is the worse news: exit 2, with the unknown still said.
+  const std::string bad = Write("bad.jsonl", "{\"process\":0,\"type\":\"invoke\"\n");
+  CliResult both = RunCli({"validate", "--memory-limit", "64", path, bad});
+  EXPECT_EQ(both.exit_code, 2) << both.out << both.err;
+  EXPECT_THAT(both.out, HasSubstr("big.jsonl: unknown: "));
+  // Within the budgets: ok, as before; and the flags are checked as check checks them.
+  CliResult ok = RunCli({"validate", "--memory-limit", "64", "--time-limit", "30s",
+                         Write("small.jsonl", BigHistory("jsonl", 200))});
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+  EXPECT_THAT(ok.out, HasSubstr("small.jsonl: ok, 100 operations"));
+  EXPECT_EQ(RunCli({"validate", "--memory-limit", "17592186044416", path}).exit_code, 2);
+  EXPECT_EQ(RunCli({"validate", "--time-limit", "nan", path}).exit_code, 2);
+}
+
 TEST_F(BudgetTest, FencingMemoryLimitCoversParsing) {
   const std::string path = dir_ + "/fencing.jsonl";
   std::ofstream h(path, std::ios::binary);
