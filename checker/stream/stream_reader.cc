@@ -1,6 +1,7 @@
 #include "checker/stream/stream_reader.h"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 
 #include "checker/parse/edn_history.h"
@@ -115,6 +116,11 @@ Status ReadHistoryStream(const std::string& path, std::string_view name,
     ++stats.events;
     return sink(std::move(e));
   };
+  // buf[0, checked_to) holds no NUL byte and is valid UTF-8: checked as it arrives, as the
+  // whole-file reader checks it, so that a source with no line end (/dev/zero) is refused at its
+  // first bad byte instead of being buffered up to the line limit (it once never ended).
+  size_t checked_to = 0;
+  const bool timed = options.deadline != std::chrono::steady_clock::time_point::max();
   // Parses buf[0, end): whole lines, or whole EDN elements.
   auto parse = [&](size_t end) -> Status {
     std::string_view chunk(buf.data(), end);
@@ -137,6 +143,7 @@ Status ReadHistoryStream(const std::string& path, std::string_view name,
     }
     next_line += static_cast<uint32_t>(std::count(chunk.begin(), chunk.end(), '\n'));
     buf.erase(0, end);
+    checked_to -= std::min(checked_to, end);
     return OkStatus();
   };
   while (!eof) {
@@ -146,6 +153,16 @@ Status ReadHistoryStream(const std::string& path, std::string_view name,
     if (!got.ok()) return named(got.status());
     buf.resize(old + *got);
     if (*got == 0) eof = true;
+    {
+      StatusOr<size_t> ok_to = CheckTextBytes(buf, checked_to, eof, name, next_line);
+      if (!ok_to.ok()) return ok_to.status();
+      checked_to = *ok_to;
+    }
+    // A source that is always readable (a device, a file growing without a line end) is
+    // never waited for, so the deadline is looked at here too, once a chunk.
+    if (timed && !eof && std::chrono::steady_clock::now() >= options.deadline) {
+      return DeadlineReached(name, next_line, options.deadline_cause, "reading the input");
+    }
     // What was left in buf is one line (one EDN element) not yet ended.
     if (options.max_line_bytes > 0 && old > options.max_line_bytes) {
       return IoError(std::string(name) + ":" + std::to_string(next_line) + ":1: " +

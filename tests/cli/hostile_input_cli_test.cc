@@ -165,6 +165,12 @@ TEST(HostileInputCliTest, DevZeroIsRefusedQuicklyAsFileAndAsStdin) {
   ExpectUnusable(RunGuarded({"check", "--model", "register", "/dev/zero"}), "/dev/zero:1:1: NUL byte");
   ExpectUnusable(RunGuarded({"check", "--model", "register", "-"}, "/dev/zero"), "<stdin>:1:1: NUL byte");
   ExpectUnusable(RunGuarded({"validate", "-"}, "/dev/zero"), "<stdin>:1:1: NUL byte");
+  // --stream too: it waited for a line end before looking at the bytes, so it read until the
+  // 1 GiB line limit (or the guard's alarm) instead.
+  ExpectUnusable(RunGuarded({"check", "--stream", "-m", "register", "/dev/zero"}),
+                 "/dev/zero:1:1: NUL byte");
+  ExpectUnusable(RunGuarded({"check", "--stream", "-m", "register", "-"}, "/dev/zero"),
+                 "<stdin>:1:1: NUL byte");
 }
 
 TEST(HostileInputCliTest, HugeSparseFileIsRefusedWithoutReadingIt) {
