@@ -140,7 +140,7 @@ StatusOr<std::string> FileLineSource::ReadAll() {
 }
 
 void FileLineSource::Consume(size_t n) {
-  line_ += static_cast<uint64_t>(std::count(buf_.data(), buf_.data() + n, '\n'));
+  line_ += CountNewlines(buf_.data(), n);
   buf_.erase(0, n);
   checked_ -= n;
   line_start_ = line_start_ >= n ? line_start_ - n : 0;

@@ -134,6 +134,10 @@ bool HasCompressedMagic(std::string_view head);
 [[nodiscard]] StatusOr<std::string> ReadInput(const std::string& path, std::string_view name,
                                               const InputLimits& limits);
 
+// The number of '\n' in [p, p + n); about five times std::count's speed (it vectorizes), which
+// mattered because every chunk's lines are counted on the one thread that reads the input.
+uint64_t CountNewlines(const char* p, size_t n);
+
 // Checks that text[from, end) holds no NUL byte and is valid UTF-8 (no overlong forms, no
 // surrogates, nothing past U+10FFFF). If `final` is false, an incomplete sequence at the very
 // end is not an error (more bytes may follow). Returns the offset up to which the text is

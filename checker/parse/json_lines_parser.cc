@@ -50,8 +50,9 @@ class CheckingHandler {
  public:
   static constexpr uint32_t kDeadlineStride = 4096;
 
-  CheckingHandler(Target& doc, InsituStream& stream, KeyScratch& scratch)
-      : doc_(doc), stream_(stream), scratch_(scratch) {}
+  // `escapes`: the line holds a backslash (else strings need no surrogate check).
+  CheckingHandler(Target& doc, InsituStream& stream, KeyScratch& scratch, bool escapes)
+      : doc_(doc), stream_(stream), scratch_(scratch), escapes_(escapes) {}
 
   void set_deadline(std::chrono::steady_clock::time_point deadline) {
     deadline_ = deadline;
@@ -127,6 +128,7 @@ class CheckingHandler {
   // (ED B0 80) instead of refusing it as it refuses a lone high one. The text was valid UTF-8,
   // so only an escape can have made ED A0..ED BF, a surrogate's encoding.
   bool Utf8(const char* s, size_t n) {
+    if (!escapes_) return true;
     const char* end = s + n;
     for (const char* p = s; p < end; ++p) {
       p = static_cast<const char*>(std::memchr(p, 0xED, static_cast<size_t>(end - p)));
@@ -164,6 +166,7 @@ class CheckingHandler {
   Target& doc_;
   InsituStream& stream_;  // only for Tell()
   KeyScratch& scratch_;
+  bool escapes_;
   int depth_ = 0;
   bool too_deep_ = false;
   bool surrogate_ = false;
@@ -193,17 +196,24 @@ Status ReadJsonInto(std::string& buffer, std::string_view line, std::string_view
     return std::string(name) + ":" + std::to_string(line_no) + ":" + std::to_string(offset + 1) +
            ": ";
   };
-  // A NUL would end the in-situ parse early and hide the rest of the line.
-  if (const void* nul = std::memchr(line.data(), 0, line.size()); nul != nullptr) {
-    return ParseError(where(static_cast<size_t>(static_cast<const char*>(nul) - line.data())) +
-                      "NUL byte in a JSON line");
-  }
   InsituStream stream(buffer.data());
-  CheckingHandler<Target> handler(target, stream, scratch);
+  // Only an escape can decode to a lone surrogate's bytes, so a line without a backslash needs
+  // no scan of its strings (one memchr a line instead of one a string and key).
+  CheckingHandler<Target> handler(target, stream, scratch,
+                                  std::memchr(line.data(), '\\', line.size()) != nullptr);
   if (deadline.at != std::chrono::steady_clock::time_point::max()) handler.set_deadline(deadline.at);
   rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>>
       reader(&stack_pool);
   const rapidjson::ParseResult result = reader.Parse<rapidjson::kParseInsituFlag>(stream, handler);
+  // A NUL would end the in-situ parse early and hide the rest of the line, and is reported
+  // before anything else. A parse that succeeded and ended at the line's end met none (a NUL
+  // inside a string is an error, one after the value ends the parse there), so the line is
+  // searched only otherwise.
+  if (!result.IsError() && stream.Tell() == line.size()) return OkStatus();
+  if (const void* nul = std::memchr(line.data(), 0, line.size()); nul != nullptr) {
+    return ParseError(where(static_cast<size_t>(static_cast<const char*>(nul) - line.data())) +
+                      "NUL byte in a JSON line");
+  }
   if (!result.IsError()) return OkStatus();
   if (handler.late()) return DeadlineReached(name, line_no, deadline.cause, "parsing");
   if (handler.too_deep()) {
@@ -342,9 +352,9 @@ class EventSax {
     if (frames_.empty() && depth_ == 1) {
       // The fields that must be strings take the text itself, without a Value.
       const std::string_view text(s, n);
-      if (key_ == "type") return Type(text);
-      if (key_ == "f") return Text(e_.f, text);
-      if (key_ == "node") return Text(e_.node, text);
+      if (field_ == Field::kType) return Type(text);
+      if (field_ == Field::kF) return Text(e_.f, text);
+      if (field_ == Field::kNode) return Text(e_.node, text);
     }
     return Complete(strings_.Get(std::string_view(s, n)), "a string");
   }
@@ -353,6 +363,7 @@ class EventSax {
     if (Ignoring()) return true;
     if (frames_.empty()) {
       key_ = std::string_view(s, n);
+      field_ = FieldOf(key_);
     } else {
       frames_.back().push_back(strings_.Get(std::string_view(s, n)));
     }
@@ -411,7 +422,7 @@ class EventSax {
       frames_.back().push_back(std::move(v));
       return true;
     }
-    Field(std::move(v), type);
+    TopField(std::move(v), type);
     return true;
   }
 
@@ -436,30 +447,51 @@ class EventSax {
   }
   bool Text(std::string& to, std::string_view text) {
     to.assign(text);
-    if (key_ == "f") have_f_ = true;
+    if (field_ == Field::kF) have_f_ = true;
     return true;
   }
 
-  void Field(Value v, std::string_view type) {
-    if (key_ == "process") {
+  // The top-level fields an event names, told apart once a field rather than by comparing its
+  // name with each at every value.
+  enum class Field : uint8_t { kProcess, kType, kF, kNode, kValue, kKey, kTime, kError, kOther };
+  static Field FieldOf(std::string_view key) {
+    switch (key.size()) {
+      case 1: return key == "f" ? Field::kF : Field::kOther;
+      case 3: return key == "key" ? Field::kKey : Field::kOther;
+      case 4:
+        if (key == "type") return Field::kType;
+        if (key == "node") return Field::kNode;
+        if (key == "time") return Field::kTime;
+        return Field::kOther;
+      case 5:
+        if (key == "value") return Field::kValue;
+        if (key == "error") return Field::kError;
+        return Field::kOther;
+      case 7: return key == "process" ? Field::kProcess : Field::kOther;
+      default: return Field::kOther;
+    }
+  }
+
+  void TopField(Value v, std::string_view type) {
+    if (field_ == Field::kProcess) {
       if (v.is_int() || v.is_string()) {
         e_.process = std::move(v);
         have_process_ = true;
       } else {
         Complain("an integer or a string", type);
       }
-    } else if (key_ == "type") {
+    } else if (field_ == Field::kType) {
       Complain("\"invoke\", \"ok\", \"fail\" or \"info\"", type);
-    } else if (key_ == "f" || key_ == "node") {
+    } else if (field_ == Field::kF || field_ == Field::kNode) {
       Complain("a string", type);
-    } else if (key_ == "value") {
+    } else if (field_ == Field::kValue) {
       e_.value = std::move(v);
-    } else if (key_ == "key") {
+    } else if (field_ == Field::kKey) {
       e_.key = std::move(v);
-    } else if (key_ == "time") {
+    } else if (field_ == Field::kTime) {
       if (!v.is_int()) return Complain("an integer (nanoseconds)", type);
       e_.time = v.int_value();
-    } else if (key_ == "error") {
+    } else if (field_ == Field::kError) {
       e_.error = std::move(v);
     } else {
       e_.extra.emplace_back(std::string(key_), std::move(v));
@@ -475,6 +507,7 @@ class EventSax {
   bool top_is_object_ = false;
   std::string_view top_type_ = "?";
   std::string_view key_;  // the top-level field being read; points into the in-situ buffer
+  Field field_ = Field::kOther;  // which one key_ is
   std::vector<std::vector<Value>> frames_;  // the arrays and objects being built, innermost last
   Status first_error_;
   bool have_process_ = false, have_type_ = false, have_f_ = false;
