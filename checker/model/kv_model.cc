@@ -13,7 +13,7 @@
 namespace fenceline::internal {
 namespace {
 
-class KvModel final : public RegisterFamilyModel {
+class KvModel final : public RegisterFamilyModel, public KeyedPartitions {
  public:
   explicit KvModel(const ModelOptions& options)
       : initial_(options.initial.value_or(Value::String(""))),
@@ -32,6 +32,13 @@ class KvModel final : public RegisterFamilyModel {
         {"cas", "value [from to]; ok: held from, now holds to; fail: did not take place "
                 "(--fail-observes: did not hold from)"},
     };
+  }
+
+  const Value* PartitionKey(const Operation& op) const override {
+    if (op.key) return &*op.key;
+    if (IsPair(op.input)) return &op.input.items()[0];
+    if (IsPair(op.output)) return &op.output.items()[0];
+    return nullptr;
   }
 
   StatusOr<Value> PartitionOf(const Operation& op) const override {
